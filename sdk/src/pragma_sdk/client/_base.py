@@ -1,0 +1,85 @@
+"""What both clients share and that needs no I/O: settings, request building, error mapping."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import httpx
+
+from pragma_sdk import credentials
+
+DEFAULT_TIMEOUT: Final = 10.0
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "<discover>"
+
+
+DISCOVER: Final = _Unset()
+"""Default of ``auth_token``: find the token in the environment or the credentials file."""
+
+
+class ClientSettings:
+    """Base URL, headers and timeout resolved from arguments, environment and config files."""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        timeout: float,
+        auth_token: str | _Unset | None,
+        context: str | None,
+        require_auth: bool,
+    ) -> None:
+        self.context = credentials.current_context(context)
+        self.base_url = (base_url or credentials.api_url(self.context)).rstrip("/")
+        self.timeout = timeout
+        token = credentials.discover_token(self.context) if auth_token is DISCOVER else auth_token
+        if require_auth and not token:
+            raise ValueError(credentials.missing_token_message(self.context))
+        self.auth_token: str | None = token if isinstance(token, str) and token else None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers sent with every request."""
+        headers = {"Accept": "application/json", "User-Agent": "pragmatiks-sdk"}
+        if self.auth_token:
+            headers["Authorization"] = f"Bearer {self.auth_token}"
+        return headers
+
+
+def error_message(response: httpx.Response) -> str:
+    """The server's own words for an error response, flattened into one line."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip() or response.reason_phrase
+    detail = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, dict):
+        return str(detail.get("message") or detail)
+    if isinstance(detail, list):
+        return "; ".join(_validation_error_line(item) for item in detail)
+    return str(detail)
+
+
+def _validation_error_line(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    location = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path")]
+    message = str(item.get("msg", item))
+    return f"{'.'.join(location)}: {message}" if location else message
+
+
+def raise_for_status(response: httpx.Response) -> None:
+    """Raise ``httpx.HTTPStatusError`` carrying the server's message for a 4xx or 5xx."""
+    if response.is_success or response.is_redirect:
+        return
+    if not response.is_closed:
+        response.read()
+    request = response.request
+    raise httpx.HTTPStatusError(
+        f"{response.status_code} {response.reason_phrase} for {request.method} {request.url}: "
+        f"{error_message(response)}",
+        request=request,
+        response=response,
+    )

@@ -1,0 +1,281 @@
+"""Wire models of the Pragmatiks API: the one definition of what crosses HTTP.
+
+The server validates requests and shapes responses with these models; the clients parse
+with them. Field names follow the reference API; our additions are marked as such.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+NAME_MAX_LENGTH = 63
+PROVIDER_MAX_LENGTH = 63
+RESOURCE_TYPE_MAX_LENGTH = 253
+TAG_MAX_LENGTH = 255
+MAX_TAGS = 64
+
+_NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+_PROVIDER_RE = re.compile(r"[a-z][a-z0-9-]*")
+_RESOURCE_TYPE_RE = re.compile(r"[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)*")
+_RESOURCE_ID_RE = re.compile(r"resource:[a-z][a-z0-9_./-]*")
+
+NAME_RULE = (
+    "must be a lowercase DNS label: a-z, 0-9, '-' and '.', starting and ending with a letter "
+    f"or digit, at most {NAME_MAX_LENGTH} characters"
+)
+PROVIDER_RULE = (
+    "must start with a lowercase letter and contain only a-z, 0-9 and '-', "
+    f"at most {PROVIDER_MAX_LENGTH} characters"
+)
+RESOURCE_TYPE_RULE = (
+    "must be one or more '/'-separated segments, each starting with a lowercase letter and "
+    f"containing only a-z, 0-9, '_' and '-', at most {RESOURCE_TYPE_MAX_LENGTH} characters"
+)
+RESOURCE_ID_RULE = "must look like resource:{provider}_{resource}_{name}"
+TAG_RULE = f"must be a non-empty string of at most {TAG_MAX_LENGTH} characters"
+
+
+def _matching(pattern: re.Pattern[str], max_length: int, rule: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > max_length or not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} {rule}")
+        return value
+
+    return AfterValidator(check)
+
+
+ResourceName = Annotated[str, _matching(_NAME_RE, NAME_MAX_LENGTH, NAME_RULE)]
+ProviderName = Annotated[str, _matching(_PROVIDER_RE, PROVIDER_MAX_LENGTH, PROVIDER_RULE)]
+ResourceType = Annotated[str, _matching(_RESOURCE_TYPE_RE, RESOURCE_TYPE_MAX_LENGTH, RESOURCE_TYPE_RULE)]
+Tag = Annotated[str, _matching(re.compile(r".+", re.DOTALL), TAG_MAX_LENGTH, TAG_RULE)]
+
+
+def resource_id(provider: str, resource: str, name: str) -> str:
+    """Return the platform id of a resource: ``resource:{provider}_{resource}_{name}``.
+
+    A ``/`` in the resource type becomes ``_``, so ``gcp/cloudsql/database_instance/db``
+    has the id ``resource:gcp_cloudsql_database_instance_db``.
+    """
+    return f"resource:{provider}_{resource.replace('/', '_')}_{name}"
+
+
+def is_resource_id(value: str) -> bool:
+    """Tell whether ``value`` has the shape of a resource id (it is never parsed back)."""
+    limit = len("resource:") + PROVIDER_MAX_LENGTH + RESOURCE_TYPE_MAX_LENGTH + NAME_MAX_LENGTH + 2
+    return len(value) <= limit and _RESOURCE_ID_RE.fullmatch(value) is not None
+
+
+class LifecycleState(StrEnum):
+    """Where a resource is in its lifecycle."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class EventType(StrEnum):
+    """The kind of lifecycle event a provider handles."""
+
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
+class ResponseStatus(StrEnum):
+    """Outcome of a provider's handling of one lifecycle event."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+class BuildStatus(StrEnum):
+    """State of a provider build."""
+
+    PENDING = "pending"
+    BUILDING = "building"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class DeploymentStatus(StrEnum):
+    """State of a provider deployment."""
+
+    PENDING = "pending"
+    PROGRESSING = "progressing"
+    AVAILABLE = "available"
+    FAILED = "failed"
+
+
+class WireModel(BaseModel):
+    """Base of response models: tolerant of fields a newer server adds."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ResourceReference(WireModel):
+    """Points at another resource by its identity."""
+
+    provider: ProviderName
+    resource: ResourceType
+    name: ResourceName
+
+    @property
+    def id(self) -> str:
+        """The referenced resource's id."""
+        return resource_id(self.provider, self.resource, self.name)
+
+    @property
+    def path(self) -> str:
+        """``provider/resource/name``, the form used in ``depends_on``."""
+        return f"{self.provider}/{self.resource}/{self.name}"
+
+
+class OwnerReference(ResourceReference):
+    """Names a resource that owns this one; deleting the owner deletes what it owns."""
+
+
+class FieldReference(ResourceReference):
+    """A value taken from another resource, such as its ``outputs.api_key``.
+
+    ``field`` is a dotted path starting with ``outputs.`` or ``config.``; a bare name means
+    ``outputs.<name>``.
+    """
+
+    field: str = Field(min_length=1, max_length=1024)
+
+
+def _reference_from_path(value: Any) -> Any:
+    """Accept ``"provider/resource/name"`` wherever a reference is expected."""
+    if isinstance(value, str):
+        parts = value.split("/")
+        if len(parts) < 3:
+            raise ValueError(f"{value!r} must be 'provider/resource/name' or an object")
+        return {"provider": parts[0], "resource": "/".join(parts[1:-1]), "name": parts[-1]}
+    return value
+
+
+DependencyReference = Annotated[ResourceReference, BeforeValidator(_reference_from_path)]
+
+
+class UserInfo(WireModel):
+    """Who the caller is (``GET /auth/me``)."""
+
+    user_id: str
+    email: str | None
+    organization_id: str
+    organization_name: str | None
+
+
+class ResourceStatus(WireModel):
+    """Lifecycle status of a resource (``GET /resources/{id}/status``)."""
+
+    resource_id: str
+    lifecycle_state: LifecycleState
+    error: str | None = None
+
+
+class ResourceDefinition(WireModel):
+    """A resource type a provider offers, with the JSON schemas of its config and outputs."""
+
+    provider: str
+    resource: str
+    schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    outputs_schema: dict[str, Any] = Field(default_factory=dict)
+    description: str | None = None
+    tags: list[str] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ResourceDocument(WireModel):
+    """A resource as the API returns it."""
+
+    id: str
+    provider: str
+    resource: str
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    resolved_config: dict[str, Any] | None = None
+    dependencies: list[ResourceReference] = Field(default_factory=list)
+    owner_references: list[OwnerReference] = Field(default_factory=list)
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    lifecycle_state: LifecycleState = LifecycleState.DRAFT
+    pending_event_id: str | None = None
+    provisioned: bool = False
+    tags: list[str] | None = None
+    created_at: datetime
+    updated_at: datetime
+    # Our additions to the reference document.
+    generation: int = 1
+    observed_generation: int = 0
+    waiting_on: list[str] = Field(default_factory=list)
+    deleting: bool = False
+
+
+class ResourceApply(BaseModel):
+    """Body of ``POST /resources/apply``.
+
+    Fields the server manages (outputs, state details, timestamps) are accepted so that a
+    fetched document can be applied back unchanged, and ignored. Any other unknown field is
+    rejected.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: ProviderName
+    resource: ResourceType
+    name: ResourceName
+    config: dict[str, Any] = Field(default_factory=dict)
+    dependencies: list[DependencyReference] = Field(default_factory=list)
+    depends_on: list[DependencyReference] = Field(default_factory=list)
+    owner_references: list[OwnerReference] = Field(default_factory=list)
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    lifecycle_state: LifecycleState | None = None
+
+    # Server-managed: accepted for round trips, never applied.
+    id: str | None = None
+    resolved_config: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+    pending_event_id: str | None = None
+    provisioned: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    generation: int | None = None
+    observed_generation: int | None = None
+    waiting_on: list[str] | None = None
+    deleting: bool | None = None
+
+    @model_validator(mode="after")
+    def _merge_depends_on(self) -> ResourceApply:
+        merged: dict[str, ResourceReference] = {}
+        for reference in [*self.dependencies, *self.depends_on]:
+            merged.setdefault(reference.id, ResourceReference(**reference.model_dump()))
+        self.dependencies = list(merged.values())
+        self.depends_on = []
+        return self
+
+    @property
+    def resource_id(self) -> str:
+        """The id this resource gets."""
+        return resource_id(self.provider, self.resource, self.name)
+
+    @property
+    def wants_processing(self) -> bool:
+        """Whether this apply asks the platform to process the resource (anything but draft)."""
+        return self.lifecycle_state is not LifecycleState.DRAFT
+
+
+class ErrorDetail(WireModel):
+    """The ``detail`` object of a domain error response."""
+
+    message: str
+    field: str | None = None

@@ -1,0 +1,3 @@
+from pragma_os.cli import main
+
+main()

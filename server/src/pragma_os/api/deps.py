@@ -1,0 +1,36 @@
+"""Dependencies shared by routers: the database, the settings and the authenticated caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from pragma_os.auth import Authenticator, Principal
+from pragma_os.settings import Settings
+from pragma_os.store import Database
+
+
+def get_database(request: Request) -> Database:
+    """The server's database."""
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings(request: Request) -> Settings:
+    """The server's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_principal(
+    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Principal:
+    """The caller behind the bearer token; 401 without a valid one."""
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.authenticate(authorization)
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

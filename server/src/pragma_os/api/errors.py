@@ -1,0 +1,63 @@
+"""Maps exceptions to HTTP responses, once, at the edge."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from pragma_os.api.responses import FastJSONResponse
+from pragma_os.errors import AuthenticationError, PragmaError
+
+logger = logging.getLogger("pragma_os.api")
+
+
+def _validation_entry(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation error, without echoing the input back (it may hold secrets)."""
+    location = list(error.get("loc", ()))
+    kind = str(error.get("type", "value_error"))
+    message = str(error.get("msg", "invalid"))
+    if kind == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        message = (
+            f"Request body is not valid JSON ({reason})." if reason else "Request body is not valid JSON."
+        )
+        location = ["body"]
+    elif location == ["body"] and kind in ("model_attributes_type", "dict_type", "missing"):
+        message = "Request body must be a JSON object; send it with Content-Type: application/json."
+    elif kind == "extra_forbidden":
+        message = f"Unknown field '{location[-1]}' is not allowed."
+    elif kind.startswith("value_error") and message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return {"loc": location, "msg": message, "type": kind}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a clear JSON response."""
+
+    @app.exception_handler(PragmaError)
+    async def domain_error(_request: Request, error: PragmaError) -> FastJSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
+        return FastJSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> FastJSONResponse:
+        entries = [_validation_entry(dict(item)) for item in error.errors()]
+        return FastJSONResponse({"detail": entries}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> FastJSONResponse:
+        return FastJSONResponse(
+            {"detail": {"message": str(error.detail)}}, status_code=error.status_code, headers=error.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> FastJSONResponse:
+        logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+        return FastJSONResponse(
+            {"detail": {"message": "Internal server error; the server log has the details."}},
+            status_code=500,
+        )

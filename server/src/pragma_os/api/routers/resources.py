@@ -1,0 +1,111 @@
+"""``/resources``: apply, list, read and delete resources, and list resource types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from pragma_os.api.deps import CurrentPrincipal, DatabaseDep
+from pragma_os.api.responses import FastJSONResponse
+from pragma_os.errors import InvalidInputError
+from pragma_os.services import resource_types, resources
+from pragma_sdk.models import (
+    RESOURCE_ID_RULE,
+    ResourceApply,
+    ResourceDefinition,
+    ResourceDocument,
+    ResourceStatus,
+    is_resource_id,
+)
+
+router = APIRouter(prefix="/resources", tags=["resources"])
+
+MAX_PAGE_SIZE = 10_000
+
+
+def _checked_id(resource_id: str) -> str:
+    if not is_resource_id(resource_id):
+        raise InvalidInputError("resource_id", RESOURCE_ID_RULE)
+    return resource_id
+
+
+@router.get("/types", response_model=list[ResourceDefinition])
+async def list_resource_types(
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
+) -> FastJSONResponse:
+    """Resource types of deployed providers and the built-in ones."""
+    return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
+
+
+@router.get("/", response_model=list[ResourceDocument])
+async def list_resources(
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
+    resource: Annotated[str | None, Query(description="Filter by resource type")] = None,
+    tags: Annotated[list[str] | None, Query(description="Filter by tags (all must match)")] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_PAGE_SIZE, description="Page size; the next page's cursor is in X-Next-Cursor"),
+    ] = None,
+    cursor: Annotated[str | None, Query(description="X-Next-Cursor of the previous page")] = None,
+) -> FastJSONResponse:
+    """Resources in id order. Without ``limit``, all of them."""
+    page = await resources.list_resources(
+        database,
+        principal,
+        provider=provider,
+        resource=resource,
+        tags=tags or (),
+        cursor=cursor,
+        limit=limit,
+    )
+    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
+    return FastJSONResponse(page.documents, headers=headers)
+
+
+@router.post("/apply", response_model=ResourceDocument)
+async def apply_resource(
+    body: ResourceApply, principal: CurrentPrincipal, database: DatabaseDep
+) -> FastJSONResponse:
+    """Create or update a resource. Re-applying identical content changes nothing."""
+    return FastJSONResponse(await resources.apply_resource(database, principal, body))
+
+
+@router.get("/{resource_id}", response_model=ResourceDocument)
+async def get_resource(
+    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep
+) -> FastJSONResponse:
+    """One resource."""
+    return FastJSONResponse(await resources.get_resource(database, principal, _checked_id(resource_id)))
+
+
+@router.get("/{resource_id}/status", response_model=ResourceStatus)
+async def get_resource_status(
+    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep
+) -> FastJSONResponse:
+    """Lifecycle state and error of one resource."""
+    document = await resources.get_resource(database, principal, _checked_id(resource_id))
+    return FastJSONResponse(
+        {
+            "resource_id": document["id"],
+            "lifecycle_state": document["lifecycle_state"],
+            "error": document["error"],
+        }
+    )
+
+
+@router.delete(
+    "/{resource_id}",
+    response_model=ResourceDocument,
+    responses={204: {"description": "The resource was already gone."}},
+)
+async def delete_resource(resource_id: str, principal: CurrentPrincipal, database: DatabaseDep) -> Response:
+    """Delete a resource: 200 with the resource on its way out, 204 if it was already gone."""
+    document = await resources.delete_resource(database, principal, _checked_id(resource_id))
+    if document is None:
+        return Response(status_code=204)
+    return FastJSONResponse(document)

@@ -1,0 +1,135 @@
+"""The ``pragma-os`` command: serve the platform, migrate its database, administer tenants."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+
+from pragma_os.api.app import create_app
+from pragma_os.auth import service as auth_service
+from pragma_os.errors import PragmaError
+from pragma_os.settings import Settings
+from pragma_os.store import Database
+from pragma_os.store.migrate import upgrade
+from pragma_sdk import credentials
+
+T = TypeVar("T")
+
+app = typer.Typer(name="pragma-os", help="Run and administer a pragma-os server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+admin_app = typer.Typer(help="Organizations and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory [env PRAGMA_DATA_DIR; default ./.pragma]")
+]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="postgresql+asyncpg://... [env PRAGMA_DATABASE_URL; default SQLite]"),
+]
+
+
+def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    settings = Settings(**overrides)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return settings
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``work`` on a migrated database; domain errors become one error line and exit 1."""
+
+    async def run() -> T:
+        database = Database(settings.resolved_database_url)
+        try:
+            await upgrade(database)
+            return await work(database)
+        finally:
+            await database.close()
+
+    try:
+        return asyncio.run(run())
+    except PragmaError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    write_credentials: Annotated[
+        bool,
+        typer.Option(help="Save a first-start admin token to ~/.config/pragma/credentials."),
+    ] = True,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Migrate the database, create the first organization on an empty one, and serve the API."""
+    settings = _settings(data_dir, database_url)
+    token = settings.bootstrap_token.get_secret_value() if settings.bootstrap_token else None
+    issued = _with_database(
+        settings, lambda database: auth_service.bootstrap(database, settings.bootstrap_email, token)
+    )
+    if issued is not None:
+        typer.echo(f"Created organization '{issued.organization_name}' with admin {issued.email}.")
+        typer.echo(f"Admin API token (shown once): {issued.token}")
+        if write_credentials:
+            path = credentials.store_token(credentials.DEFAULT_CONTEXT, issued.token)
+            typer.echo(f"Saved it as context '{credentials.DEFAULT_CONTEXT}' in {path}.")
+    typer.echo(f"Serving the Pragma API on http://{host}:{port} (docs at /docs).")
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+    """Apply every pending schema migration."""
+
+    async def nothing(_database: Database) -> None:
+        return None
+
+    _with_database(_settings(data_dir, database_url), nothing)
+    typer.echo("Database schema is up to date.")
+
+
+@admin_app.command("create-org")
+def create_org(
+    name: Annotated[str, typer.Argument(help="Organization name.")],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Create an organization (a tenant)."""
+    organization_id = _with_database(
+        _settings(data_dir, database_url), lambda database: auth_service.create_organization(database, name)
+    )
+    typer.echo(f"Created organization '{name}' ({organization_id}).")
+
+
+@admin_app.command("create-token")
+def create_token(
+    org: Annotated[str, typer.Option("--org", help="Organization name.")],
+    email: Annotated[str, typer.Option("--email", help="User the token belongs to; created if new.")],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Issue an API token for a user of an organization and print it (shown once)."""
+    issued = _with_database(
+        _settings(data_dir, database_url), lambda database: auth_service.create_token(database, org, email)
+    )
+    typer.echo(issued.token)
+
+
+def main() -> None:
+    """Run the ``pragma-os`` command."""
+    app()

@@ -1,0 +1,1 @@
+"""The lifecycle engine: state transitions (and, as it grows, dispatch, retries, dead letters)."""

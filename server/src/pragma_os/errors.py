@@ -1,0 +1,62 @@
+"""The server's exception tree; the API edge maps each type to one HTTP status.
+
+PragmaError
+├── InvalidInputError      422  a field breaks a rule
+├── AuthenticationError    401  no valid token
+├── NotFoundError          404  absent, or another tenant's
+├── ConflictError          409  clashes with what is stored
+└── PayloadTooLargeError   413  request body over the limit
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PragmaError(Exception):
+    """Base of domain errors; ``detail`` is what the client is told."""
+
+    status_code = 500
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        """The ``detail`` object of the error response."""
+        return {"message": self.message, **self.extra}
+
+
+class InvalidInputError(PragmaError):
+    """Input that breaks a rule; names the field."""
+
+    status_code = 422
+
+    def __init__(self, field: str, rule: str, **extra: Any) -> None:
+        super().__init__(f"{field}: {rule}", field=field, **extra)
+
+
+class AuthenticationError(PragmaError):
+    """The request carries no valid token."""
+
+    status_code = 401
+
+
+class NotFoundError(PragmaError):
+    """The thing does not exist for this tenant."""
+
+    status_code = 404
+
+
+class ConflictError(PragmaError):
+    """The request clashes with stored state."""
+
+    status_code = 409
+
+
+class PayloadTooLargeError(PragmaError):
+    """The request body exceeds the configured limit."""
+
+    status_code = 413

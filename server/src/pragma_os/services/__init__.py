@@ -1,0 +1,1 @@
+"""Services: the use cases the API calls. Each owns its transaction."""

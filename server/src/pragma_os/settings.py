@@ -1,0 +1,28 @@
+"""Server settings: one object, built once from flags and ``PRAGMA_*`` variables, passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PRAGMA_", extra="ignore")
+
+    data_dir: Path = Path(".pragma")
+    database_url: str | None = None
+    bootstrap_token: SecretStr | None = None
+    bootstrap_email: str = "admin@localhost"
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    token_cache_seconds: float = Field(default=10.0, ge=0)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL; the default is a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'pragma.db').resolve()}"

@@ -1,0 +1,45 @@
+"""The database handle: engine, write transactions and read connections."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pragma_os.store.dialect import create_engine, is_sqlite
+
+
+class Database:
+    """One per server. Services open transactions here; store functions receive the connection."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        # SQLite has one writer at a time; queueing writers here is cheaper than letting
+        # them collide on the file lock and back off.
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed when the block ends, rolled back on error."""
+        guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
+        async with guard, self.engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads."""
+        async with self.engine.connect() as connection:
+            yield connection
+
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()

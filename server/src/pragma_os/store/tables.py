@@ -1,0 +1,121 @@
+"""Table definitions. Private to the store: nothing outside ``store/`` imports them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from pragma_os.store.types import JSONDocument, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(63), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("organization_id", "email"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("provider_scope", String(63), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("id", String(400), nullable=False),
+    Column("provider", String(63), nullable=False),
+    Column("resource", String(253), nullable=False),
+    Column("name", String(63), nullable=False),
+    Column("config", JSONDocument, nullable=False),
+    Column("resolved_config", JSONDocument, nullable=True),
+    Column("dependencies", JSONDocument, nullable=False),
+    Column("owner_references", JSONDocument, nullable=False),
+    Column("outputs", JSONDocument, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("lifecycle_state", String(20), nullable=False),
+    Column("pending_event_id", String(40), nullable=True),
+    Column("provisioned", Boolean, nullable=False),
+    Column("tags", JSONDocument, nullable=True),
+    Column("generation", Integer, nullable=False),
+    Column("observed_generation", Integer, nullable=False),
+    Column("waiting_on", JSONDocument, nullable=False),
+    Column("deleting", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    # The id is a function of (provider, resource, name), so it alone enforces uniqueness.
+    UniqueConstraint("organization_id", "id"),
+    Index(None, "organization_id", "provider", "id"),
+    Index(None, "organization_id", "provider", "resource", "id"),
+)
+
+resource_tags = Table(
+    "resource_tags",
+    metadata,
+    Column("organization_id", String(40), primary_key=True),
+    Column("tag", String(255), primary_key=True),
+    Column("resource_id", String(400), primary_key=True),
+    Column(
+        "resource_pk",
+        Integer,
+        ForeignKey("resources.pk", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
+resource_types = Table(
+    "resource_types",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=True),
+    Column("provider", String(63), nullable=False),
+    Column("resource", String(253), nullable=False),
+    Column("schema", JSONDocument, nullable=False),
+    Column("outputs_schema", JSONDocument, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("tags", JSONDocument, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("organization_id", "provider", "resource"),
+)
