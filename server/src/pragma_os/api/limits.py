@@ -7,10 +7,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pragma_os.api.responses import FastJSONResponse
 
 
-class _BodyTooLargeError(Exception):
-    pass
-
-
 class BodySizeLimit:
     """Answer 413 to bodies over ``max_bytes``, by ``Content-Length`` or as they stream in."""
 
@@ -27,28 +23,29 @@ class BodySizeLimit:
             await self._reject(scope, receive, send)
             return
         received = 0
-        started = False
+        rejected = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLargeError
-            return message
+                if received > self.max_bytes and not rejected:
+                    rejected = True
+                    await self._reject(scope, receive, send)
+            # Once rejected, the app sees a client that went away: it stops reading and
+            # whatever it tries to send is dropped below.
+            return {"type": "http.disconnect"} if rejected else message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLargeError:
-            if started:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not rejected:
                 raise
-            await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = FastJSONResponse(

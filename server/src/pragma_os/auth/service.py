@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from pragma_os.auth.principal import Principal
 from pragma_os.auth.tokens import TOKEN_PREFIX, generate_token, hash_token
 from pragma_os.errors import AuthenticationError, ConflictError, NotFoundError
 from pragma_os.ids import new_id
 from pragma_os.store import Database, tenancy
+from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
 
 LOGIN_HINT = (
@@ -78,7 +77,7 @@ async def create_organization(database: Database, name: str) -> str:
     try:
         async with database.transaction() as connection:
             await tenancy.insert_organization(connection, organization_id, name, utcnow())
-    except IntegrityError as error:
+    except AlreadyExistsError as error:
         raise ConflictError(f"Organization '{name}' already exists.") from error
     return organization_id
 

@@ -13,8 +13,9 @@ from pragma_os.engine import lifecycle
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
 from pragma_os.store import Database
 from pragma_os.store import resources as store
+from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import LifecycleState, ResourceApply
+from pragma_sdk.models import LifecycleState, ResourceApply, is_resource_id
 
 _PRIVATE_COLUMNS = ("pk", "organization_id")
 _SPEC_FIELDS = ("config", "dependencies", "owner_references")
@@ -35,11 +36,20 @@ def _spec(body: ResourceApply) -> dict[str, Any]:
 
 async def apply_resource(database: Database, principal: Principal, body: ResourceApply) -> dict[str, Any]:
     """Create or update a resource; an identical re-apply changes nothing."""
+    try:
+        return await _apply_once(database, principal, body)
+    except AlreadyExistsError:
+        # A concurrent apply created the same resource between our read and our insert;
+        # now it exists, so this apply becomes an update of it.
+        return await _apply_once(database, principal, body)
+
+
+async def _apply_once(database: Database, principal: Principal, body: ResourceApply) -> dict[str, Any]:
     spec = _spec(body)
     resource_id = body.resource_id
     now = utcnow()
     async with database.transaction() as connection:
-        row = await store.get_resource(connection, principal.organization_id, resource_id)
+        row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             values: dict[str, Any] = {
                 "organization_id": principal.organization_id,
@@ -120,10 +130,15 @@ def encode_cursor(resource_id: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     """The resource id a cursor points after; ``InvalidInputError`` when it is not ours."""
+    rule = "must be a value from an X-Next-Cursor header"
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        resource_id = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise InvalidInputError("cursor", "must be a value from an X-Next-Cursor header") from error
+        raise InvalidInputError("cursor", rule) from error
+    if not is_resource_id(resource_id):
+        raise InvalidInputError("cursor", rule)
+    return resource_id
 
 
 async def list_resources(
@@ -165,7 +180,7 @@ async def delete_resource(
     """
     now = utcnow()
     async with database.transaction() as connection:
-        row = await store.get_resource(connection, principal.organization_id, resource_id)
+        row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             return None
         if not row["provisioned"]:

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import resource_types
+from pragma_os.store.types import plain_dict
 
 
 async def list_resource_types(
@@ -23,4 +24,4 @@ async def list_resource_types(
     if provider is not None:
         query = query.where(resource_types.c.provider == provider)
     query = query.order_by(resource_types.c.provider, resource_types.c.resource)
-    return [dict(row) for row in (await connection.execute(query)).mappings()]
+    return [plain_dict(row) for row in (await connection.execute(query)).mappings()]

@@ -6,25 +6,35 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import resource_tags, resources
+from pragma_os.store.types import plain_dict
 
 Row = dict[str, Any]
 
 
-async def get_resource(connection: AsyncConnection, organization_id: str, resource_id: str) -> Row | None:
-    """One resource of an organization by id."""
+async def get_resource(
+    connection: AsyncConnection, organization_id: str, resource_id: str, *, for_update: bool = False
+) -> Row | None:
+    """One resource of an organization by id; ``for_update`` locks the row (PostgreSQL)."""
     query = select(resources).where(
         resources.c.organization_id == organization_id, resources.c.id == resource_id
     )
+    if for_update:
+        query = query.with_for_update()
     row = (await connection.execute(query)).mappings().first()
-    return dict(row) if row else None
+    return plain_dict(row) if row else None
 
 
 async def insert_resource(connection: AsyncConnection, values: Row) -> int:
     """Add a resource and its tags; returns its primary key."""
-    result = await connection.execute(insert(resources).values(**values).returning(resources.c.pk))
+    try:
+        result = await connection.execute(insert(resources).values(**values).returning(resources.c.pk))
+    except IntegrityError as error:
+        raise AlreadyExistsError(values["id"]) from error
     pk = int(result.scalar_one())
     await _insert_tags(connection, pk, values["organization_id"], values["id"], values["tags"])
     return pk
@@ -95,4 +105,4 @@ async def list_resources(
     query = select(resources).where(and_(*conditions)).order_by(resources.c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [dict(row) for row in (await connection.execute(query)).mappings()]
+    return [plain_dict(row) for row in (await connection.execute(query)).mappings()]

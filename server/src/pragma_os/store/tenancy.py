@@ -6,9 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import api_tokens, organizations, users
+from pragma_os.store.types import plain_dict
 
 
 async def count_organizations(connection: AsyncConnection) -> int:
@@ -21,14 +24,17 @@ async def find_organization(connection: AsyncConnection, name: str) -> dict[str,
     """The organization called ``name``, if any."""
     result = await connection.execute(select(organizations).where(organizations.c.name == name))
     row = result.mappings().first()
-    return dict(row) if row else None
+    return plain_dict(row) if row else None
 
 
 async def insert_organization(
     connection: AsyncConnection, organization_id: str, name: str, now: datetime
 ) -> None:
-    """Add an organization."""
-    await connection.execute(insert(organizations).values(id=organization_id, name=name, created_at=now))
+    """Add an organization; ``AlreadyExistsError`` when the name is taken."""
+    try:
+        await connection.execute(insert(organizations).values(id=organization_id, name=name, created_at=now))
+    except IntegrityError as error:
+        raise AlreadyExistsError(name) from error
 
 
 async def find_user(connection: AsyncConnection, organization_id: str, email: str) -> dict[str, Any] | None:
@@ -37,7 +43,7 @@ async def find_user(connection: AsyncConnection, organization_id: str, email: st
         select(users).where(users.c.organization_id == organization_id, users.c.email == email)
     )
     row = result.mappings().first()
-    return dict(row) if row else None
+    return plain_dict(row) if row else None
 
 
 async def insert_user(
@@ -99,4 +105,4 @@ async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dic
         .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
     )
     row = (await connection.execute(query)).mappings().first()
-    return dict(row) if row else None
+    return plain_dict(row) if row else None

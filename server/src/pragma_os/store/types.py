@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -33,3 +35,8 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 def utcnow() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
+
+
+def plain_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A result row as a dict with plain ``str`` keys (SQLAlchemy may hand out str subclasses)."""
+    return {str(key): value for key, value in row.items()}

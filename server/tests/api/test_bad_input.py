@@ -1,0 +1,126 @@
+"""Bad input: every case is a 4xx naming the field and the rule, and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+
+def good(provider: str) -> dict[str, Any]:
+    return {"provider": provider, "resource": "storage", "name": "ok", "config": {}}
+
+
+def messages(response: httpx.Response) -> str:
+    detail = response.json()["detail"]
+    if isinstance(detail, dict):
+        return str(detail["message"])
+    return " | ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in detail)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"name": "Upper"}, "name", "lowercase DNS label"),
+        ({"name": "-lead"}, "name", "lowercase DNS label"),
+        ({"name": "x" * 64}, "name", "at most 63"),
+        ({"name": ""}, "name", "lowercase DNS label"),
+        ({"provider": "9gcp"}, "provider", "start with a lowercase letter"),
+        ({"provider": "gcp_x"}, "provider", "start with a lowercase letter"),
+        ({"resource": "Bucket"}, "resource", "segments"),
+        ({"resource": "a//b"}, "resource", "segments"),
+        ({"resource": "/a"}, "resource", "segments"),
+        ({"config": "text"}, "config", "dictionary"),
+        ({"config": [1, 2]}, "config", "dictionary"),
+        ({"tags": "env:prod"}, "tags", "list"),
+        ({"tags": [""]}, "tags.0", "non-empty"),
+        ({"tags": [1]}, "tags.0", "string"),
+        ({"lifecycle_state": "sideways"}, "lifecycle_state", "draft"),
+        ({"surprise": 1}, "surprise", "Unknown field"),
+        ({"dependencies": ["only-two/parts"]}, "dependencies.0", "provider/resource/name"),
+        ({"owner_references": [{"provider": "p"}]}, "owner_references.0.resource", "required"),
+    ],
+)
+def test_invalid_fields_are_422_naming_field_and_rule(
+    http: httpx.Client, provider_name: str, change: dict[str, Any], field: str, rule: str
+) -> None:
+    body = {**good(provider_name), **change}
+    response = http.post("/resources/apply", json=body)
+    assert response.status_code == 422, response.text
+    text = messages(response)
+    assert field in text
+    assert rule in text
+    assert http.get("/resources/", params={"provider": provider_name}).json() == []
+
+
+def test_missing_required_fields_are_named(http: httpx.Client) -> None:
+    response = http.post("/resources/apply", json={"config": {}})
+    assert response.status_code == 422
+    text = messages(response)
+    for field in ("provider", "resource", "name"):
+        assert f"body.{field}: Field required" in text
+
+
+def test_malformed_json_is_422_saying_so(http: httpx.Client) -> None:
+    response = http.post(
+        "/resources/apply", content=b'{"provider": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "not valid JSON" in messages(response)
+
+
+def test_body_that_is_not_an_object_is_422(http: httpx.Client) -> None:
+    response = http.post("/resources/apply", json=[1, 2])
+    assert response.status_code == 422
+    assert "JSON object" in messages(response)
+
+
+def test_form_encoded_body_is_422_asking_for_json(http: httpx.Client) -> None:
+    response = http.post("/resources/apply", content=b"provider=x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 422
+    assert "Content-Type: application/json" in messages(response)
+
+
+def test_body_over_one_mebibyte_is_413(http: httpx.Client, provider_name: str) -> None:
+    body = {**good(provider_name), "config": {"blob": "x" * (1024 * 1024)}}
+    response = http.post("/resources/apply", json=body)
+    assert response.status_code == 413
+    assert response.json()["detail"]["field"] == "body"
+    assert http.get("/resources/", params={"provider": provider_name}).json() == []
+
+
+def test_oversized_chunked_body_is_413(http: httpx.Client, provider_name: str) -> None:
+    def chunks() -> Any:
+        yield b'{"provider": "' + provider_name.encode() + b'", "config": {"x": "'
+        for _ in range(20):
+            yield b"y" * 65536
+        yield b'"}}'
+
+    response = http.post("/resources/apply", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("bad_id", ["nothing-like-an-id", "resource:UPPER_x_y", "resource:"])
+def test_malformed_resource_ids_are_422(http: httpx.Client, bad_id: str) -> None:
+    for method in ("GET", "DELETE"):
+        response = http.request(method, f"/resources/{bad_id}")
+        assert response.status_code == 422, (method, response.text)
+        assert "resource_id" in messages(response)
+
+
+def test_bad_cursor_and_limit_are_422(http: httpx.Client) -> None:
+    cursor = http.get("/resources/", params={"cursor": "%%%", "limit": 5})
+    assert cursor.status_code == 422
+    assert "cursor" in messages(cursor)
+    limit = http.get("/resources/", params={"limit": 0})
+    assert limit.status_code == 422
+    assert "limit" in messages(limit)
+
+
+def test_provisioned_state_fields_in_the_body_are_ignored(http: httpx.Client, provider_name: str) -> None:
+    body = {**good(provider_name), "outputs": {"forged": True}, "provisioned": True, "error": "x"}
+    document = http.post("/resources/apply", json=body).json()
+    assert document["outputs"] == {}
+    assert document["provisioned"] is False
+    assert document["error"] is None

@@ -1,0 +1,1 @@
+"""Test support shared by the SDK, server and CLI suites (not shipped)."""
