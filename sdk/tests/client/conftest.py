@@ -1,0 +1,22 @@
+"""Clients pointed at the session's running server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from pragma_sdk import AsyncPragmaClient, PragmaClient
+from testing.fixtures.server import RunningServer
+
+
+@pytest.fixture
+def client(server: RunningServer) -> Iterator[PragmaClient]:
+    with PragmaClient(base_url=server.url, auth_token=server.token) as sync_client:
+        yield sync_client
+
+
+@pytest.fixture
+async def async_client(server: RunningServer) -> AsyncIterator[AsyncPragmaClient]:
+    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token) as client:
+        yield client

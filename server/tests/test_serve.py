@@ -1,0 +1,116 @@
+"""``pragma-os serve`` first start: bootstrap organization, printed token, credentials file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from testing.fixtures.db import DATABASES, dispose_database_url, make_database_url
+from testing.fixtures.server import start_server
+
+QUICK_START = """
+from pragma_sdk import PragmaClient
+with PragmaClient() as client:
+    print(client.get_me().organization_name)
+"""
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_first_start_generates_a_token_and_writes_credentials(tmp_path: Path, kind: str) -> None:
+    database_url = make_database_url(kind, tmp_path)
+    server = start_server(tmp_path, database_url, bootstrap_token=None)
+    try:
+        printed = re.search(r"Admin API token \(shown once\): (prg_\S+)", server.log())
+        assert printed, server.log()
+        token = printed.group(1)
+        credentials = server.home / ".config" / "pragma" / "credentials"
+        assert credentials.read_text() == f"default={token}\n"
+        assert credentials.stat().st_mode & 0o777 == 0o600
+        # The quick start: PragmaClient() with nothing configured by hand.
+        env = {**server.env, "PRAGMA_API_URL": server.url}
+        quick = subprocess.run(
+            [sys.executable, "-c", QUICK_START],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert quick.stdout.strip() == "default", quick.stderr
+    finally:
+        server.stop()
+    # A restart on the same database bootstraps nothing and keeps the token valid.
+    again = start_server(tmp_path, database_url, bootstrap_token=None)
+    try:
+        assert "Admin API token" not in again.log()
+        me = httpx.get(f"{again.url}/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200
+    finally:
+        again.stop()
+        dispose_database_url(database_url)
+
+
+def test_bootstrap_token_from_environment_and_no_write_credentials(tmp_path: Path) -> None:
+    database_url = make_database_url("sqlite", tmp_path)
+    server = start_server(
+        tmp_path, database_url, bootstrap_token="prg_known", extra_args=("--no-write-credentials",)
+    )
+    try:
+        me = httpx.get(f"{server.url}/auth/me", headers={"Authorization": "Bearer prg_known"})
+        assert me.json()["organization_name"] == "default"
+        assert not (server.home / ".config" / "pragma" / "credentials").exists()
+    finally:
+        server.stop()
+
+
+def test_sqlite_default_lives_in_the_data_dir_in_wal_mode(tmp_path: Path) -> None:
+    import os
+    import socket
+    import sqlite3
+    import time
+
+    from testing.fixtures.server import free_port, isolated_env
+
+    home = tmp_path / "home"
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = isolated_env(home, PRAGMA_DATA_DIR=str(data_dir), PRAGMA_BOOTSTRAP_TOKEN="prg_x")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pragma_os", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        assert (data_dir / "pragma.db").exists()
+        assert os.stat(data_dir).st_mode & 0o777 == 0o700
+        with sqlite3.connect(data_dir / "pragma.db") as connection:
+            assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "pragma_os", "db", "upgrade", "--data-dir", str(tmp_path / "d")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
