@@ -7,5 +7,6 @@ bin=.venv/bin
 echo "== ruff format --check"; $bin/ruff format --check --quiet .
 echo "== ruff check"; $bin/ruff check --quiet .
 echo "== mypy"; $bin/mypy sdk/src server/src cli/src
-echo "== import layers"; $bin/lint-imports --no-cache | tail -n 1
+echo "== import layers"; $bin/lint-imports --no-cache
+echo "== postgresql"; scripts/ensure-postgres.sh
 echo "== pytest"; $bin/pytest "$@"
