@@ -1,0 +1,52 @@
+"""Our API against the reference OpenAPI description: same paths, methods, parameters, fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from testing.fixtures.server import RunningServer
+
+REFERENCE = json.loads((Path(__file__).parents[1] / "reference" / "pragma-api-openapi.json").read_text())
+
+# Grows as issues land; every reference operation listed here must exist on our server.
+IMPLEMENTED = [
+    ("get", "/health"),
+    ("get", "/auth/me"),
+    ("post", "/resources/apply"),
+    ("get", "/resources/"),
+    ("get", "/resources/{resource_id}"),
+    ("get", "/resources/{resource_id}/status"),
+    ("delete", "/resources/{resource_id}"),
+    ("get", "/resources/types"),
+]
+
+
+@pytest.fixture(scope="module")
+def ours(server: RunningServer) -> dict[str, Any]:
+    document: dict[str, Any] = httpx.get(f"{server.url}/openapi.json").json()
+    return document
+
+
+@pytest.mark.parametrize(("method", "path"), IMPLEMENTED)
+def test_operation_exists_with_the_reference_parameters(ours: dict[str, Any], method: str, path: str) -> None:
+    reference = REFERENCE["paths"][path][method]
+    assert method in ours["paths"].get(path, {}), f"{method.upper()} {path} missing"
+    mine = ours["paths"][path][method]
+    wanted = {(p["name"], p["in"]) for p in reference.get("parameters", [])}
+    present = {(p["name"], p["in"]) for p in mine.get("parameters", [])}
+    assert wanted <= present
+
+
+def _properties(document: dict[str, Any], name: str) -> set[str]:
+    return set(document["components"]["schemas"][name]["properties"])
+
+
+@pytest.mark.parametrize("schema", ["Resource", "UserInfo", "ResourceStatus", "ResourceDefinition"])
+def test_response_models_keep_every_reference_field(ours: dict[str, Any], schema: str) -> None:
+    names = {"Resource": "ResourceDocument"}
+    assert _properties(REFERENCE, schema) <= _properties(ours, names.get(schema, schema))
