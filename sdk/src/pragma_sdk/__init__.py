@@ -1,17 +1,21 @@
 """Pragmatiks SDK: clients, typed resource models and provider authoring."""
 
 from pragma_sdk.client import AsyncPragmaClient, PragmaClient
+from pragma_sdk.errors import DependencyNotResolvedError, NoRuntimeContextError, ResourceFailedError
 from pragma_sdk.models import (
     BuildStatus,
     DeploymentStatus,
     EventType,
     FieldReference,
     LifecycleState,
+    LogEntry,
     OwnerReference,
+    ResourceHealth,
     ResourceReference,
     ResponseStatus,
     UserInfo,
 )
+from pragma_sdk.provider import Provider
 from pragma_sdk.resource import Config, Dependency, Field, Outputs, Resource
 
 __version__ = "0.1.0"
@@ -21,15 +25,21 @@ __all__ = [
     "BuildStatus",
     "Config",
     "Dependency",
+    "DependencyNotResolvedError",
     "DeploymentStatus",
     "EventType",
     "Field",
     "FieldReference",
     "LifecycleState",
+    "LogEntry",
+    "NoRuntimeContextError",
     "Outputs",
     "OwnerReference",
     "PragmaClient",
+    "Provider",
     "Resource",
+    "ResourceFailedError",
+    "ResourceHealth",
     "ResourceReference",
     "ResponseStatus",
     "UserInfo",

@@ -274,6 +274,25 @@ class ResourceApply(BaseModel):
         return self.lifecycle_state is not LifecycleState.DRAFT
 
 
+class ResourceHealth(WireModel):
+    """What a provider's ``health()`` handler reports about one resource.
+
+    ``status`` is ``"healthy"``, ``"degraded"`` or ``"unhealthy"`` by convention.
+    """
+
+    status: str
+    message: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class LogEntry(WireModel):
+    """One line of a resource's logs, as returned by a provider's ``logs()`` handler."""
+
+    timestamp: datetime
+    message: str
+    level: str = "info"
+
+
 class ErrorDetail(WireModel):
     """The ``detail`` object of a domain error response."""
 

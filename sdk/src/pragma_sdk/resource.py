@@ -1,21 +1,27 @@
-"""Typed resource models: ``Resource[ConfigT, OutputsT]``, ``Config``, ``Outputs``.
+"""Typed resource models: ``Resource[ConfigT, OutputsT]``, ``Config``, ``Outputs``, ``Dependency``.
 
 Users subclass these to get typed responses from the clients; provider authors subclass
-them to implement lifecycle handlers.
+them to implement lifecycle handlers, which ``pragma_sdk.provider`` runs.
 """
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, PrivateAttr, field_validator
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
+from pragma_sdk.errors import DependencyNotResolvedError
 from pragma_sdk.models import (
     FieldReference,
     LifecycleState,
+    LogEntry,
     OwnerReference,
+    ResourceHealth,
     ResourceReference,
     resource_id,
 )
@@ -50,6 +56,11 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
         class Bucket(Resource[BucketConfig, BucketOutputs]):
             provider = "gcp"
             resource = "storage"
+
+    or, in a provider package, with ``@provider.resource("storage")``, which sets both. Provider
+    authors override the lifecycle handlers ``on_create``, ``on_update`` and ``on_delete``, and
+    optionally ``health`` and ``logs``. Handlers must be idempotent: an event can be delivered
+    more than once.
 
     ``outputs`` is ``None`` until the provider has reported them.
     """
@@ -100,14 +111,132 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
             body["lifecycle_state"] = self.lifecycle_state.value
         return body
 
+    async def on_create(self) -> OutputsT:
+        """Create the real thing behind this resource and return its outputs.
+
+        Called for a resource that was never provisioned. ``self.config`` is validated, field
+        references in it are already replaced by their values and its ``Dependency`` fields
+        are resolved. The default raises ``NotImplementedError``.
+
+        Returns:
+            The outputs, as an instance of the Outputs class (a dict valid for it is accepted).
+
+        Raises:
+            ValueError: The config cannot work; the event fails without retries.
+            Exception: Any other error fails this attempt; the platform retries it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement on_create")
+
+    async def on_update(self, previous_config: ConfigT) -> OutputsT:
+        """Bring the real thing in line with a changed config and return its outputs.
+
+        Called for a provisioned resource whose config, or a dependency's outputs, changed.
+        ``self.outputs`` holds the outputs of the last success. The default raises
+        ``NotImplementedError``: an update is never silently treated as a create.
+
+        Args:
+            previous_config: The config of the last successful create or update.
+
+        Returns:
+            The outputs, as an instance of the Outputs class (a dict valid for it is accepted).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement on_update")
+
+    async def on_delete(self) -> None:
+        """Remove the real thing behind this resource.
+
+        ``self.outputs`` holds the outputs of the last success. The default does nothing, so a
+        resource with nothing to clean up needs no handler.
+        """
+
+    async def health(self) -> ResourceHealth:
+        """Report the health of the real thing behind this resource.
+
+        The default reports ``healthy``: a type without a health check never raises alarms.
+        """
+        return ResourceHealth(status="healthy")
+
+    async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
+        """Return recent log lines of the real thing behind this resource; by default none.
+
+        Args:
+            since: Only lines at or after this time, when given.
+            tail: At most this many lines, the newest ones.
+        """
+        return []
+
+    async def apply(self) -> Self:
+        """Apply this resource as a subresource of the resource whose handler is running.
+
+        The running handler's resource is added to ``owner_references``, so deleting it deletes
+        this one first. Fills ``lifecycle_state`` (and whatever else the platform reports) on
+        this instance and returns it.
+
+        Raises:
+            NoRuntimeContextError: Called outside a handler; use ``PragmaClient.apply_resource``.
+        """
+        # Imported here: pragma_sdk.provider imports this module.
+        from pragma_sdk.provider._context import current_scope
+
+        scope = current_scope("Resource.apply()")
+        if all(reference.id != scope.owner.id for reference in self.owner_references):
+            self.owner_references = [*self.owner_references, scope.owner]
+        applied = await scope.require_runtime("Resource.apply()").apply(self)
+        self._take_state_of(applied)
+        return self
+
+    async def wait_ready(self, timeout: float = 60.0) -> Self:  # noqa: ASYNC109 - the guide's signature
+        """Wait until this resource is ``ready``, fill its ``outputs`` and return it.
+
+        Args:
+            timeout: Seconds to wait at most.
+
+        Raises:
+            TimeoutError: It was not ready within ``timeout`` seconds.
+            ResourceFailedError: It ended in ``failed``.
+            NoRuntimeContextError: Called outside a handler.
+        """
+        from pragma_sdk.provider._context import current_scope
+
+        scope = current_scope("Resource.wait_ready()")
+        ready = await scope.require_runtime("Resource.wait_ready()").wait_ready(self, timeout)
+        self._take_state_of(ready)
+        return self
+
+    def _take_state_of(self, other: Resource[Any, Any]) -> None:
+        """Copy what the platform manages from ``other``, the same resource as it reports it."""
+        self.lifecycle_state = other.lifecycle_state
+        self.outputs = other.outputs
+        self.error = other.error
+        self.created_at = other.created_at or self.created_at
+        self.updated_at = other.updated_at or self.updated_at
+
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
+
+
+def config_class_of(resource_class: type[Resource[Any, Any]]) -> type[Config] | None:
+    """Return the Config class a ``Resource[ConfigT, OutputsT]`` subclass was declared with."""
+    annotation = resource_class.model_fields["config"].annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, Config) else None
+
+
+def outputs_class_of(resource_class: type[Resource[Any, Any]]) -> type[Outputs] | None:
+    """Return the Outputs class a ``Resource[ConfigT, OutputsT]`` subclass was declared with."""
+    annotation = resource_class.model_fields["outputs"].annotation
+    for candidate in typing.get_args(annotation) or (annotation,):
+        if isinstance(candidate, type) and issubclass(candidate, Outputs):
+            return candidate
+    return None
 
 
 class Dependency(BaseModel, Generic[ResourceT]):
     """A whole-resource dependency, declared in a config as ``database: Dependency[Database]``.
 
-    On the wire it is ``{"__dependency__": true, "provider", "resource", "name"}``.
+    On the wire it is ``{"__dependency__": true, "provider", "resource", "name"}``
+    (``dependency_marker`` is accepted in place of ``__dependency__``). In a handler the
+    runtime has resolved it to the ready resource: ``await dependency.resolve()`` returns it
+    typed, and ``dependency.outputs`` / ``dependency.config`` read it directly.
     """
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -117,7 +246,100 @@ class Dependency(BaseModel, Generic[ResourceT]):
     resource: str
     name: str
 
+    _resolved: ResourceT | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, resource: ResourceT) -> Dependency[ResourceT]:
+        """Return a dependency on ``resource``, already resolved to it.
+
+        Handy to build configs in code and in tests: ``Dependency.of(database)``.
+        """
+        dependency_class = cast("type[Dependency[ResourceT]]", Dependency[type(resource)])  # type: ignore[misc]
+        dependency = dependency_class(
+            provider=type(resource).provider, resource=type(resource).resource, name=resource.name
+        )
+        dependency.bind(resource)
+        return dependency
+
+    @classmethod
+    def target_class(cls) -> type[Resource[Any, Any]] | None:
+        """The Resource subclass this dependency type points at (``Database`` in ``Dependency[Database]``)."""
+        args = cls.__pydantic_generic_metadata__["args"]
+        target = args[0] if args else None
+        return target if isinstance(target, type) and issubclass(target, Resource) else None
+
     @property
     def id(self) -> str:
         """The platform id of the resource depended on."""
         return resource_id(self.provider, self.resource, self.name)
+
+    @property
+    def is_resolved(self) -> bool:
+        """Whether the runtime has resolved this dependency to its resource."""
+        return self._resolved is not None
+
+    def bind(self, resource: ResourceT) -> None:
+        """Resolve this dependency to ``resource``; the runtime calls this before a handler runs.
+
+        Raises:
+            ValueError: ``resource`` is not the resource this dependency names.
+        """
+        if resource.id != self.id:
+            raise ValueError(f"dependency on {self.id} cannot be resolved to {resource.id}")
+        self._resolved = resource
+
+    async def resolve(self) -> ResourceT:
+        """Return the resource depended on, typed, with its config and outputs.
+
+        Raises:
+            DependencyNotResolvedError: The runtime has not resolved it (outside a handler, or
+                the event carried no document for it).
+        """
+        return self._require()
+
+    @property
+    def outputs(self) -> Any:
+        """The outputs of the resource depended on (``resolve()`` gives them fully typed)."""
+        return self._require().outputs
+
+    @property
+    def config(self) -> Any:
+        """The config of the resource depended on (``resolve()`` gives it fully typed)."""
+        return self._require().config
+
+    def _require(self) -> ResourceT:
+        if self._resolved is None:
+            raise DependencyNotResolvedError(
+                f"dependency on {self.id} is not resolved: dependencies are resolved only for a "
+                "handler run by the worker runtime or ProviderHarness, from the event's "
+                "resolved_dependencies"
+            )
+        return self._resolved
+
+    def __eq__(self, other: object) -> bool:
+        # Resolution is runtime state: two markers naming the same resource are equal.
+        if isinstance(other, Dependency):
+            return self.id == other.id
+        return NotImplemented
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Require the marker, and pin ``provider``/``resource`` when the target type is known."""
+        json_schema = handler.resolve_ref_schema(handler(core_schema))
+        marker = cls.model_fields["dependency_marker"].alias or "dependency_marker"
+        required = json_schema.setdefault("required", [])
+        if marker not in required:
+            required.insert(0, marker)
+        target = cls.target_class()
+        provider = getattr(target, "provider", None)
+        resource = getattr(target, "resource", None)
+        properties = json_schema.get("properties", {})
+        if isinstance(provider, str) and "provider" in properties:
+            properties["provider"]["const"] = provider
+        if isinstance(resource, str) and "resource" in properties:
+            properties["resource"]["const"] = resource
+        if isinstance(provider, str) and isinstance(resource, str):
+            json_schema["description"] = f"A dependency on a {provider}/{resource} resource."
+        return json_schema

@@ -1,0 +1,28 @@
+"""Provider authoring: the ``Provider`` registry, event handling, the harness and discovery.
+
+``pragma_sdk.resource`` holds the models handlers are written on; the worker runtime and
+the platform's build drive what this package exports.
+"""
+
+from pragma_sdk.errors import ProviderDiscoveryError
+from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
+from pragma_sdk.provider._discovery import discover_provider
+from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
+from pragma_sdk.provider._handling import handle_event
+from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
+from pragma_sdk.provider._registry import Provider, ResourceRegistration
+
+__all__ = [
+    "HandlerScope",
+    "InMemoryRuntime",
+    "LifecycleEvent",
+    "LifecycleResult",
+    "Provider",
+    "ProviderDiscoveryError",
+    "ProviderHarness",
+    "ResourceRegistration",
+    "RuntimeContext",
+    "current_scope",
+    "discover_provider",
+    "handle_event",
+]

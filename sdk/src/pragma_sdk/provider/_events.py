@@ -1,0 +1,77 @@
+"""The contract between the lifecycle engine and a provider: one event in, one result out.
+
+The engine builds ``LifecycleEvent``s; the worker runtime (or ``ProviderHarness``) hands them
+to ``handle_event`` and sends the ``LifecycleResult`` back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from pragma_sdk.models import EventType, OwnerReference, ResponseStatus, WireModel
+
+
+class LifecycleEvent(WireModel):
+    """One lifecycle event for one resource.
+
+    Attributes:
+        event_id: Id of the event (``evt_...``); the result carries it back.
+        event_type: ``CREATE`` (never provisioned), ``UPDATE`` or ``DELETE``.
+        provider: Provider of the resource.
+        resource: Resource type, such as ``database`` or ``cloudsql/database_instance``.
+        name: Name of the resource.
+        config: Resolved config: field references are replaced by their values; dependency
+            markers (``{"__dependency__": true, ...}``) are kept.
+        previous_config: For ``UPDATE``, the config of the last success.
+        outputs: Outputs of the last success (``UPDATE`` and ``DELETE``).
+        tags: Tags of the resource.
+        resolved_dependencies: Resource id to resource document (``provider``, ``resource``,
+            ``name``, ``config``, ``outputs``, ``lifecycle_state``, ...) for each dependency
+            marker in the config.
+        owner_references: Owners of the resource.
+        attempt: 1 for the first delivery, counting up with each retry.
+    """
+
+    event_id: str
+    event_type: EventType
+    provider: str
+    resource: str
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    previous_config: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    resolved_dependencies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    owner_references: list[OwnerReference] = Field(default_factory=list)
+    attempt: int = 1
+
+
+class LifecycleResult(WireModel):
+    """How a provider handled one event.
+
+    Attributes:
+        event_id: Id of the event handled.
+        status: ``success`` or ``failure``.
+        outputs: On a successful create or update, the resource's new outputs.
+        error: On failure, what went wrong (``"RuntimeError: quota exceeded"``).
+        permanent: On failure, whether retrying cannot help (``ValueError``, validation errors,
+            an unknown resource type, a missing handler), so the engine fails the resource now.
+    """
+
+    event_id: str
+    status: ResponseStatus
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+    permanent: bool = False
+
+    @property
+    def success(self) -> bool:
+        """Whether the handler succeeded."""
+        return self.status is ResponseStatus.SUCCESS
+
+    @property
+    def failed(self) -> bool:
+        """Whether the handler failed."""
+        return self.status is ResponseStatus.FAILURE
