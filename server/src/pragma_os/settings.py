@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     bootstrap_email: str = "admin@localhost"
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     token_cache_seconds: float = Field(default=10.0, ge=0)
+    retry_max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=1.0, ge=0)
+    retry_max_seconds: float = Field(default=60.0, ge=0)
+    lease_seconds: float = Field(default=30.0, gt=0)
+    rescue_interval_seconds: float = Field(default=1.0, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

@@ -10,16 +10,34 @@ from pragma_sdk.provider._discovery import discover_provider
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import handle_event
 from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
+from pragma_sdk.provider._protocol import (
+    CompleteRequest,
+    CompleteResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeasedEvent,
+    LeaseRequest,
+    LeaseResponse,
+    RejectedResult,
+)
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 __all__ = [
+    "CompleteRequest",
+    "CompleteResponse",
     "HandlerScope",
+    "HeartbeatRequest",
+    "HeartbeatResponse",
     "InMemoryRuntime",
+    "LeaseRequest",
+    "LeaseResponse",
+    "LeasedEvent",
     "LifecycleEvent",
     "LifecycleResult",
     "Provider",
     "ProviderDiscoveryError",
     "ProviderHarness",
+    "RejectedResult",
     "ResourceRegistration",
     "RuntimeContext",
     "current_scope",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,10 +14,28 @@ import pragma_os
 from pragma_os.api.errors import install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import auth, health, resources
+from pragma_os.api.routers import auth, health, resources, workers
 from pragma_os.auth import Authenticator
+from pragma_os.engine.retry import RetryPolicy
+from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.workers import Dispatcher, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
+
+logger = logging.getLogger("pragma_os.engine")
+
+
+async def _rescue_forever(dispatcher: Dispatcher, interval: float) -> None:
+    """Redeliver events whose worker stopped heartbeating; keeps going through database hiccups."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            rescued = await rescue_expired(dispatcher)
+        except Exception:
+            logger.exception("Rescuing expired leases failed; trying again")
+            continue
+        if rescued:
+            logger.warning("Redelivering %d event(s) whose lease expired", rescued)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -25,9 +46,22 @@ def create_app(settings: Settings) -> FastAPI:
         database = Database(settings.resolved_database_url)
         app.state.database = database
         app.state.authenticator = Authenticator(database, settings.token_cache_seconds)
+        dispatcher = Dispatcher(
+            database=database,
+            wakeups=Wakeups(),
+            policy=RetryPolicy(
+                settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+            ),
+            lease_seconds=settings.lease_seconds,
+        )
+        app.state.dispatcher = dispatcher
+        rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings.rescue_interval_seconds))
         try:
             yield
         finally:
+            rescuer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await rescuer
             await database.close()
 
     app = FastAPI(
@@ -39,6 +73,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, auth.router, resources.router):
+    for router in (health.router, auth.router, resources.router, workers.router):
         app.include_router(router)
     return app

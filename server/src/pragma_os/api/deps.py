@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
+from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings
 from pragma_os.store import Database
 
@@ -15,6 +17,18 @@ def get_database(request: Request) -> Database:
     """The server's database."""
     database: Database = request.app.state.database
     return database
+
+
+def get_dispatcher(request: Request) -> Dispatcher:
+    """The engine's dispatcher (database, wakeups, retry policy)."""
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    return dispatcher
+
+
+def get_wakeups(request: Request) -> Wakeups:
+    """Signals that wake long-polling workers."""
+    wakeups: Wakeups = request.app.state.dispatcher.wakeups
+    return wakeups
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,3 +48,5 @@ async def get_principal(
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]

@@ -41,3 +41,35 @@ def state_after_apply(
 def state_after_delete(current: LifecycleState) -> LifecycleState:
     """The state of a provisioned resource whose deletion was requested."""
     return PROCESSING if current is PROCESSING else PENDING
+
+
+def state_after_lease(current: LifecycleState) -> LifecycleState:
+    """A worker took the resource's event: it is being created, updated or deleted."""
+    if current not in (PENDING, PROCESSING, READY, FAILED):
+        raise ConflictError(f"A {current} resource cannot be dispatched.")
+    return PROCESSING
+
+
+def state_after_success() -> LifecycleState:
+    """The provider finished and nothing changed meanwhile."""
+    return READY
+
+
+def state_after_follow_up() -> LifecycleState:
+    """The provider finished, but the resource changed meanwhile: one more event follows."""
+    return PENDING
+
+
+def state_after_dependency_change() -> LifecycleState:
+    """A value this ready resource took from a dependency changed: it needs an ``UPDATE``."""
+    return PENDING
+
+
+def state_after_retryable_failure() -> LifecycleState:
+    """An attempt failed and another will follow after a backoff."""
+    return PENDING
+
+
+def state_after_failure() -> LifecycleState:
+    """The event failed for good (permanent error or retries exhausted)."""
+    return FAILED

@@ -6,24 +6,23 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from pragma_os.auth import Principal
-from pragma_os.engine import lifecycle
+from pragma_os.engine import lifecycle, scheduling
+from pragma_os.engine.documents import to_document
+from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
-from pragma_os.store import Database
+from pragma_os.store import Database, dead_letters
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
 from pragma_sdk.models import LifecycleState, ResourceApply, is_resource_id
 
-_PRIVATE_COLUMNS = ("pk", "organization_id")
 _SPEC_FIELDS = ("config", "dependencies", "owner_references")
-
-
-def to_document(row: dict[str, Any]) -> dict[str, Any]:
-    """The wire document of a stored resource."""
-    return {key: value for key, value in row.items() if key not in _PRIVATE_COLUMNS}
 
 
 def _spec(body: ResourceApply) -> dict[str, Any]:
@@ -34,58 +33,104 @@ def _spec(body: ResourceApply) -> dict[str, Any]:
     }
 
 
-async def apply_resource(database: Database, principal: Principal, body: ResourceApply) -> dict[str, Any]:
-    """Create or update a resource; an identical re-apply changes nothing."""
+async def apply_resource(
+    database: Database, wakeups: Wakeups, principal: Principal, body: ResourceApply
+) -> dict[str, Any]:
+    """Create or update a resource and queue its processing; an identical re-apply changes nothing."""
+    touched = Touched()
     try:
-        return await _apply_once(database, principal, body)
+        document = await _apply_once(database, principal, body, touched)
     except AlreadyExistsError:
         # A concurrent apply created the same resource between our read and our insert;
         # now it exists, so this apply becomes an update of it.
-        return await _apply_once(database, principal, body)
+        document = await _apply_once(database, principal, body, touched)
+    wakeups.notify(touched)
+    return document
 
 
-async def _apply_once(database: Database, principal: Principal, body: ResourceApply) -> dict[str, Any]:
+async def _apply_once(
+    database: Database, principal: Principal, body: ResourceApply, touched: Touched
+) -> dict[str, Any]:
     spec = _spec(body)
     resource_id = body.resource_id
     now = utcnow()
     async with database.transaction() as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
-            values: dict[str, Any] = {
-                "organization_id": principal.organization_id,
-                "id": resource_id,
-                "provider": body.provider,
-                "resource": body.resource,
-                "name": body.name,
-                **spec,
-                "resolved_config": None,
-                "outputs": {},
-                "error": None,
-                "lifecycle_state": lifecycle.state_after_apply(None, body.wants_processing, False),
-                "pending_event_id": None,
-                "provisioned": False,
-                "tags": body.tags,
-                "generation": 1,
-                "observed_generation": 0,
-                "waiting_on": [],
-                "deleting": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-            values["pk"] = await store.insert_resource(connection, values)
-            return to_document(values)
+            return await _create(connection, principal, body, spec, now, touched)
         if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
             raise ConflictError(
                 f"Resource id '{resource_id}' is already used by "
                 f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
                 field="name",
             )
+        if row["deleting"]:
+            raise ConflictError(
+                f"Resource '{resource_id}' is being deleted; apply it again once it is gone.",
+                field="name",
+            )
         changes = _changes(row, body, spec)
         if not changes:
             return to_document(row)
         changes["updated_at"] = now
+        updated = {**row, **changes}
+        if "generation" in changes:
+            await scheduling.check_acyclic(connection, updated)
+            await scheduling.record_links(connection, updated, new=False)
+        if updated["lifecycle_state"] in (lifecycle.PENDING, lifecycle.PROCESSING) and (
+            "generation" in changes or "lifecycle_state" in changes
+        ):
+            changes["waiting_on"] = await scheduling.queue(connection, updated, now=now, touched=touched)
+        if row["lifecycle_state"] == lifecycle.FAILED and "lifecycle_state" in changes:
+            await dead_letters.delete_dead_letters(
+                connection, principal.organization_id, resource_id=resource_id
+            )
         await store.update_resource(connection, row, changes)
         return to_document({**row, **changes})
+
+
+async def _create(
+    connection: AsyncConnection,
+    principal: Principal,
+    body: ResourceApply,
+    spec: dict[str, Any],
+    now: datetime,
+    touched: Touched,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "organization_id": principal.organization_id,
+        "id": body.resource_id,
+        "provider": body.provider,
+        "resource": body.resource,
+        "name": body.name,
+        **spec,
+        "resolved_config": None,
+        "outputs": {},
+        "error": None,
+        "lifecycle_state": lifecycle.state_after_apply(None, body.wants_processing, False),
+        "pending_event_id": None,
+        "provisioned": False,
+        "tags": body.tags,
+        "generation": 1,
+        "observed_generation": 0,
+        "waiting_on": [],
+        "deleting": False,
+        "applied_config": None,
+        "inputs_digest": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await scheduling.check_acyclic(connection, values)
+    processing = values["lifecycle_state"] is lifecycle.PENDING
+    if processing:
+        values["waiting_on"] = await scheduling.waits_for(connection, values)
+    values["pk"] = await store.insert_resource(connection, values)
+    await scheduling.record_links(connection, values, new=True)
+    if processing:
+        await scheduling.ensure_event(
+            connection, values, blocked=bool(values["waiting_on"]), now=now, touched=touched, new=True
+        )
+    return to_document(values)
 
 
 def _changes(row: dict[str, Any], body: ResourceApply, spec: dict[str, Any]) -> dict[str, Any]:
@@ -171,27 +216,18 @@ async def list_resources(
 
 
 async def delete_resource(
-    database: Database, principal: Principal, resource_id: str
+    database: Database, wakeups: Wakeups, principal: Principal, resource_id: str
 ) -> dict[str, Any] | None:
-    """Start deleting a resource; returns it on its way out, or ``None`` when already gone.
+    """Start deleting a resource and what it owns; returns it on its way out, or ``None`` when gone.
 
-    A resource that was never provisioned has nothing to clean up and is removed at once;
-    a provisioned one is marked ``deleting`` and goes back to ``pending`` for its provider.
+    A resource that was never provisioned is removed at once; a provisioned one is marked
+    ``deleting`` and goes back to ``pending`` for its provider's ``DELETE``.
     """
-    now = utcnow()
+    touched = Touched()
     async with database.transaction() as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             return None
-        if not row["provisioned"]:
-            await store.delete_resource(connection, row["pk"])
-            return to_document({**row, "deleting": True, "updated_at": now})
-        if row["deleting"]:
-            return to_document(row)
-        changes = {
-            "deleting": True,
-            "lifecycle_state": lifecycle.state_after_delete(LifecycleState(row["lifecycle_state"])),
-            "updated_at": now,
-        }
-        await store.update_resource(connection, row, changes)
-        return to_document({**row, **changes})
+        deleted = await scheduling.plan_delete(connection, row, now=utcnow(), touched=touched)
+    wakeups.notify(touched)
+    return to_document(deleted)

@@ -106,3 +106,23 @@ async def list_resources(
     if limit is not None:
         query = query.limit(limit)
     return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
+
+
+async def get_resources_by_ids(
+    connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
+) -> dict[str, Row]:
+    """Resources of an organization by id; absent ids are left out."""
+    if not resource_ids:
+        return {}
+    query = select(resources).where(
+        resources.c.organization_id == organization_id, resources.c.id.in_(sorted(set(resource_ids)))
+    )
+    return {row["id"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
+
+
+async def get_resources_by_pks(connection: AsyncConnection, pks: Sequence[int]) -> dict[int, Row]:
+    """Resources by primary key (locked on PostgreSQL)."""
+    if not pks:
+        return {}
+    query = select(resources).where(resources.c.pk.in_(sorted(set(pks)))).with_for_update()
+    return {row["pk"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}

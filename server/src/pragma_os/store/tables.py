@@ -53,7 +53,8 @@ api_tokens = Table(
     Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
     Column("user_id", String(40), ForeignKey("users.id"), nullable=True),
     Column("name", String(200), nullable=False),
-    Column("provider_scope", String(63), nullable=True),
+    # Comma-separated providers a worker token may lease for; NULL for a user's token.
+    Column("provider_scope", String(1000), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
 )
@@ -81,6 +82,10 @@ resources = Table(
     Column("observed_generation", Integer, nullable=False),
     Column("waiting_on", JSONDocument, nullable=False),
     Column("deleting", Boolean, nullable=False),
+    # Engine bookkeeping, never on the wire: the resolved config of the last success (the next
+    # UPDATE's previous_config) and a digest of the inputs it was computed from.
+    Column("applied_config", JSONDocument, nullable=True),
+    Column("inputs_digest", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     # The id is a function of (provider, resource, name), so it alone enforces uniqueness.
@@ -118,4 +123,68 @@ resource_types = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("organization_id", "provider", "resource"),
+)
+
+# What a resource points at: the resources it depends on and its owners, by id (the target
+# may not exist yet). Reverse lookups find dependents and owned resources.
+resource_links = Table(
+    "resource_links",
+    metadata,
+    Column("resource_pk", Integer, ForeignKey("resources.pk", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),
+    Column("target_id", String(400), primary_key=True),
+    Column("organization_id", String(40), nullable=False),
+    Index(None, "organization_id", "target_id", "kind"),
+)
+
+# The durable queue: at most one event per resource. A queued event is built into a
+# LifecycleEvent when a worker leases it, so intermediate changes coalesce.
+events = Table(
+    "events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("provider", String(63), nullable=False),
+    Column(
+        "resource_pk",
+        Integer,
+        ForeignKey("resources.pk", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("status", String(10), nullable=False),
+    Column("blocked", Boolean, nullable=False),
+    Column("available_at", UTCDateTime(), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("event_type", String(10), nullable=True),
+    Column("payload", JSONDocument, nullable=True),
+    Column("generation", Integer, nullable=True),
+    Column("inputs_digest", String(64), nullable=True),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_expires_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
+    Index(None, "status", "lease_expires_at"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(40), nullable=False),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("provider", String(63), nullable=False),
+    Column("resource_type", String(253), nullable=False),
+    Column("resource_name", String(63), nullable=False),
+    Column("resource_id", String(400), nullable=False),
+    Column("event_type", String(10), nullable=False),
+    Column("payload", JSONDocument, nullable=False),
+    Column("error_message", Text, nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("failed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("organization_id", "event_id"),
+    Index(None, "organization_id", "provider"),
+    Index(None, "organization_id", "resource_id"),
 )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from pragma_os.api.deps import CurrentPrincipal, DatabaseDep
+from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_types, resources
@@ -69,10 +69,10 @@ async def list_resources(
 
 @router.post("/apply", response_model=ResourceDocument)
 async def apply_resource(
-    body: ResourceApply, principal: CurrentPrincipal, database: DatabaseDep
+    body: ResourceApply, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
 ) -> FastJSONResponse:
-    """Create or update a resource. Re-applying identical content changes nothing."""
-    return FastJSONResponse(await resources.apply_resource(database, principal, body))
+    """Create or update a resource and queue its processing. Re-applying identical content changes nothing."""
+    return FastJSONResponse(await resources.apply_resource(database, wakeups, principal, body))
 
 
 @router.get("/{resource_id}", response_model=ResourceDocument)
@@ -103,9 +103,14 @@ async def get_resource_status(
     response_model=ResourceDocument,
     responses={204: {"description": "The resource was already gone."}},
 )
-async def delete_resource(resource_id: str, principal: CurrentPrincipal, database: DatabaseDep) -> Response:
-    """Delete a resource: 200 with the resource on its way out, 204 if it was already gone."""
-    document = await resources.delete_resource(database, principal, _checked_id(resource_id))
+async def delete_resource(
+    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
+) -> Response:
+    """Delete a resource and what it owns: 200 with it on its way out, 204 if it was already gone.
+
+    409 when other resources still depend on it.
+    """
+    document = await resources.delete_resource(database, wakeups, principal, _checked_id(resource_id))
     if document is None:
         return Response(status_code=204)
     return FastJSONResponse(document)

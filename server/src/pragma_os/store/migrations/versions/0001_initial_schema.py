@@ -25,6 +25,42 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_organizations_name")),
     )
     op.create_table(
+        "dead_letters",
+        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=40), nullable=False),
+        sa.Column("organization_id", sa.String(length=40), nullable=False),
+        sa.Column("provider", sa.String(length=63), nullable=False),
+        sa.Column("resource_type", sa.String(length=253), nullable=False),
+        sa.Column("resource_name", sa.String(length=63), nullable=False),
+        sa.Column("resource_id", sa.String(length=400), nullable=False),
+        sa.Column("event_type", sa.String(length=10), nullable=False),
+        sa.Column("payload", JSONDocument, nullable=False),
+        sa.Column("error_message", sa.Text(), nullable=False),
+        sa.Column("attempt_count", sa.Integer(), nullable=False),
+        sa.Column("failed_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_dead_letters_organization_id_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_dead_letters")),
+        sa.UniqueConstraint(
+            "organization_id", "event_id", name=op.f("uq_dead_letters_organization_id_event_id")
+        ),
+    )
+    with op.batch_alter_table("dead_letters", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dead_letters_organization_id_provider"),
+            ["organization_id", "provider"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dead_letters_organization_id_resource_id"),
+            ["organization_id", "resource_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "resource_types",
         sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("organization_id", sa.String(length=40), nullable=True),
@@ -71,12 +107,12 @@ def upgrade() -> None:
         sa.Column("observed_generation", sa.Integer(), nullable=False),
         sa.Column("waiting_on", JSONDocument, nullable=False),
         sa.Column("deleting", sa.Boolean(), nullable=False),
+        sa.Column("applied_config", JSONDocument, nullable=True),
+        sa.Column("inputs_digest", sa.String(length=64), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name=op.f("fk_resources_organization_id_organizations"),
+            ["organization_id"], ["organizations.id"], name=op.f("fk_resources_organization_id_organizations")
         ),
         sa.PrimaryKeyConstraint("pk", name=op.f("pk_resources")),
         sa.UniqueConstraint("organization_id", "id", name=op.f("uq_resources_organization_id_id")),
@@ -101,9 +137,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name=op.f("fk_users_organization_id_organizations"),
+            ["organization_id"], ["organizations.id"], name=op.f("fk_users_organization_id_organizations")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("organization_id", "email", name=op.f("uq_users_organization_id_email")),
@@ -115,7 +149,7 @@ def upgrade() -> None:
         sa.Column("organization_id", sa.String(length=40), nullable=False),
         sa.Column("user_id", sa.String(length=40), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("provider_scope", sa.String(length=63), nullable=True),
+        sa.Column("provider_scope", sa.String(length=1000), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -127,6 +161,69 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_table(
+        "events",
+        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("organization_id", sa.String(length=40), nullable=False),
+        sa.Column("provider", sa.String(length=63), nullable=False),
+        sa.Column("resource_pk", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("blocked", sa.Boolean(), nullable=False),
+        sa.Column("available_at", UTCDateTime(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("event_type", sa.String(length=10), nullable=True),
+        sa.Column("payload", JSONDocument, nullable=True),
+        sa.Column("generation", sa.Integer(), nullable=True),
+        sa.Column("inputs_digest", sa.String(length=64), nullable=True),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
+        sa.Column("lease_expires_at", UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"], ["organizations.id"], name=op.f("fk_events_organization_id_organizations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resource_pk"],
+            ["resources.pk"],
+            name=op.f("fk_events_resource_pk_resources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_events")),
+        sa.UniqueConstraint("id", name=op.f("uq_events_id")),
+        sa.UniqueConstraint("resource_pk", name=op.f("uq_events_resource_pk")),
+    )
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_events_organization_id_provider_status_blocked_available_at"),
+            ["organization_id", "provider", "status", "blocked", "available_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_events_status_lease_expires_at"), ["status", "lease_expires_at"], unique=False
+        )
+
+    op.create_table(
+        "resource_links",
+        sa.Column("resource_pk", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("target_id", sa.String(length=400), nullable=False),
+        sa.Column("organization_id", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["resource_pk"],
+            ["resources.pk"],
+            name=op.f("fk_resource_links_resource_pk_resources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("resource_pk", "kind", "target_id", name=op.f("pk_resource_links")),
+    )
+    with op.batch_alter_table("resource_links", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resource_links_organization_id_target_id_kind"),
+            ["organization_id", "target_id", "kind"],
+            unique=False,
+        )
+
     op.create_table(
         "resource_tags",
         sa.Column("organization_id", sa.String(length=40), nullable=False),
@@ -150,6 +247,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resource_tags_resource_pk"))
 
     op.drop_table("resource_tags")
+    with op.batch_alter_table("resource_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resource_links_organization_id_target_id_kind"))
+
+    op.drop_table("resource_links")
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_events_status_lease_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_events_organization_id_provider_status_blocked_available_at"))
+
+    op.drop_table("events")
     op.drop_table("api_tokens")
     op.drop_table("users")
     with op.batch_alter_table("resources", schema=None) as batch_op:
@@ -158,4 +264,9 @@ def downgrade() -> None:
 
     op.drop_table("resources")
     op.drop_table("resource_types")
+    with op.batch_alter_table("dead_letters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dead_letters_organization_id_resource_id"))
+        batch_op.drop_index(batch_op.f("ix_dead_letters_organization_id_provider"))
+
+    op.drop_table("dead_letters")
     op.drop_table("organizations")

@@ -1,0 +1,78 @@
+"""The worker protocol on the wire: lease a batch, heartbeat, report results.
+
+A worker leases events for its providers with a long poll, extends the leases of events
+still running, and reports each ``LifecycleResult``; the server takes a result only from
+the worker holding the lease.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
+
+MAX_LEASE_BATCH = 1000
+MAX_WAIT_SECONDS = 60.0
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LeaseRequest(_Request):
+    """Ask for up to ``max_events`` events of ``providers``, waiting up to ``wait_seconds`` for some."""
+
+    worker_id: str = Field(min_length=1, max_length=100)
+    providers: list[str] = Field(min_length=1, max_length=100)
+    max_events: int = Field(default=100, ge=1, le=MAX_LEASE_BATCH)
+    wait_seconds: float = Field(default=20.0, ge=0, le=MAX_WAIT_SECONDS)
+
+
+class LeasedEvent(LifecycleEvent):
+    """An event and when its lease runs out unless heartbeated."""
+
+    lease_expires_at: datetime
+
+
+class LeaseResponse(BaseModel):
+    """The events leased (possibly none) and how long a lease lasts."""
+
+    events: list[LeasedEvent]
+    lease_seconds: float
+
+
+class HeartbeatRequest(_Request):
+    """Extend the leases of events still being handled."""
+
+    worker_id: str = Field(min_length=1, max_length=100)
+    event_ids: list[str] = Field(max_length=MAX_LEASE_BATCH * 10)
+
+
+class HeartbeatResponse(BaseModel):
+    """Which leases were extended, and which this worker no longer holds."""
+
+    held: list[str]
+    lost: list[str]
+
+
+class CompleteRequest(_Request):
+    """Report the results of handled events."""
+
+    worker_id: str = Field(min_length=1, max_length=100)
+    results: list[LifecycleResult] = Field(min_length=1, max_length=MAX_LEASE_BATCH)
+
+
+class RejectedResult(BaseModel):
+    """A result the server did not take, and why."""
+
+    event_id: str
+    reason: str
+
+
+class CompleteResponse(BaseModel):
+    """Which results were taken and which were refused."""
+
+    accepted: list[str]
+    rejected: list[RejectedResult]

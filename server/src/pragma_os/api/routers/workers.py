@@ -1,0 +1,43 @@
+"""``/workers``: the lease protocol provider workers speak (lease, heartbeat, complete)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from pragma_os.api.deps import CurrentPrincipal, DispatcherDep
+from pragma_os.api.responses import FastJSONResponse
+from pragma_os.services import workers
+from pragma_sdk.provider import (
+    CompleteRequest,
+    CompleteResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeaseRequest,
+    LeaseResponse,
+)
+
+router = APIRouter(prefix="/workers", tags=["workers"])
+
+
+@router.post("/lease", response_model=LeaseResponse)
+async def lease_events(
+    request: LeaseRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+) -> FastJSONResponse:
+    """Lease up to ``max_events`` events of the given providers; waits up to ``wait_seconds`` for some."""
+    return FastJSONResponse(await workers.lease(dispatcher, principal, request))
+
+
+@router.post("/heartbeat", response_model=HeartbeatResponse)
+async def heartbeat(
+    request: HeartbeatRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+) -> HeartbeatResponse:
+    """Extend the leases of events the worker is still handling."""
+    return await workers.heartbeat(dispatcher, principal, request)
+
+
+@router.post("/complete", response_model=CompleteResponse)
+async def complete_events(
+    request: CompleteRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+) -> CompleteResponse:
+    """Report results; a result for an event the worker no longer holds is refused, not applied."""
+    return await workers.complete(dispatcher, principal, request)

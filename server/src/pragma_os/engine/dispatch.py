@@ -1,0 +1,409 @@
+"""Dispatch: leasing events to workers, taking their results, rescuing expired leases.
+
+Each function runs inside the caller's transaction: a lease and the ``processing`` state it
+causes, or a result and the states and events it causes downstream, commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pragma_os.engine import lifecycle
+from pragma_os.engine.documents import path_of, to_document
+from pragma_os.engine.references import UnresolvableReferenceError, marker_targets, resolve_config
+from pragma_os.engine.retry import RetryPolicy
+from pragma_os.engine.scheduling import queue, targets_of, waits_for
+from pragma_os.engine.wakeups import Touched
+from pragma_os.ids import new_id
+from pragma_os.store import dead_letters, events, links
+from pragma_os.store import resources as store
+from pragma_sdk.models import EventType, LifecycleState
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a resource's handler is given from its dependencies, and its digest."""
+
+    resolved_config: dict[str, Any]
+    dependencies: dict[str, dict[str, Any]]
+    digest: str
+
+
+async def resolve_inputs(connection: AsyncConnection, row: Row) -> Inputs:
+    """Resolve a resource's references against the current state of its dependencies.
+
+    Raises:
+        UnresolvableReferenceError: A referenced field does not exist.
+    """
+    targets = targets_of(row)
+    documents = await store.get_resources_by_ids(connection, row["organization_id"], list(targets))
+    missing = [target.path for target_id, target in targets.items() if target_id not in documents]
+    if missing:
+        raise UnresolvableReferenceError(f"{', '.join(missing)} does not exist")
+    resolved = resolve_config(row["config"], documents)
+    markers = {target_id: to_document(documents[target_id]) for target_id in marker_targets(row["config"])}
+    fingerprint = {
+        "config": resolved,
+        "dependencies": {
+            target_id: [document["resolved_config"], document["outputs"]]
+            for target_id, document in sorted(markers.items())
+        },
+    }
+    digest = hashlib.sha256(orjson.dumps(fingerprint, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return Inputs(resolved, markers, digest)
+
+
+def _wire(value: Any) -> Any:
+    """JSON-ready copy (datetimes and enums as strings) for payloads stored in JSON columns."""
+    return orjson.loads(orjson.dumps(value))
+
+
+async def lease(
+    connection: AsyncConnection,
+    organization_id: str,
+    providers: Sequence[str],
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease_seconds: float,
+    policy: RetryPolicy,
+    touched: Touched,
+) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` events and build each into a ``LifecycleEvent`` payload.
+
+    An event whose resource turns out to wait on something goes back to the queue, blocked;
+    a delete of a resource nothing was created for completes here without a provider call.
+    """
+    lease_until = now + timedelta(seconds=lease_seconds)
+    claimed = await events.claim_events(
+        connection, organization_id, providers, owner, limit, now, lease_until
+    )
+    if not claimed:
+        return []
+    rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in claimed])
+    payloads = []
+    for event in claimed:
+        row = rows[event["resource_pk"]]
+        payload = await _build(connection, event, row, now=now, policy=policy, touched=touched)
+        if payload is not None:
+            payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
+    return payloads
+
+
+async def _build(
+    connection: AsyncConnection,
+    event: Row,
+    row: Row,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    touched: Touched,
+) -> dict[str, Any] | None:
+    waiting = await waits_for(connection, row)
+    if waiting:
+        await events.update_event(
+            connection,
+            event["pk"],
+            {"status": events.QUEUED, "blocked": True, "lease_owner": None, "lease_expires_at": None,
+             "attempt": event["attempt"] - 1},
+        )  # fmt: skip
+        await store.update_resource(connection, row, {"waiting_on": waiting})
+        return None
+    if row["deleting"] and not row["provisioned"]:
+        await events.delete_event(connection, event["pk"])
+        await _remove(connection, row, touched=touched)
+        return None
+    inputs: Inputs | None = None
+    if row["deleting"]:
+        event_type = EventType.DELETE
+    else:
+        event_type = EventType.UPDATE if row["provisioned"] else EventType.CREATE
+        try:
+            inputs = await resolve_inputs(connection, row)
+        except UnresolvableReferenceError as error:
+            payload = _payload(event, row, event_type, row["config"], {})
+            await _fail(connection, event, row, payload, f"Unresolvable reference: {error}", now=now)
+            return None
+    config = inputs.resolved_config if inputs else (row["applied_config"] or row["config"])
+    payload = _payload(event, row, event_type, config, inputs.dependencies if inputs else {})
+    await events.update_event(
+        connection,
+        event["pk"],
+        {
+            "event_type": event_type.value,
+            "payload": payload,
+            "generation": row["generation"],
+            "inputs_digest": inputs.digest if inputs else None,
+        },
+    )
+    changes: Row = {
+        "lifecycle_state": lifecycle.state_after_lease(LifecycleState(row["lifecycle_state"])),
+        "pending_event_id": event["id"],
+        "waiting_on": [],
+    }
+    if inputs is not None:
+        changes["resolved_config"] = inputs.resolved_config
+    await store.update_resource(connection, row, changes)
+    return payload
+
+
+def _payload(
+    event: Row, row: Row, event_type: EventType, config: dict[str, Any], dependencies: dict[str, Any]
+) -> dict[str, Any]:
+    payload = {
+        "event_id": event["id"],
+        "event_type": event_type.value,
+        "provider": row["provider"],
+        "resource": row["resource"],
+        "name": row["name"],
+        "config": config,
+        "previous_config": row["applied_config"] if event_type is EventType.UPDATE else None,
+        "outputs": row["outputs"] if row["provisioned"] else None,
+        "tags": row["tags"],
+        "resolved_dependencies": dependencies,
+        "owner_references": row["owner_references"],
+        "attempt": event["attempt"],
+    }
+    wire: dict[str, Any] = _wire(payload)
+    return wire
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A result the engine refused, and why."""
+
+    event_id: str
+    reason: str
+
+
+async def complete(
+    connection: AsyncConnection,
+    organization_id: str,
+    owner: str,
+    result: Any,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    touched: Touched,
+) -> Rejection | None:
+    """Apply a worker's ``LifecycleResult``; returns a rejection when the worker does not hold it."""
+    event = await events.get_event(connection, organization_id, result.event_id)
+    if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner:
+        return Rejection(
+            result.event_id,
+            "this worker does not hold a lease on the event (it expired and was redelivered, "
+            "or it never existed)",
+        )
+    row = (await store.get_resources_by_pks(connection, [event["resource_pk"]]))[event["resource_pk"]]
+    if result.success:
+        await _succeed(connection, event, row, result.outputs or {}, now=now, touched=touched)
+    else:
+        await _retry_or_fail(
+            connection, event, row, result.error or "unknown error", bool(result.permanent),
+            now=now, policy=policy, touched=touched,
+        )  # fmt: skip
+    return None
+
+
+async def _succeed(
+    connection: AsyncConnection,
+    event: Row,
+    row: Row,
+    outputs: dict[str, Any],
+    *,
+    now: datetime,
+    touched: Touched,
+) -> None:
+    if event["event_type"] == EventType.DELETE:
+        await events.delete_event(connection, event["pk"])
+        await _remove(connection, row, touched=touched)
+        return
+    payload = event["payload"] or {}
+    changes: Row = {
+        "outputs": outputs,
+        "provisioned": True,
+        "observed_generation": event["generation"],
+        "applied_config": payload.get("config"),
+        "inputs_digest": event["inputs_digest"],
+        "error": None,
+        "pending_event_id": None,
+        "updated_at": now,
+    }
+    settled = {**row, **changes}
+    follow_up = row["deleting"] or row["generation"] != event["generation"]
+    if not follow_up:
+        follow_up = await _inputs_changed(connection, settled)
+    if follow_up:
+        changes["lifecycle_state"] = lifecycle.state_after_follow_up()
+        changes["waiting_on"] = await _requeue(
+            connection, event, {**settled, **changes}, now=now, touched=touched
+        )
+    else:
+        changes["lifecycle_state"] = lifecycle.state_after_success()
+        await events.delete_event(connection, event["pk"])
+    await store.update_resource(connection, row, changes)
+    await propagate(connection, {**row, **changes}, now=now, touched=touched)
+
+
+async def _inputs_changed(connection: AsyncConnection, row: Row) -> bool:
+    try:
+        inputs = await resolve_inputs(connection, row)
+    except UnresolvableReferenceError:
+        return True  # the next attempt reports it
+    return bool(inputs.digest != row["inputs_digest"])
+
+
+async def _requeue(
+    connection: AsyncConnection, event: Row, row: Row, *, now: datetime, touched: Touched
+) -> list[str]:
+    """Turn a finished event into the resource's next one: fresh id, due now, no attempts yet."""
+    waiting = await waits_for(connection, row)
+    await events.update_event(
+        connection,
+        event["pk"],
+        {
+            "id": new_id("evt"),
+            "status": events.QUEUED,
+            "blocked": bool(waiting),
+            "available_at": now,
+            "attempt": 0,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_error": None,
+        },
+    )
+    if not waiting:
+        touched.add((row["organization_id"], row["provider"]))
+    return waiting
+
+
+async def propagate(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> None:
+    """Tell the dependents of a resource that it changed.
+
+    Waiting dependents are unblocked (their waits are checked again at lease); ready ones whose
+    resolved inputs changed go back to ``pending`` with an ``UPDATE``; the rest are untouched.
+    """
+    dependents = await links.linking_to(connection, row["organization_id"], [row["id"]], links.DEPENDENCY)
+    if not dependents:
+        return
+    await events.unblock_events(connection, [dependent["pk"] for dependent in dependents])
+    for dependent in dependents:
+        touched.add((dependent["organization_id"], dependent["provider"]))
+        if dependent["lifecycle_state"] != LifecycleState.READY or dependent["deleting"]:
+            continue
+        if row["lifecycle_state"] != LifecycleState.READY or not await _inputs_changed(connection, dependent):
+            continue
+        changes: Row = {
+            "lifecycle_state": lifecycle.state_after_dependency_change(),
+            "updated_at": now,
+        }
+        changes["waiting_on"] = await queue(connection, {**dependent, **changes}, now=now, touched=touched)
+        await store.update_resource(connection, dependent, changes)
+
+
+async def _retry_or_fail(
+    connection: AsyncConnection,
+    event: Row,
+    row: Row,
+    error: str,
+    permanent: bool,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    touched: Touched,
+) -> None:
+    changed_since = row["generation"] != event["generation"]
+    if changed_since or (not permanent and not policy.exhausted(event["attempt"])):
+        delay = 0.0 if changed_since else policy.delay(event["attempt"])
+        await events.update_event(
+            connection,
+            event["pk"],
+            {
+                "status": events.QUEUED,
+                "available_at": now + timedelta(seconds=delay),
+                "attempt": 0 if changed_since else event["attempt"],
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "last_error": error,
+            },
+        )
+        await store.update_resource(
+            connection,
+            row,
+            {
+                "lifecycle_state": lifecycle.state_after_retryable_failure(),
+                "error": error,
+                "pending_event_id": None,
+                "updated_at": now,
+            },
+        )
+        touched.add((row["organization_id"], row["provider"]))
+        return
+    await _fail(connection, event, row, event["payload"] or {}, error, now=now)
+    if row["deleting"] and not row["provisioned"]:
+        await _remove(connection, row, touched=touched)
+
+
+async def _fail(
+    connection: AsyncConnection, event: Row, row: Row, payload: dict[str, Any], error: str, *, now: datetime
+) -> None:
+    """The event failed for good: dead letter, and the resource ``failed`` with the error."""
+    await dead_letters.insert_dead_letter(
+        connection,
+        {
+            "event_id": event["id"],
+            "organization_id": row["organization_id"],
+            "provider": row["provider"],
+            "resource_type": row["resource"],
+            "resource_name": row["name"],
+            "resource_id": row["id"],
+            "event_type": payload.get("event_type") or event["event_type"] or EventType.CREATE.value,
+            "payload": payload,
+            "error_message": error,
+            "attempt_count": max(event["attempt"], 1),
+            "failed_at": now,
+        },
+    )
+    await events.delete_event(connection, event["pk"])
+    await store.update_resource(
+        connection,
+        row,
+        {
+            "lifecycle_state": lifecycle.state_after_failure(),
+            "error": error,
+            "pending_event_id": None,
+            "updated_at": now,
+        },
+    )
+
+
+async def _remove(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
+    """Delete a resource's row; whoever waited for it to go (owners, dependencies) may proceed."""
+    waiting_for_it = await links.targets_of(connection, row["pk"], links.OWNER)
+    waiting_for_it += await links.targets_of(connection, row["pk"], links.DEPENDENCY)
+    await store.delete_resource(connection, row["pk"])
+    waiters = await store.get_resources_by_ids(connection, row["organization_id"], waiting_for_it)
+    await events.unblock_events(connection, [waiter["pk"] for waiter in waiters.values()])
+    touched.update((waiter["organization_id"], waiter["provider"]) for waiter in waiters.values())
+
+
+async def rescue_expired(
+    connection: AsyncConnection, *, now: datetime, policy: RetryPolicy, touched: Touched
+) -> int:
+    """Treat every lease that ran out as a failed attempt (the worker died or hung); returns how many."""
+    expired = await events.expired_leases(connection, now)
+    rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in expired])
+    for event in expired:
+        row = rows[event["resource_pk"]]
+        error = f"Lease expired: the worker stopped heartbeating while handling {path_of(row)}"
+        await _retry_or_fail(connection, event, row, error, False, now=now, policy=policy, touched=touched)
+    return len(expired)

@@ -1,0 +1,175 @@
+"""Queueing work after a change: links, cycle check, what a resource waits on, its event.
+
+Services call these inside their transaction, so a change and the event it causes commit
+together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pragma_os.engine import lifecycle
+from pragma_os.engine.documents import path_of
+from pragma_os.engine.graph import find_cycle
+from pragma_os.engine.references import Target, find_targets
+from pragma_os.engine.wakeups import Touched
+from pragma_os.errors import ConflictError, InvalidInputError
+from pragma_os.ids import new_id
+from pragma_os.store import events, links
+from pragma_os.store import resources as store
+from pragma_sdk.models import LifecycleState, resource_id
+
+Row = dict[str, Any]
+
+
+def targets_of(row: Row) -> dict[str, Target]:
+    """The resources a resource depends on, by id."""
+    return find_targets(row["config"], row["dependencies"])
+
+
+async def check_acyclic(connection: AsyncConnection, row: Row) -> None:
+    """Refuse a config whose dependencies lead back to the resource itself."""
+    targets = targets_of(row)
+    if not targets:
+        return
+    cycle = await find_cycle(connection, row["organization_id"], row["id"], targets)
+    if cycle is not None:
+        raise InvalidInputError(
+            "dependencies",
+            f"these resources would depend on each other in a cycle: {' -> '.join(cycle)}",
+            cycle=cycle,
+        )
+
+
+async def record_links(connection: AsyncConnection, row: Row, *, new: bool) -> None:
+    """Store what a resource depends on and who owns it (``new``: nothing stored yet)."""
+    targets = targets_of(row)
+    owners = [resource_id(o["provider"], o["resource"], o["name"]) for o in row["owner_references"]]
+    pairs = [(links.DEPENDENCY, target) for target in targets] + [(links.OWNER, owner) for owner in owners]
+    if pairs or not new:
+        await links.replace_links(connection, row["pk"], row["organization_id"], pairs, replace=not new)
+
+
+async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
+    """What keeps a resource from being dispatched now, as ``provider/resource/name`` paths.
+
+    A resource waits for every dependency to be ``ready``; a resource being deleted waits
+    until what it owns and what depends on it are gone.
+    """
+    organization_id = row["organization_id"]
+    if row["deleting"]:
+        blockers = await links.linking_to(connection, organization_id, [row["id"]], links.OWNER)
+        blockers += await links.linking_to(connection, organization_id, [row["id"]], links.DEPENDENCY)
+        return sorted({path_of(blocker) for blocker in blockers if blocker["pk"] != row["pk"]})
+    targets = targets_of(row)
+    if not targets:
+        return []
+    documents = await store.get_resources_by_ids(connection, organization_id, list(targets))
+    return sorted(
+        target.path
+        for target_id, target in targets.items()
+        if (document := documents.get(target_id)) is None
+        or document["lifecycle_state"] != LifecycleState.READY
+        or document["deleting"]
+    )
+
+
+async def queue(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> list[str]:
+    """Make sure the resource has an event queued; returns what it waits on."""
+    waiting = await waits_for(connection, row)
+    await ensure_event(connection, row, blocked=bool(waiting), now=now, touched=touched, new=False)
+    return waiting
+
+
+async def ensure_event(
+    connection: AsyncConnection, row: Row, *, blocked: bool, now: datetime, touched: Touched, new: bool
+) -> None:
+    """Give the resource a queued event (``new``: it has none yet, skip the lookup).
+
+    A queued event is refreshed (due now, retries reset). A leased one is left alone: when it
+    completes, the engine sees the newer generation and queues the follow-up itself.
+    """
+    event = None if new else await events.get_event_for_resource(connection, row["pk"])
+    if event is None:
+        await events.insert_event(
+            connection,
+            {
+                "id": new_id("evt"),
+                "organization_id": row["organization_id"],
+                "provider": row["provider"],
+                "resource_pk": row["pk"],
+                "status": events.QUEUED,
+                "blocked": blocked,
+                "available_at": now,
+                "attempt": 0,
+                "created_at": now,
+            },
+        )
+    elif event["status"] == events.QUEUED:
+        await events.update_event(
+            connection,
+            event["pk"],
+            {"blocked": blocked, "available_at": now, "attempt": 0, "last_error": None},
+        )
+    if not blocked:
+        touched.add((row["organization_id"], row["provider"]))
+
+
+async def plan_delete(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
+    """Start deleting a resource and, first, everything it owns (recursively).
+
+    Resources nothing was ever created for are removed at once; the others are marked
+    ``deleting`` and queued for their provider's ``DELETE``, each waiting until what it owns
+    and what depends on it are gone.
+
+    Raises:
+        ConflictError: Resources outside the deletion still depend on one being deleted.
+    """
+    organization_id = row["organization_id"]
+    doomed: dict[str, Row] = {row["id"]: row}
+    frontier = [row["id"]]
+    while frontier:
+        owned = await links.linking_to(connection, organization_id, frontier, links.OWNER)
+        frontier = [item["id"] for item in owned if item["id"] not in doomed]
+        doomed.update({item["id"]: item for item in owned})
+    dependents = await links.linking_to(connection, organization_id, list(doomed), links.DEPENDENCY)
+    blocking = sorted(path_of(d) for d in dependents if d["id"] not in doomed and not d["deleting"])
+    if blocking:
+        raise ConflictError(
+            f"{path_of(row)} cannot be deleted while other resources depend on it: {', '.join(blocking)}. "
+            "Delete or change those first.",
+            dependents=blocking,
+        )
+    result = row
+    for item in doomed.values():
+        changed = await _mark_deleting(connection, item, now=now, touched=touched)
+        if item["pk"] == row["pk"]:
+            result = changed
+    # Some of the set were removed outright after others computed their waits; waits are
+    # checked again at lease time, so unblocking them all is safe.
+    await events.unblock_events(connection, [item["pk"] for item in doomed.values()])
+    touched.update((organization_id, item["provider"]) for item in doomed.values())
+    return result
+
+
+async def _mark_deleting(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
+    if row["deleting"]:
+        return row
+    event = await events.get_event_for_resource(connection, row["pk"])
+    in_flight = event is not None and event["status"] == events.LEASED
+    if not row["provisioned"] and not in_flight:
+        await store.delete_resource(connection, row["pk"])
+        return {**row, "deleting": True, "updated_at": now}
+    current = LifecycleState(row["lifecycle_state"])
+    changes: Row = {
+        "deleting": True,
+        "lifecycle_state": lifecycle.state_after_delete(current),
+        "updated_at": now,
+    }
+    marked = {**row, **changes}
+    changes["waiting_on"] = await queue(connection, marked, now=now, touched=touched)
+    await store.update_resource(connection, row, changes)
+    return {**row, **changes}

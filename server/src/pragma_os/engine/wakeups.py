@@ -1,0 +1,39 @@
+"""Wakeups for long-polling workers: who has new work, signalled after a commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+Key = tuple[str, str]  # (organization id, provider)
+
+
+class Wakeups:
+    """In-process signals, one per (organization, provider); a notify wakes every waiter."""
+
+    def __init__(self) -> None:
+        self._events: dict[Key, asyncio.Event] = {}
+
+    def notify(self, keys: Iterable[Key]) -> None:
+        """Wake whoever waits for work of these providers."""
+        for key in set(keys):
+            event = self._events.pop(key, None)
+            if event is not None:
+                event.set()
+
+    async def wait(self, keys: Iterable[Key], seconds: float) -> None:
+        """Return when one of ``keys`` is notified, or after ``seconds``."""
+        waiters = [self._events.setdefault(key, asyncio.Event()) for key in keys]
+        tasks = [asyncio.ensure_future(event.wait()) for event in waiters]
+        try:
+            await asyncio.wait(tasks, timeout=max(seconds, 0), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+class Touched(set[Key]):
+    """Collects the (organization, provider) pairs a transaction gave new work, to notify after commit."""

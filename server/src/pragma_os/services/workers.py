@@ -1,0 +1,133 @@
+"""The worker protocol's use cases: long-poll leases, heartbeats, results."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pragma_os.auth import Principal
+from pragma_os.engine import dispatch
+from pragma_os.engine.retry import RetryPolicy
+from pragma_os.engine.wakeups import Touched, Wakeups
+from pragma_os.errors import NotFoundError
+from pragma_os.store import Database, events
+from pragma_os.store.types import utcnow
+from pragma_sdk.provider import (
+    CompleteRequest,
+    CompleteResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeaseRequest,
+    RejectedResult,
+)
+
+# A long poll re-checks the queue at least this often, for work another replica queued.
+_RECHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Dispatcher:
+    """What the worker protocol needs: the database, wakeups, the retry policy, lease length."""
+
+    database: Database
+    wakeups: Wakeups
+    policy: RetryPolicy
+    lease_seconds: float
+
+
+def _allowed(principal: Principal, providers: list[str]) -> None:
+    if principal.provider_scope is None:
+        return
+    scope = set(principal.provider_scope.split(","))
+    outside = sorted(set(providers) - scope)
+    if outside:
+        # Same answer as for a provider that does not exist: a scoped token learns nothing.
+        raise NotFoundError(f"Provider {outside[0]!r} not found.", field="providers")
+
+
+async def lease(dispatcher: Dispatcher, principal: Principal, request: LeaseRequest) -> dict[str, Any]:
+    """Lease events, waiting up to ``wait_seconds`` for some to become available."""
+    _allowed(principal, request.providers)
+    keys = [(principal.organization_id, provider) for provider in request.providers]
+    deadline = time.monotonic() + request.wait_seconds
+    while True:
+        touched = Touched()
+        now = utcnow()
+        async with dispatcher.database.transaction() as connection:
+            leased = await dispatch.lease(
+                connection,
+                principal.organization_id,
+                request.providers,
+                request.worker_id,
+                request.max_events,
+                now,
+                dispatcher.lease_seconds,
+                dispatcher.policy,
+                touched,
+            )
+        dispatcher.wakeups.notify(touched - set(keys))
+        remaining = deadline - time.monotonic()
+        if leased or remaining <= 0:
+            return {"events": leased, "lease_seconds": dispatcher.lease_seconds}
+        async with dispatcher.database.reading() as connection:
+            due = await events.next_due(connection, principal.organization_id, request.providers)
+        sleep = min(remaining, _RECHECK_SECONDS)
+        if due is not None:
+            sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
+        if sleep > 0:
+            await dispatcher.wakeups.wait(keys, sleep)
+
+
+async def heartbeat(
+    dispatcher: Dispatcher, principal: Principal, request: HeartbeatRequest
+) -> HeartbeatResponse:
+    """Extend the leases the worker still holds."""
+    lease_until = utcnow() + timedelta(seconds=dispatcher.lease_seconds)
+    async with dispatcher.database.transaction() as connection:
+        held = await events.extend_leases(
+            connection, principal.organization_id, request.worker_id, request.event_ids, lease_until
+        )
+    kept = set(held)
+    return HeartbeatResponse(
+        held=held, lost=[event_id for event_id in request.event_ids if event_id not in kept]
+    )
+
+
+async def complete(
+    dispatcher: Dispatcher, principal: Principal, request: CompleteRequest
+) -> CompleteResponse:
+    """Take a batch of results in one transaction; refuse those for leases the worker lost."""
+    touched = Touched()
+    accepted: list[str] = []
+    rejected: list[RejectedResult] = []
+    now = utcnow()
+    async with dispatcher.database.transaction() as connection:
+        for result in request.results:
+            refusal = await dispatch.complete(
+                connection,
+                principal.organization_id,
+                request.worker_id,
+                result,
+                now=now,
+                policy=dispatcher.policy,
+                touched=touched,
+            )
+            if refusal is None:
+                accepted.append(result.event_id)
+            else:
+                rejected.append(RejectedResult(event_id=refusal.event_id, reason=refusal.reason))
+    dispatcher.wakeups.notify(touched)
+    return CompleteResponse(accepted=accepted, rejected=rejected)
+
+
+async def rescue_expired(dispatcher: Dispatcher) -> int:
+    """Redeliver (or fail) events whose lease ran out; returns how many."""
+    touched = Touched()
+    async with dispatcher.database.transaction() as connection:
+        count = await dispatch.rescue_expired(
+            connection, now=utcnow(), policy=dispatcher.policy, touched=touched
+        )
+    dispatcher.wakeups.notify(touched)
+    return count

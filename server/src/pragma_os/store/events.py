@@ -1,0 +1,151 @@
+"""Queries on the event queue: one row per resource that needs its provider."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pragma_os.store.tables import events
+from pragma_os.store.types import plain_dict
+
+Row = dict[str, Any]
+
+QUEUED = "queued"
+LEASED = "leased"
+
+
+async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) -> Row | None:
+    """The event of a resource, if it has one (locked on PostgreSQL)."""
+    query = select(events).where(events.c.resource_pk == resource_pk).with_for_update()
+    row = (await connection.execute(query)).mappings().first()
+    return plain_dict(row) if row else None
+
+
+async def get_event(connection: AsyncConnection, organization_id: str, event_id: str) -> Row | None:
+    """An event by id (locked on PostgreSQL)."""
+    query = (
+        select(events)
+        .where(events.c.organization_id == organization_id, events.c.id == event_id)
+        .with_for_update()
+    )
+    row = (await connection.execute(query)).mappings().first()
+    return plain_dict(row) if row else None
+
+
+async def insert_event(connection: AsyncConnection, values: Row) -> None:
+    """Queue a new event."""
+    await connection.execute(insert(events).values(**values))
+
+
+async def update_event(connection: AsyncConnection, pk: int, changes: Row) -> None:
+    """Change columns of an event."""
+    await connection.execute(update(events).where(events.c.pk == pk).values(**changes))
+
+
+async def delete_event(connection: AsyncConnection, pk: int) -> None:
+    """Remove an event: its resource needs nothing more."""
+    await connection.execute(delete(events).where(events.c.pk == pk))
+
+
+async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int]) -> None:
+    """Let the queued events of these resources be leased again (their waits are re-checked then)."""
+    if resource_pks:
+        await connection.execute(
+            update(events)
+            .where(events.c.resource_pk.in_(resource_pks), events.c.status == QUEUED)
+            .values(blocked=False)
+        )
+
+
+async def claim_events(
+    connection: AsyncConnection,
+    organization_id: str,
+    providers: Sequence[str],
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+) -> list[Row]:
+    """Lease up to ``limit`` due, unblocked events in one statement; returns them.
+
+    ``SKIP LOCKED`` (PostgreSQL) lets replicas claim side by side without waiting on each
+    other; SQLite has one writer, so the plain subquery is already exclusive.
+    """
+    due = (
+        select(events.c.pk)
+        .where(
+            events.c.organization_id == organization_id,
+            events.c.provider.in_(providers),
+            events.c.status == QUEUED,
+            events.c.blocked.is_(False),
+            events.c.available_at <= now,
+        )
+        .order_by(events.c.available_at, events.c.pk)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(events)
+        .where(events.c.pk.in_(due.scalar_subquery()))
+        .values(status=LEASED, lease_owner=owner, lease_expires_at=lease_until, attempt=events.c.attempt + 1)
+        .returning(*events.c)
+    )
+    return [plain_dict(row) for row in (await connection.execute(statement)).mappings()]
+
+
+async def expired_leases(connection: AsyncConnection, now: datetime, limit: int = 500) -> list[Row]:
+    """Leased events whose lease ran out (locked, skipping rows another replica is rescuing)."""
+    query = (
+        select(events)
+        .where(and_(events.c.status == LEASED, events.c.lease_expires_at < now))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
+
+
+async def extend_leases(
+    connection: AsyncConnection,
+    organization_id: str,
+    owner: str,
+    event_ids: Sequence[str],
+    lease_until: datetime,
+) -> list[str]:
+    """Extend the leases ``owner`` holds among ``event_ids``; returns the ids still held."""
+    if not event_ids:
+        return []
+    statement = (
+        update(events)
+        .where(
+            events.c.organization_id == organization_id,
+            events.c.id.in_(event_ids),
+            events.c.status == LEASED,
+            events.c.lease_owner == owner,
+        )
+        .values(lease_expires_at=lease_until)
+        .returning(events.c.id)
+    )
+    return [str(value) for value in (await connection.execute(statement)).scalars()]
+
+
+async def next_due(
+    connection: AsyncConnection, organization_id: str, providers: Sequence[str]
+) -> datetime | None:
+    """When the earliest queued, unblocked event becomes due (for long polls to sleep until)."""
+    query = (
+        select(events.c.available_at)
+        .where(
+            events.c.organization_id == organization_id,
+            events.c.provider.in_(providers),
+            events.c.status == QUEUED,
+            events.c.blocked.is_(False),
+        )
+        .order_by(events.c.available_at)
+        .limit(1)
+    )
+    value = (await connection.execute(query)).scalar()
+    return value if isinstance(value, datetime) else None
