@@ -185,7 +185,7 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
         self._take_state_of(applied)
         return self
 
-    async def wait_ready(self, timeout: float = 60.0) -> Self:  # noqa: ASYNC109 - the guide's signature
+    async def wait_ready(self, timeout: float = 60.0) -> Self:
         """Wait until this resource is ``ready``, fill its ``outputs`` and return it.
 
         Args:

@@ -75,9 +75,15 @@ def serve(
         typer.Option(help="Save a first-start admin token to ~/.config/pragma/credentials."),
     ] = True,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    provider_package: Annotated[
+        list[str] | None,
+        typer.Option(help="Run a worker for this installed provider package (repeatable; development)."),
+    ] = None,
 ) -> None:
     """Migrate the database, create the first organization on an empty one, and serve the API."""
     settings = _settings(data_dir, database_url)
+    settings.provider_packages = [*settings.provider_packages, *(provider_package or [])]
+    settings.api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     token = settings.bootstrap_token.get_secret_value() if settings.bootstrap_token else None
     issued = _with_database(
         settings, lambda database: auth_service.bootstrap(database, settings.bootstrap_email, token)

@@ -29,6 +29,12 @@ class PragmaError(Exception):
         return {"message": self.message, **self.extra}
 
 
+class BadRequestError(PragmaError):
+    """The request is well-formed but cannot be carried out as asked (a required choice is missing)."""
+
+    status_code = 400
+
+
 class InvalidInputError(PragmaError):
     """Input that breaks a rule; names the field."""
 

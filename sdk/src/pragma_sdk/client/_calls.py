@@ -13,6 +13,14 @@ import httpx
 from pragma_sdk.client._base import ClientSettings, raise_for_status
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.models import UserInfo, resource_id
+from pragma_sdk.provider._protocol import (
+    CompleteRequest,
+    CompleteResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    LeaseRequest,
+    LeaseResponse,
+)
 from pragma_sdk.resource import Resource
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
@@ -25,7 +33,8 @@ def _json(response: httpx.Response) -> Any:
     return response.json()
 
 
-def _parse(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
+def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
+    """``document`` as ``model`` when one is given, else as it is."""
     return model.model_validate(document) if model is not None else document
 
 
@@ -42,10 +51,12 @@ class PragmaCalls:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        timeout: float | None = None,
     ) -> httpx.Request:
         if params:
             params = {key: value for key, value in params.items() if value is not None}
-        return self._http.build_request(method, path, params=params, json=json)
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        return self._http.build_request(method, path, params=params, json=json, **extra)
 
     @operation
     def is_healthy(self) -> Call[bool]:
@@ -102,7 +113,7 @@ class PragmaCalls:
             documents.extend(_json(response))
             cursor = response.headers.get("X-Next-Cursor")
             if not cursor:
-                parsed: list[Any] = [_parse(document, model) for document in documents]
+                parsed: list[Any] = [parse_document(document, model) for document in documents]
                 return parsed
 
     @operation
@@ -130,7 +141,7 @@ class PragmaCalls:
             httpx.HTTPStatusError: 404 when there is no such resource.
         """
         response = yield self._request("GET", f"/resources/{resource_id(provider, resource, name)}")
-        return _parse(_json(response), model)
+        return parse_document(_json(response), model)
 
     @operation
     def apply_resource(
@@ -146,7 +157,7 @@ class PragmaCalls:
         """
         body = resource.to_apply_body() if isinstance(resource, Resource) else resource
         response = yield self._request("POST", "/resources/apply", json=body)
-        return _parse(_json(response), model)
+        return parse_document(_json(response), model)
 
     @operation
     def delete_resource(self, provider: str, resource: str, name: str) -> Call[None]:
@@ -159,3 +170,84 @@ class PragmaCalls:
         response = yield self._request("DELETE", path)
         raise_for_status(response)
         return None
+
+    @operation
+    def list_dead_letter_events(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
+        """List events that failed for good and await a decision: retry or discard.
+
+        Args:
+            provider: Only the events of this provider.
+        """
+        response = yield self._request("GET", "/ops/dead-letter", params={"provider": provider})
+        return list(_json(response))
+
+    @operation
+    def get_dead_letter_event(self, event_id: str) -> Call[dict[str, Any]]:
+        """Get one dead letter event, with its ``error`` and ``payload``.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such event.
+        """
+        response = yield self._request("GET", f"/ops/dead-letter/{event_id}")
+        return dict(_json(response))
+
+    @operation
+    def retry_dead_letter_event(self, event_id: str) -> Call[None]:
+        """Queue a dead letter event again; its resource goes back to ``pending``."""
+        response = yield self._request("POST", f"/ops/dead-letter/{event_id}/retry")
+        raise_for_status(response)
+        return None
+
+    @operation
+    def retry_all_dead_letter_events(self) -> Call[int]:
+        """Queue every dead letter event again; returns how many."""
+        response = yield self._request("POST", "/ops/dead-letter/retry-all")
+        return int(_json(response)["retried_count"])
+
+    @operation
+    def delete_dead_letter_event(self, event_id: str) -> Call[None]:
+        """Discard a dead letter event without retrying it."""
+        response = yield self._request("DELETE", f"/ops/dead-letter/{event_id}")
+        raise_for_status(response)
+        return None
+
+    @operation
+    def delete_dead_letter_events(
+        self,
+        provider: str | None = None,
+        *,
+        all: bool = False,  # noqa: A002 - the guide's name
+    ) -> Call[int]:
+        """Discard dead letter events of one provider, or all of them; returns how many.
+
+        Raises:
+            ValueError: Neither ``provider`` nor ``all=True`` was given.
+        """
+        if provider is None and not all:
+            raise ValueError("delete_dead_letter_events needs provider=... or all=True")
+        params = {"provider": provider, "all": "true" if all else None}
+        response = yield self._request("DELETE", "/ops/dead-letter", params=params)
+        return int(_json(response)["deleted_count"])
+
+    @operation
+    def lease_events(self, request: LeaseRequest) -> Call[LeaseResponse]:
+        """Worker protocol: lease events, waiting up to ``request.wait_seconds`` for some."""
+        response = yield self._request(
+            "POST",
+            "/workers/lease",
+            json=request.model_dump(mode="json"),
+            timeout=request.wait_seconds + self._settings.timeout,
+        )
+        return LeaseResponse.model_validate(_json(response))
+
+    @operation
+    def heartbeat_events(self, request: HeartbeatRequest) -> Call[HeartbeatResponse]:
+        """Worker protocol: extend the leases of events still being handled."""
+        response = yield self._request("POST", "/workers/heartbeat", json=request.model_dump(mode="json"))
+        return HeartbeatResponse.model_validate(_json(response))
+
+    @operation
+    def complete_events(self, request: CompleteRequest) -> Call[CompleteResponse]:
+        """Worker protocol: report the results of handled events."""
+        response = yield self._request("POST", "/workers/complete", json=request.model_dump(mode="json"))
+        return CompleteResponse.model_validate(_json(response))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from pragma_sdk.client._base import DEFAULT_TIMEOUT, DISCOVER, ClientSettings, _Unset
-from pragma_sdk.client._calls import PragmaCalls
+from pragma_sdk.client._base import DEFAULT_TIMEOUT, DISCOVER, ClientSettings, _Unset, raise_for_status
+from pragma_sdk.client._calls import PragmaCalls, ResourceT, parse_document
 from pragma_sdk.client._operation import Call, drive_async, drive_sync
+from pragma_sdk.client._watch import SSEParser, WatchEvent, settled, watch_params
+
+# A watch stays open; it only gives up when the server is silent past its keepalives.
+_STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)
 
 
 class PragmaClient(PragmaCalls):
@@ -47,6 +54,67 @@ class PragmaClient(PragmaCalls):
 
     def _drive(self, call: Call[Any]) -> Any:
         return drive_sync(self._http, call)
+
+    def watch_resources(
+        self,
+        provider: str | None = None,
+        resource: str | None = None,
+        name: str | None = None,
+        *,
+        snapshot: bool = True,
+        last_event_id: str | None = None,
+    ) -> Iterator[WatchEvent]:
+        """Stream resource changes as they happen (server-sent events).
+
+        Starts with the current state of matching resources when ``snapshot``; pass the ``id``
+        of the last event seen as ``last_event_id`` to resume after it.
+        """
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else None
+        params = watch_params(provider, resource, name, snapshot)
+        with self._http.stream(
+            "GET", "/resources/watch", params=params, headers=headers, timeout=_STREAM_TIMEOUT
+        ) as response:
+            raise_for_status(response)
+            parser = SSEParser()
+            for line in response.iter_lines():
+                if (event := parser.feed(line)) is not None:
+                    yield event
+
+    def wait_ready(
+        self,
+        provider: str,
+        resource: str,
+        name: str,
+        *,
+        timeout: float = 60.0,
+        model: type[ResourceT] | None = None,
+    ) -> ResourceT | dict[str, Any]:
+        """Wait until a resource is ``ready`` and return it; watches, never polls.
+
+        Raises:
+            TimeoutError: Not ready within ``timeout`` seconds.
+            ResourceFailedError: It ended in ``failed`` or was deleted.
+        """
+        path = f"{provider}/{resource}/{name}"
+        deadline = time.monotonic() + timeout
+        with self._http.stream(
+            "GET",
+            "/resources/watch",
+            params=watch_params(provider, resource, name, True),
+            timeout=httpx.Timeout(self._settings.timeout, read=max(timeout, 0.001)),
+        ) as response:
+            raise_for_status(response)
+            parser = SSEParser()
+            try:
+                for line in response.iter_lines():
+                    event = parser.feed(line)
+                    if event is not None and (document := settled(event, path)) is not None:
+                        return parse_document(document, model)
+                    if time.monotonic() > deadline:
+                        break
+            except httpx.ReadTimeout:
+                pass
+        raise TimeoutError(f"{path} was not ready within {timeout:g} s")
 
     def close(self) -> None:
         """Close the connections."""
@@ -92,6 +160,54 @@ class AsyncPragmaClient(PragmaCalls):
 
     def _drive(self, call: Call[Any]) -> Any:
         return drive_async(self._http, call)
+
+    async def watch_resources(
+        self,
+        provider: str | None = None,
+        resource: str | None = None,
+        name: str | None = None,
+        *,
+        snapshot: bool = True,
+        last_event_id: str | None = None,
+    ) -> AsyncIterator[WatchEvent]:
+        """Stream resource changes as they happen (server-sent events); see ``PragmaClient``."""
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else None
+        params = watch_params(provider, resource, name, snapshot)
+        async with self._http.stream(
+            "GET", "/resources/watch", params=params, headers=headers, timeout=_STREAM_TIMEOUT
+        ) as response:
+            if not response.is_success:
+                await response.aread()
+            raise_for_status(response)
+            parser = SSEParser()
+            async for line in response.aiter_lines():
+                if (event := parser.feed(line)) is not None:
+                    yield event
+
+    async def wait_ready(
+        self,
+        provider: str,
+        resource: str,
+        name: str,
+        *,
+        timeout: float = 60.0,
+        model: type[ResourceT] | None = None,
+    ) -> ResourceT | dict[str, Any]:
+        """Wait until a resource is ``ready`` and return it; watches, never polls.
+
+        Raises:
+            TimeoutError: Not ready within ``timeout`` seconds.
+            ResourceFailedError: It ended in ``failed`` or was deleted.
+        """
+        path = f"{provider}/{resource}/{name}"
+        try:
+            async with asyncio.timeout(timeout):
+                async for event in self.watch_resources(provider, resource, name):
+                    if (document := settled(event, path)) is not None:
+                        return parse_document(document, model)
+        except TimeoutError:
+            pass
+        raise TimeoutError(f"{path} was not ready within {timeout:g} s")
 
     async def close(self) -> None:
         """Close the connections."""

@@ -6,7 +6,7 @@ the platform's build drive what this package exports.
 
 from pragma_sdk.errors import ProviderDiscoveryError
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
-from pragma_sdk.provider._discovery import discover_provider
+from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import handle_event
 from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
@@ -42,5 +42,6 @@ __all__ = [
     "RuntimeContext",
     "current_scope",
     "discover_provider",
+    "discover_providers",
     "handle_event",
 ]

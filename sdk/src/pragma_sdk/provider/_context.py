@@ -32,7 +32,7 @@ class RuntimeContext(Protocol):
         """Apply ``resource`` (its ``owner_references`` already set) and return it as stored."""
         ...
 
-    async def wait_ready(self, resource: Resource[Any, Any], timeout: float) -> Resource[Any, Any]:  # noqa: ASYNC109 - mirrors Resource.wait_ready
+    async def wait_ready(self, resource: Resource[Any, Any], timeout: float) -> Resource[Any, Any]:
         """Wait until ``resource`` is ``ready`` and return it with its outputs.
 
         Raises:

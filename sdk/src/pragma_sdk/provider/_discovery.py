@@ -24,6 +24,30 @@ def discover_provider(module_name: str) -> Provider:
         ImportError: The package or one of its modules cannot be imported.
         ProviderDiscoveryError: No ``Provider`` instance was found, or several.
     """
+    found = _find(module_name)
+    if len(found) > 1:
+        listed = "; ".join(f"{provider.name!r} at {', '.join(places)}" for provider, places in found.values())
+        raise ProviderDiscoveryError(f"several providers found in {module_name}: {listed}")
+    ((provider, _places),) = found.values()
+    return provider
+
+
+def discover_providers(module_name: str) -> list[Provider]:
+    """Like ``discover_provider``, for a package that may define several providers.
+
+    Raises:
+        ImportError: The package or one of its modules cannot be imported.
+        ProviderDiscoveryError: No ``Provider`` instance was found, or two share a name.
+    """
+    providers = [provider for provider, _places in _find(module_name).values()]
+    names = [provider.name for provider in providers]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ProviderDiscoveryError(f"several providers named {duplicates[0]!r} in {module_name}")
+    return providers
+
+
+def _find(module_name: str) -> dict[int, tuple[Provider, list[str]]]:
     found: dict[int, tuple[Provider, list[str]]] = {}
     for module in _import_all(module_name):
         for attribute, value in vars(module).items():
@@ -34,11 +58,7 @@ def discover_provider(module_name: str) -> Provider:
             f"no Provider found at module level in {module_name} or its submodules; "
             'define one, such as mycloud = Provider(name="mycloud")'
         )
-    if len(found) > 1:
-        listed = "; ".join(f"{provider.name!r} at {', '.join(places)}" for provider, places in found.values())
-        raise ProviderDiscoveryError(f"several providers found in {module_name}: {listed}")
-    ((provider, _places),) = found.values()
-    return provider
+    return found
 
 
 def _import_all(module_name: str) -> list[ModuleType]:

@@ -71,7 +71,7 @@ class InMemoryRuntime:
         self._stored[stored.id] = stored
         return stored.model_copy(deep=True)
 
-    async def wait_ready(self, resource: Resource[Any, Any], timeout: float) -> Resource[Any, Any]:  # noqa: ASYNC109 - mirrors Resource.wait_ready
+    async def wait_ready(self, resource: Resource[Any, Any], timeout: float) -> Resource[Any, Any]:
         """Return ``resource`` ready with its configured outputs, or raise as configured.
 
         Raises:

@@ -14,8 +14,9 @@ import pragma_os
 from pragma_os.api.errors import install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import auth, health, resources, workers
+from pragma_os.api.routers import auth, dead_letters, health, resources, workers
 from pragma_os.auth import Authenticator
+from pragma_os.deploy.packages import start_package_workers
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.services.workers import Dispatcher, rescue_expired
@@ -56,9 +57,11 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.dispatcher = dispatcher
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings.rescue_interval_seconds))
+        workers = await start_package_workers(settings, database)
         try:
             yield
         finally:
+            await asyncio.gather(*(worker.stop() for worker in workers))
             rescuer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await rescuer
@@ -73,6 +76,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, auth.router, resources.router, workers.router):
+    for router in (health.router, auth.router, resources.router, dead_letters.router, workers.router):
         app.include_router(router)
     return app

@@ -120,3 +120,30 @@ async def bootstrap(database: Database, email: str, token: str | None) -> Issued
     except ConflictError:
         return None  # another replica bootstrapped first
     return await create_token(database, DEFAULT_ORGANIZATION, email, role="admin", token=token)
+
+
+async def mint_worker_token(
+    database: Database, organization_name: str, label: str, providers: list[str]
+) -> str:
+    """A token that can only lease and report for ``providers`` in one organization.
+
+    Tokens minted earlier under the same ``label`` are revoked, so restarts leave none behind.
+    """
+    token = generate_token()
+    now = utcnow()
+    async with database.transaction() as connection:
+        organization = await tenancy.find_organization(connection, organization_name)
+        if organization is None:
+            raise NotFoundError(f"Organization '{organization_name}' does not exist.")
+        await tenancy.revoke_tokens(connection, organization["id"], label, now)
+        await tenancy.insert_token(
+            connection,
+            new_id("tok"),
+            hash_token(token),
+            organization["id"],
+            None,
+            label,
+            now,
+            provider_scope=",".join(sorted(providers)),
+        )
+    return token

@@ -390,7 +390,7 @@ async def _remove(connection: AsyncConnection, row: Row, *, touched: Touched) ->
     """Delete a resource's row; whoever waited for it to go (owners, dependencies) may proceed."""
     waiting_for_it = await links.targets_of(connection, row["pk"], links.OWNER)
     waiting_for_it += await links.targets_of(connection, row["pk"], links.DEPENDENCY)
-    await store.delete_resource(connection, row["pk"])
+    await store.delete_resource(connection, row)
     waiters = await store.get_resources_by_ids(connection, row["organization_id"], waiting_for_it)
     await events.unblock_events(connection, [waiter["pk"] for waiter in waiters.values()])
     touched.update((waiter["organization_id"], waiter["provider"]) for waiter in waiters.values())

@@ -73,3 +73,8 @@ def state_after_retryable_failure() -> LifecycleState:
 def state_after_failure() -> LifecycleState:
     """The event failed for good (permanent error or retries exhausted)."""
     return FAILED
+
+
+def state_after_retry(current: LifecycleState) -> LifecycleState:
+    """A dead letter of the resource was retried: process it again."""
+    return PROCESSING if current is PROCESSING else PENDING

@@ -77,15 +77,26 @@ async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
     )
 
 
-async def queue(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> list[str]:
+async def queue(
+    connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched, event_id: str | None = None
+) -> list[str]:
     """Make sure the resource has an event queued; returns what it waits on."""
     waiting = await waits_for(connection, row)
-    await ensure_event(connection, row, blocked=bool(waiting), now=now, touched=touched, new=False)
+    await ensure_event(
+        connection, row, blocked=bool(waiting), now=now, touched=touched, new=False, event_id=event_id
+    )
     return waiting
 
 
 async def ensure_event(
-    connection: AsyncConnection, row: Row, *, blocked: bool, now: datetime, touched: Touched, new: bool
+    connection: AsyncConnection,
+    row: Row,
+    *,
+    blocked: bool,
+    now: datetime,
+    touched: Touched,
+    new: bool,
+    event_id: str | None = None,
 ) -> None:
     """Give the resource a queued event (``new``: it has none yet, skip the lookup).
 
@@ -97,7 +108,7 @@ async def ensure_event(
         await events.insert_event(
             connection,
             {
-                "id": new_id("evt"),
+                "id": event_id or new_id("evt"),
                 "organization_id": row["organization_id"],
                 "provider": row["provider"],
                 "resource_pk": row["pk"],
@@ -161,7 +172,7 @@ async def _mark_deleting(connection: AsyncConnection, row: Row, *, now: datetime
     event = await events.get_event_for_resource(connection, row["pk"])
     in_flight = event is not None and event["status"] == events.LEASED
     if not row["provisioned"] and not in_flight:
-        await store.delete_resource(connection, row["pk"])
+        await store.delete_resource(connection, row)
         return {**row, "deleting": True, "updated_at": now}
     current = LifecycleState(row["lifecycle_state"])
     changes: Row = {

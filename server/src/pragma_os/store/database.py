@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
@@ -10,6 +11,24 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.dialect import create_engine, is_sqlite
+
+
+class CommitSignal:
+    """Fires after every committed write transaction, for watchers of the change feed."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        """Wake everyone waiting."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, seconds: float) -> None:
+        """Return after the next commit, or after ``seconds``."""
+        event = self._event
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
 
 
 class Database:
@@ -21,6 +40,7 @@ class Database:
         # SQLite has one writer at a time; queueing writers here is cheaper than letting
         # them collide on the file lock and back off.
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
+        self.commits = CommitSignal()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -28,6 +48,7 @@ class Database:
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
         async with guard, self.engine.begin() as connection:
             yield connection
+        self.commits.fire()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

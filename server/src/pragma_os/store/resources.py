@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.errors import AlreadyExistsError
-from pragma_os.store.tables import resource_tags, resources
-from pragma_os.store.types import plain_dict
+from pragma_os.store.tables import resource_changes, resource_tags, resources
+from pragma_os.store.types import plain_dict, utcnow
 
 Row = dict[str, Any]
 
@@ -37,21 +38,84 @@ async def insert_resource(connection: AsyncConnection, values: Row) -> int:
         raise AlreadyExistsError(values["id"]) from error
     pk = int(result.scalar_one())
     await _insert_tags(connection, pk, values["organization_id"], values["id"], values["tags"])
+    await _record_change(connection, values, deleted=False)
     return pk
 
 
 async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -> None:
     """Change columns of a stored resource; rewrites its tags when they change."""
     await connection.execute(update(resources).where(resources.c.pk == row["pk"]).values(**changes))
+    await _record_change(connection, row, deleted=False)
     if "tags" in changes and changes["tags"] != row["tags"]:
         await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
         await _insert_tags(connection, row["pk"], row["organization_id"], row["id"], changes["tags"])
 
 
-async def delete_resource(connection: AsyncConnection, pk: int) -> None:
+async def delete_resource(connection: AsyncConnection, row: Row) -> None:
     """Remove a resource row and its tags."""
-    await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == pk))
-    await connection.execute(delete(resources).where(resources.c.pk == pk))
+    await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
+    await connection.execute(delete(resources).where(resources.c.pk == row["pk"]))
+    await _record_change(connection, row, deleted=True)
+
+
+async def _record_change(connection: AsyncConnection, row: Row, *, deleted: bool) -> None:
+    """Append to the change feed, in the writing transaction, so a watcher never misses a commit."""
+    await connection.execute(
+        insert(resource_changes).values(
+            organization_id=row["organization_id"],
+            resource_id=row["id"],
+            provider=row["provider"],
+            resource=row["resource"],
+            name=row["name"],
+            deleted=deleted,
+            changed_at=utcnow(),
+        )
+    )
+
+
+async def changes_since(
+    connection: AsyncConnection,
+    organization_id: str,
+    after: int,
+    *,
+    provider: str | None = None,
+    resource: str | None = None,
+    name: str | None = None,
+    limit: int = 1000,
+) -> list[tuple[int, str, bool, Row | None]]:
+    """Changes after ``after``, filtered: ``(seq, resource_id, deleted, current row or None)``.
+
+    Several changes of one resource in the batch come out once, at its last sequence number,
+    with the row as it is now.
+    """
+    conditions = [resource_changes.c.organization_id == organization_id, resource_changes.c.seq > after]
+    for column, value in (("provider", provider), ("resource", resource), ("name", name)):
+        if value is not None:
+            conditions.append(resource_changes.c[column] == value)
+    query = (
+        select(resource_changes.c.seq, resource_changes.c.resource_id, resource_changes.c.deleted)
+        .where(*conditions)
+        .order_by(resource_changes.c.seq)
+        .limit(limit)
+    )
+    changes = (await connection.execute(query)).all()
+    last: dict[str, tuple[int, bool]] = {}
+    for seq, resource_id, deleted in changes:
+        last[resource_id] = (seq, deleted)
+    current = await get_resources_by_ids(connection, organization_id, list(last))
+    ordered = sorted(last.items(), key=lambda item: item[1][0])
+    return [(seq, resource_id, deleted, current.get(resource_id)) for resource_id, (seq, deleted) in ordered]
+
+
+async def last_change(connection: AsyncConnection) -> int:
+    """The newest sequence number of the change feed (0 when empty)."""
+    value = (await connection.execute(select(func.max(resource_changes.c.seq)))).scalar()
+    return int(value or 0)
+
+
+async def prune_changes(connection: AsyncConnection, before: datetime) -> None:
+    """Forget changes older than ``before``; a watcher resuming from before then starts over."""
+    await connection.execute(delete(resource_changes).where(resource_changes.c.changed_at < before))
 
 
 async def _insert_tags(
@@ -82,16 +146,16 @@ async def list_resources(
     *,
     provider: str | None = None,
     resource: str | None = None,
+    name: str | None = None,
     tags: Sequence[str] = (),
     after: str | None = None,
     limit: int | None = None,
 ) -> list[Row]:
     """Resources of an organization in id order, filtered; keyset-paged by ``after``."""
     conditions = [resources.c.organization_id == organization_id]
-    if provider is not None:
-        conditions.append(resources.c.provider == provider)
-    if resource is not None:
-        conditions.append(resources.c.resource == resource)
+    for column, value in (("provider", provider), ("resource", resource), ("name", name)):
+        if value is not None:
+            conditions.append(resources.c[column] == value)
     if after is not None:
         conditions.append(resources.c.id > after)
     for tag in sorted(set(tags)):

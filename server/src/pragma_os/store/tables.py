@@ -188,3 +188,19 @@ dead_letters = Table(
     Index(None, "organization_id", "provider"),
     Index(None, "organization_id", "resource_id"),
 )
+
+# The change feed behind the watch stream: one row per write to a resource, in commit order.
+resource_changes = Table(
+    "resource_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), nullable=False),
+    Column("resource_id", String(400), nullable=False),
+    Column("provider", String(63), nullable=False),
+    Column("resource", String(253), nullable=False),
+    Column("name", String(63), nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Index(None, "organization_id", "seq"),
+    Index(None, "changed_at"),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -106,3 +106,16 @@ async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dic
     )
     row = (await connection.execute(query)).mappings().first()
     return plain_dict(row) if row else None
+
+
+async def revoke_tokens(connection: AsyncConnection, organization_id: str, name: str, now: datetime) -> None:
+    """Revoke the live tokens of an organization that carry ``name``."""
+    await connection.execute(
+        update(api_tokens)
+        .where(
+            api_tokens.c.organization_id == organization_id,
+            api_tokens.c.name == name,
+            api_tokens.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )

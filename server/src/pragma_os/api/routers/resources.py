@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import InvalidInputError
-from pragma_os.services import resource_types, resources
+from pragma_os.services import resource_types, resources, watch
 from pragma_sdk.models import (
     RESOURCE_ID_RULE,
     ResourceApply,
@@ -38,6 +39,45 @@ async def list_resource_types(
 ) -> FastJSONResponse:
     """Resource types of deployed providers and the built-in ones."""
     return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
+
+
+@router.get(
+    "/watch",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+)
+async def watch_resources(
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    provider: Annotated[str | None, Query(description="Only this provider's resources")] = None,
+    resource: Annotated[str | None, Query(description="Only this resource type")] = None,
+    name: Annotated[str | None, Query(description="Only resources with this name")] = None,
+    snapshot: Annotated[bool, Query(description="Start with the current state of matching resources")] = True,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """Stream resource changes as server-sent events (``resource`` and ``deleted``).
+
+    Reconnect with the ``Last-Event-ID`` header to resume after the last event you saw.
+    """
+    resume = None
+    if last_event_id is not None:
+        if not last_event_id.isdigit():
+            raise InvalidInputError("Last-Event-ID", "must be the id of an event from this stream")
+        resume = int(last_event_id)
+    stream = watch.watch(
+        database,
+        principal,
+        provider=provider,
+        resource=resource,
+        name=name,
+        last_event_id=resume,
+        snapshot=snapshot,
+    )
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/", response_model=list[ResourceDocument])

@@ -25,6 +25,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_organizations_name")),
     )
     op.create_table(
+        "resource_changes",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("organization_id", sa.String(length=40), nullable=False),
+        sa.Column("resource_id", sa.String(length=400), nullable=False),
+        sa.Column("provider", sa.String(length=63), nullable=False),
+        sa.Column("resource", sa.String(length=253), nullable=False),
+        sa.Column("name", sa.String(length=63), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_resource_changes")),
+    )
+    with op.batch_alter_table("resource_changes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_resource_changes_changed_at"), ["changed_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resource_changes_organization_id_seq"), ["organization_id", "seq"], unique=False
+        )
+
+    op.create_table(
         "dead_letters",
         sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("event_id", sa.String(length=40), nullable=False),
@@ -269,4 +287,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dead_letters_organization_id_provider"))
 
     op.drop_table("dead_letters")
+    with op.batch_alter_table("resource_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resource_changes_organization_id_seq"))
+        batch_op.drop_index(batch_op.f("ix_resource_changes_changed_at"))
+
+    op.drop_table("resource_changes")
     op.drop_table("organizations")

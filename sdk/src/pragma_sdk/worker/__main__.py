@@ -1,0 +1,72 @@
+"""``python -m pragma_sdk.worker``: run a provider package as a worker process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from pragma_sdk.client import AsyncPragmaClient
+from pragma_sdk.provider import Provider, discover_providers
+from pragma_sdk.worker._runtime import Worker
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pragma_sdk.worker", description="Run a provider package's handlers."
+    )
+    parser.add_argument("--package", action="append", required=True, help="provider package (repeatable)")
+    parser.add_argument("--api-url", default=None, help="API URL (default: PRAGMA_API_URL or the context's)")
+    parser.add_argument("--context", default=None, help="context for token discovery")
+    parser.add_argument("--concurrency", type=int, default=100, help="handlers running at once")
+    parser.add_argument("--worker-id", default=None, help="id of this worker's leases")
+    parser.add_argument("--handler-timeout", type=float, default=300.0, help="seconds per handler")
+    parser.add_argument("--shutdown-grace", type=float, default=30.0, help="seconds to finish on SIGTERM")
+    return parser.parse_args(argv)
+
+
+async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with AsyncPragmaClient(
+        base_url=arguments.api_url, context=arguments.context, require_auth=True, timeout=30.0
+    ) as client:
+        worker = Worker(
+            providers,
+            client,
+            concurrency=arguments.concurrency,
+            worker_id=arguments.worker_id,
+            handler_timeout=arguments.handler_timeout,
+            shutdown_grace=arguments.shutdown_grace,
+        )
+        names = ", ".join(sorted(provider.name for provider in providers))
+        logging.getLogger("pragma_sdk.worker").info(
+            "Worker %s serving %s against %s", worker.worker_id, names, client.base_url
+        )
+        await worker.run(stop)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker until SIGTERM or SIGINT; returns the exit code."""
+    arguments = _arguments(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        providers = [provider for package in arguments.package for provider in discover_providers(package)]
+    except (ImportError, LookupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(arguments, providers))
+    except ValueError as error:  # no token found
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""``Worker``: lease events, run handlers concurrently, heartbeat, report results, shut down cleanly.
+
+The poll loop asks for work only when it has free slots; results are reported in batches;
+heartbeats keep long handlers' leases; a lost lease cancels its handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Sequence
+
+import httpx
+
+from pragma_sdk.client import AsyncPragmaClient
+from pragma_sdk.models import ResponseStatus
+from pragma_sdk.provider import (
+    CompleteRequest,
+    HeartbeatRequest,
+    LeasedEvent,
+    LeaseRequest,
+    LifecycleResult,
+    Provider,
+    handle_event,
+)
+from pragma_sdk.worker._http_runtime import HttpRuntime
+
+logger = logging.getLogger("pragma_sdk.worker")
+
+_MAX_BACKOFF_SECONDS = 10.0
+_COMPLETE_BATCH = 500
+
+
+class Worker:
+    """Runs the handlers of ``providers`` for events leased through ``client``.
+
+    Args:
+        providers: The providers to serve (a package may define several).
+        client: An authenticated client of the platform API.
+        concurrency: Handlers running at once, at most.
+        worker_id: How the server tells this worker's leases apart; default host and pid.
+        wait_seconds: How long one lease request waits for work.
+        handler_timeout: Seconds a handler may run before it is cancelled and fails (retryable).
+        shutdown_grace: Seconds running handlers get to finish on shutdown before they are cancelled.
+    """
+
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        client: AsyncPragmaClient,
+        *,
+        concurrency: int = 100,
+        worker_id: str | None = None,
+        wait_seconds: float = 20.0,
+        handler_timeout: float = 300.0,
+        shutdown_grace: float = 30.0,
+    ) -> None:
+        if not providers:
+            raise ValueError("a worker needs at least one provider")
+        self._providers = {provider.name: provider for provider in providers}
+        self._client = client
+        self._runtime = HttpRuntime(client)
+        self._concurrency = concurrency
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self._wait_seconds = wait_seconds
+        self._handler_timeout = handler_timeout
+        self._shutdown_grace = shutdown_grace
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._results: asyncio.Queue[LifecycleResult] = asyncio.Queue()
+        self._slot_freed = asyncio.Event()
+        self._lease_seconds = 30.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set, then drain: finish (or cancel) handlers and report results."""
+        poller = asyncio.create_task(self._poll(stop))
+        reporter = asyncio.create_task(self._report())
+        heartbeater = asyncio.create_task(self._heartbeat())
+        await stop.wait()
+        logger.info("Stopping: no new leases; %d handler(s) running", len(self._running))
+        poller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await poller
+        if self._running:
+            _done, pending = await asyncio.wait(list(self._running.values()), timeout=self._shutdown_grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        heartbeater.cancel()
+        await self._results.join()
+        reporter.cancel()
+        await asyncio.gather(heartbeater, reporter, return_exceptions=True)
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            free = self._concurrency - len(self._running)
+            if free <= 0:
+                self._slot_freed.clear()
+                await self._slot_freed.wait()
+                continue
+            request = LeaseRequest(
+                worker_id=self.worker_id,
+                providers=sorted(self._providers),
+                max_events=min(free, 1000),
+                wait_seconds=self._wait_seconds,
+            )
+            try:
+                response = await self._client.lease_events(request)
+            except (httpx.TransportError, httpx.HTTPStatusError) as error:
+                failures += 1
+                delay = min(_MAX_BACKOFF_SECONDS, 0.25 * 2**failures)
+                logger.warning("Leasing failed (%s); retrying in %.1f s", error, delay)
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                logger.info("Connected to %s again", self._client.base_url)
+            failures = 0
+            self._lease_seconds = response.lease_seconds
+            for event in response.events:
+                self._running[event.event_id] = asyncio.create_task(self._handle(event))
+
+    async def _handle(self, event: LeasedEvent) -> None:
+        provider = self._providers[event.provider]
+        try:
+            result = await asyncio.wait_for(
+                handle_event(provider, event, runtime=self._runtime), self._handler_timeout
+            )
+        except TimeoutError:
+            result = LifecycleResult(
+                event_id=event.event_id,
+                status=ResponseStatus.FAILURE,
+                error=f"TimeoutError: handler did not finish within {self._handler_timeout:g} s",
+            )
+        except asyncio.CancelledError:
+            return  # lease lost or shutting down: the server redelivers the event
+        finally:
+            self._running.pop(event.event_id, None)
+            self._slot_freed.set()
+        await self._results.put(result)
+
+    async def _report(self) -> None:
+        failures = 0
+        while True:
+            batch = [await self._results.get()]
+            while not self._results.empty() and len(batch) < _COMPLETE_BATCH:
+                batch.append(self._results.get_nowait())
+            while True:
+                try:
+                    response = await self._client.complete_events(
+                        CompleteRequest(worker_id=self.worker_id, results=batch)
+                    )
+                except (httpx.TransportError, httpx.HTTPStatusError) as error:
+                    failures += 1
+                    delay = min(_MAX_BACKOFF_SECONDS, 0.25 * 2**failures)
+                    logger.warning(
+                        "Reporting %d result(s) failed (%s); retrying in %.1f s", len(batch), error, delay
+                    )
+                    await asyncio.sleep(delay)
+                    continue
+                failures = 0
+                for rejected in response.rejected:
+                    logger.warning("Result for %s refused: %s", rejected.event_id, rejected.reason)
+                break
+            for _ in batch:
+                self._results.task_done()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(max(self._lease_seconds / 3, 0.05))
+            running = list(self._running)
+            if not running:
+                continue
+            try:
+                response = await self._client.heartbeat_events(
+                    HeartbeatRequest(worker_id=self.worker_id, event_ids=running)
+                )
+            except (httpx.TransportError, httpx.HTTPStatusError) as error:
+                logger.warning("Heartbeat failed (%s)", error)
+                continue
+            for event_id in response.lost:
+                task = self._running.get(event_id)
+                if task is not None:
+                    logger.warning("Lease on %s lost; cancelling its handler", event_id)
+                    task.cancel()

@@ -1,0 +1,1 @@
+"""Deployments: running provider workers (local processes now; a Kubernetes deployer later)."""

@@ -1,0 +1,107 @@
+"""Local worker processes: start, supervise with restart backoff, stop gracefully.
+
+``pragma-os serve --provider-package PKG`` runs one worker per package this way, with a
+token minted for the package's providers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+logger = logging.getLogger("pragma_os.deploy")
+
+# Variables a local worker inherits; everything else of the server's environment (database
+# URL, keys, tokens) stays out.
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
+
+
+@dataclass
+class WorkerSpec:
+    """What to run: a provider package, where the API is, and the worker's own token."""
+
+    package: str
+    api_url: str
+    token: str
+    concurrency: int = 100
+    extra_args: list[str] = field(default_factory=list)
+
+    def command(self) -> list[str]:
+        """The worker's command line."""
+        return [
+            sys.executable, "-m", "pragma_sdk.worker",
+            "--package", self.package,
+            "--api-url", self.api_url,
+            "--concurrency", str(self.concurrency),
+            "--worker-id", f"local-{self.package}",
+            *self.extra_args,
+        ]  # fmt: skip
+
+    def environment(self) -> dict[str, str]:
+        """A scrubbed environment holding only the worker's token."""
+        env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+        env["PRAGMA_AUTH_TOKEN"] = self.token
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+
+class SupervisedWorker:
+    """Keeps one worker process running: restarts it with backoff when it exits."""
+
+    def __init__(self, spec: WorkerSpec, *, max_backoff: float = 30.0, stop_grace: float = 30.0) -> None:
+        self.spec = spec
+        self.restarts = 0
+        self._max_backoff = max_backoff
+        self._stop_grace = stop_grace
+        self._process: asyncio.subprocess.Process | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker process is alive."""
+        return self._process is not None and self._process.returncode is None
+
+    def start(self) -> None:
+        """Start supervising."""
+        self._task = asyncio.create_task(self._supervise())
+
+    async def _supervise(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            self._process = await asyncio.create_subprocess_exec(
+                *self.spec.command(), env=self.spec.environment()
+            )
+            logger.info("Started worker for %s (pid %d)", self.spec.package, self._process.pid)
+            started = asyncio.get_running_loop().time()
+            code = await self._process.wait()
+            if self._stopping:
+                return
+            if asyncio.get_running_loop().time() - started > 60:
+                backoff = 0.5
+            self.restarts += 1
+            logger.warning(
+                "Worker for %s exited with %s; restarting in %.1f s", self.spec.package, code, backoff
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(self._max_backoff, backoff * 2)
+
+    async def stop(self) -> None:
+        """Ask the worker to finish (SIGTERM), kill it after the grace period."""
+        self._stopping = True
+        process = self._process
+        if process is not None and process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), self._stop_grace)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

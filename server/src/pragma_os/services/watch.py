@@ -1,0 +1,75 @@
+"""The watch stream: resource changes as server-sent events, resumable with ``Last-Event-ID``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from pragma_os.auth import Principal
+from pragma_os.engine.documents import to_document
+from pragma_os.store import Database
+from pragma_os.store import resources as store
+from pragma_os.store.dialect import is_sqlite
+
+KEEPALIVE_SECONDS = 15.0
+# Other replicas' commits do not fire this process's signal; look at the feed this often.
+_SHARED_DATABASE_RECHECK_SECONDS = 0.5
+
+
+def _message(seq: int, kind: str, data: dict[str, Any]) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (seq, kind.encode(), orjson.dumps(data))
+
+
+async def watch(
+    database: Database,
+    principal: Principal,
+    *,
+    provider: str | None,
+    resource: str | None,
+    name: str | None,
+    last_event_id: int | None,
+    snapshot: bool,
+) -> AsyncIterator[bytes]:
+    """Yield SSE messages: ``resource`` (the current document) and ``deleted`` events.
+
+    Without ``last_event_id`` the stream starts with the current state of matching resources
+    (when ``snapshot``) and continues with every later change; with it, it resumes after that
+    event. Each message's ``id`` is the position to resume from.
+    """
+    organization_id = principal.organization_id
+    if last_event_id is None:
+        async with database.reading() as connection:
+            cursor = await store.last_change(connection)
+            rows = []
+            if snapshot:
+                rows = await store.list_resources(
+                    connection, organization_id, provider=provider, resource=resource, name=name
+                )
+        for row in rows:
+            yield _message(cursor, "resource", to_document(row))
+    else:
+        cursor = last_event_id
+    yield b": watching\n\n"
+    recheck = KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
+    idle = 0.0
+    while True:
+        async with database.reading() as connection:
+            changes = await store.changes_since(
+                connection, organization_id, cursor, provider=provider, resource=resource, name=name
+            )
+        for seq, resource_id, _deleted, current in changes:
+            cursor = seq
+            if current is None:
+                yield _message(seq, "deleted", {"id": resource_id})
+            else:
+                yield _message(seq, "resource", to_document(current))
+        if changes:
+            idle = 0.0
+            continue
+        if idle >= KEEPALIVE_SECONDS:
+            idle = 0.0
+            yield b": keepalive\n\n"
+        await database.commits.wait(recheck)
+        idle += recheck
