@@ -1,0 +1,76 @@
+"""A provider for engine tests: handlers whose behaviour the config controls.
+
+``testkit/item`` can fail a number of attempts (transiently or for good), sleep, and echo a
+value taken from another resource; ``testkit/parent`` creates an owned ``item`` subresource
+and waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pragma_sdk import Config, Field, Outputs, Provider, Resource
+from pragma_sdk.provider import current_scope
+
+testkit = Provider(name="testkit")
+
+
+class ItemConfig(Config):
+    value: str = ""
+    echo: Field[str] | None = None
+    fail_attempts: int = 0
+    permanent: bool = False
+    sleep: float = 0.0
+    hang: bool = False
+    fail_until: float = 0.0  # a Unix time: until then, every attempt fails
+
+
+class ItemOutputs(Outputs):
+    value: str
+    echo: str | None = None
+    attempt: int
+
+
+@testkit.resource("item")
+class Item(Resource[ItemConfig, ItemOutputs]):
+    """An item whose handler does what its config says."""
+
+    async def on_create(self) -> ItemOutputs:
+        attempt = current_scope("on_create").event.attempt
+        if self.config.hang:
+            await asyncio.Event().wait()
+        if self.config.sleep:
+            await asyncio.sleep(self.config.sleep)
+        if attempt <= self.config.fail_attempts or time.time() < self.config.fail_until:
+            if self.config.permanent:
+                raise ValueError(f"bad item on attempt {attempt}")
+            raise RuntimeError(f"transient failure on attempt {attempt}")
+        echo = self.config.echo if isinstance(self.config.echo, str) else None
+        return ItemOutputs(value=self.config.value, echo=echo, attempt=attempt)
+
+    async def on_update(self, previous_config: ItemConfig) -> ItemOutputs:
+        return await self.on_create()
+
+
+class ParentConfig(Config):
+    child_value: str = "child"
+
+
+class ParentOutputs(Outputs):
+    child_value: str
+
+
+@testkit.resource("parent")
+class Parent(Resource[ParentConfig, ParentOutputs]):
+    """Creates an owned item and waits for it to be ready."""
+
+    async def on_create(self) -> ParentOutputs:
+        child = Item(name=f"{self.name}-child", config=ItemConfig(value=self.config.child_value))
+        await child.apply()
+        await child.wait_ready(timeout=20)
+        assert child.outputs is not None
+        return ParentOutputs(child_value=child.outputs.value)
+
+    async def on_update(self, previous_config: ParentConfig) -> ParentOutputs:
+        return await self.on_create()
