@@ -165,6 +165,27 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
         """
         return []
 
+    def set_owner(self, owner: Resource[Any, Any] | OwnerReference | None = None) -> Self:
+        """Make ``owner`` own this resource: deleting the owner deletes this one first.
+
+        Without an argument the owner is the resource whose handler is running (what
+        ``apply()`` does by itself). Returns this resource.
+
+        Raises:
+            NoRuntimeContextError: No owner given and no handler is running.
+        """
+        if owner is None:
+            from pragma_sdk.provider._context import current_scope
+
+            reference = current_scope("Resource.set_owner()").owner
+        elif isinstance(owner, Resource):
+            reference = OwnerReference(provider=type(owner).provider, resource=type(owner).resource, name=owner.name)
+        else:
+            reference = owner
+        if all(existing.id != reference.id for existing in self.owner_references):
+            self.owner_references = [*self.owner_references, reference]
+        return self
+
     async def apply(self) -> Self:
         """Apply this resource as a subresource of the resource whose handler is running.
 

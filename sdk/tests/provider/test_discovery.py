@@ -47,7 +47,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 async def test_example_package(example_on_path: None) -> None:
     provider = discover_provider("mycloud_provider")
     assert provider.name == "mycloud"
-    assert set(provider.resources) == {"database", "app"}
+    assert set(provider.resources) == {"database", "app", "dns"}
 
     from mycloud_provider import App, AppConfig, Database, DatabaseConfig, DatabaseOutputs
 
@@ -61,8 +61,11 @@ async def test_example_package(example_on_path: None) -> None:
         "database": {"__dependency__": True, "provider": "mycloud", "resource": "database", "name": "orders"},
         "image": "ghcr.io/acme/web:1",
     }
+    harness.set_outputs("resource:mycloud_dns_web-dns", {"fqdn": "web.apps.mycloud.example"})
     app = await harness.invoke_create(App, "web", config, dependencies=[database])
     assert app.outputs == {"url": "https://web.apps.mycloud.example", "database_url": "postgres://.../orders"}
+    (record,) = harness.applied
+    assert record.owner_references[0].name == "web"
     invalid = await harness.invoke_create(App, "web", {**config, "replicas": 0}, dependencies=[database])
     assert invalid.failed
     assert invalid.permanent

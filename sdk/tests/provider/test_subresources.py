@@ -144,3 +144,17 @@ async def test_handle_event_without_runtime() -> None:
         "NoRuntimeContextError: Resource.apply() needs a runtime context, and none was given to "
         "handle_event() for event evt_1"
     )
+
+
+def test_set_owner_with_an_explicit_owner_and_outside_a_handler() -> None:
+    from pragma_sdk import NoRuntimeContextError, OwnerReference
+
+    owner = Pool(name="pool", config=PoolConfig(zones=["a"]))
+    child = Node(name="node", config=NodeConfig(zone="a"))
+    assert child.set_owner(owner) is child
+    child.set_owner(owner)  # once only
+    assert [reference.name for reference in child.owner_references] == [owner.name]
+    child.set_owner(OwnerReference(provider="other", resource="thing", name="x"))
+    assert [reference.provider for reference in child.owner_references] == [type(owner).provider, "other"]
+    with pytest.raises(NoRuntimeContextError):
+        child.set_owner()

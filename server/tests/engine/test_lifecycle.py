@@ -248,3 +248,57 @@ def test_results_for_events_not_held_are_refused(engine_server: RunningServer) -
     assert response.status_code == 200
     assert response.json()["accepted"] == []
     assert "does not hold a lease" in response.json()["rejected"][0]["reason"]
+
+
+def test_example_provider_app_with_database_and_owned_dns(client: PragmaClient, unique: str) -> None:
+    database = f"{unique}-db"
+    app = f"{unique}-web"
+    client.apply_resource(
+        {
+            "provider": "mycloud",
+            "resource": "app",
+            "name": app,
+            "config": {
+                "database": {
+                    "__dependency__": True,
+                    "provider": "mycloud",
+                    "resource": "database",
+                    "name": database,
+                },
+                "image": {
+                    "provider": "mycloud",
+                    "resource": "database",
+                    "name": database,
+                    "field": "config.name",
+                },
+            },
+        }
+    )
+    client.apply_resource(
+        {"provider": "mycloud", "resource": "database", "name": database, "config": {"name": "orders"}}
+    )
+    ready = client.wait_ready("mycloud", "app", app, timeout=30)
+    assert isinstance(ready, dict)
+    assert ready["outputs"] == {
+        "url": f"https://{app}.apps.mycloud.example",
+        "database_url": "postgres://.../orders",
+    }
+    assert ready["resolved_config"]["image"] == "orders"
+    record = client.get_resource("mycloud", "dns", f"{app}-dns")
+    assert record["owner_references"] == [{"provider": "mycloud", "resource": "app", "name": app}]
+
+    # Renaming the database reaches the app by itself.
+    client.apply_resource(
+        {"provider": "mycloud", "resource": "database", "name": database, "config": {"name": "sales"}}
+    )
+    deadline = time.monotonic() + 20
+    while client.get_resource("mycloud", "app", app)["outputs"]["database_url"] != "postgres://.../sales":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+    client.delete_resource("mycloud", "app", app)
+    deadline = time.monotonic() + 20
+    while any(r["name"] in (app, f"{app}-dns") for r in client.list_resources(provider="mycloud")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    client.delete_resource("mycloud", "database", database)

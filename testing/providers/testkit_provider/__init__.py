@@ -2,7 +2,7 @@
 
 ``testkit/item`` can fail a number of attempts (transiently or for good), sleep, and echo a
 value taken from another resource; ``testkit/parent`` creates an owned ``item`` subresource
-and waits for it.
+and waits for it; ``testkit/wrong`` returns something that is not its Outputs.
 """
 
 from __future__ import annotations
@@ -73,4 +73,26 @@ class Parent(Resource[ParentConfig, ParentOutputs]):
         return ParentOutputs(child_value=child.outputs.value)
 
     async def on_update(self, previous_config: ParentConfig) -> ParentOutputs:
+        return await self.on_create()
+
+
+class WrongConfig(Config):
+    returns: str = "string"  # "string", "dict" (missing fields) or "none"
+
+
+class WrongOutputs(Outputs):
+    value: str
+
+
+@testkit.resource("wrong")
+class Wrong(Resource[WrongConfig, WrongOutputs]):
+    """A buggy handler: returns something that is not its Outputs."""
+
+    async def on_create(self) -> WrongOutputs:
+        returned: object = {"string": "not outputs", "dict": {"unexpected": 1}, "none": None}[
+            self.config.returns
+        ]
+        return returned  # type: ignore[return-value]
+
+    async def on_update(self, previous_config: WrongConfig) -> WrongOutputs:
         return await self.on_create()

@@ -1,10 +1,12 @@
 """``mycloud/app``: an application connected to a mycloud database.
 
-Shows a whole-resource ``Dependency`` and a ``Field`` that may reference another resource.
+Shows a whole-resource ``Dependency``, a ``Field`` that may reference another resource, and a
+subresource (its DNS record) that the app owns: deleting the app deletes the record first.
 """
 
 from mycloud_provider.provider import mycloud
 from mycloud_provider.resources.database import Database
+from mycloud_provider.resources.dns import Dns, DnsConfig
 from pragma_sdk import Config, Dependency, Field, Outputs, Resource
 
 
@@ -36,10 +38,12 @@ class App(Resource[AppConfig, AppOutputs]):
             raise ValueError("image must be resolved to a string before the app is deployed")
         if self.config.replicas < 1:
             raise ValueError("replicas must be at least 1")
-        return AppOutputs(
-            url=f"https://{self.name}.apps.mycloud.example",
-            database_url=database.outputs.connection_url,
-        )
+        record = Dns(name=f"{self.name}-dns", config=DnsConfig(hostname=self.name))
+        await record.apply()
+        await record.wait_ready(timeout=60)
+        if record.outputs is None:
+            raise RuntimeError(f"{record.id} is ready without outputs")
+        return AppOutputs(url=f"https://{record.outputs.fqdn}", database_url=database.outputs.connection_url)
 
     async def on_update(self, previous_config: AppConfig) -> AppOutputs:
         """Redeploy with the new config; the URL stays the same."""
