@@ -179,7 +179,8 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
 
             reference = current_scope("Resource.set_owner()").owner
         elif isinstance(owner, Resource):
-            reference = OwnerReference(provider=type(owner).provider, resource=type(owner).resource, name=owner.name)
+            kind = type(owner)
+            reference = OwnerReference(provider=kind.provider, resource=kind.resource, name=owner.name)
         else:
             reference = owner
         if all(existing.id != reference.id for existing in self.owner_references):
