@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from pragma_os.store.sqlite_inline import inline_dbapi
 
 
 def is_sqlite(url: str) -> bool:
@@ -14,11 +18,16 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine tuned for its database."""
+    """An async engine tuned for its database; JSON columns go through orjson."""
+    json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-    engine = create_async_engine(url, pool_size=8, max_overflow=0)
+        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **json)
+    engine = create_async_engine(url, pool_size=8, max_overflow=0, module=inline_dbapi(), **json)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     return engine
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import events
@@ -17,11 +17,15 @@ Row = dict[str, Any]
 QUEUED = "queued"
 LEASED = "leased"
 
+# Built once, values bound at execution (see store/resources.py).
+_FOR_RESOURCE = select(events).where(events.c.resource_pk == bindparam("b_resource")).with_for_update()
+_INSERT = insert(events)
+_UPDATE = update(events).where(events.c.pk == bindparam("b_pk"))
+
 
 async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) -> Row | None:
     """The event of a resource, if it has one (locked on PostgreSQL)."""
-    query = select(events).where(events.c.resource_pk == resource_pk).with_for_update()
-    row = (await connection.execute(query)).mappings().first()
+    row = (await connection.execute(_FOR_RESOURCE, {"b_resource": resource_pk})).mappings().first()
     return plain_dict(row) if row else None
 
 
@@ -38,12 +42,12 @@ async def get_event(connection: AsyncConnection, organization_id: str, event_id:
 
 async def insert_event(connection: AsyncConnection, values: Row) -> None:
     """Queue a new event."""
-    await connection.execute(insert(events).values(**values))
+    await connection.execute(_INSERT, values)
 
 
 async def update_event(connection: AsyncConnection, pk: int, changes: Row) -> None:
     """Change columns of an event."""
-    await connection.execute(update(events).where(events.c.pk == pk).values(**changes))
+    await connection.execute(_UPDATE, {"b_pk": pk, **changes})
 
 
 async def delete_event(connection: AsyncConnection, pk: int) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,24 +16,34 @@ from pragma_os.store.types import plain_dict, utcnow
 
 Row = dict[str, Any]
 
+# Statements built once: values are bound at execution, so SQLAlchemy reuses the compiled
+# form without rebuilding and re-hashing the statement on every call.
+_GET = select(resources).where(
+    resources.c.organization_id == bindparam("b_org"), resources.c.id == bindparam("b_id")
+)
+_GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT = insert(resources).returning(resources.c.pk)
+_UPDATE = update(resources).where(resources.c.pk == bindparam("b_pk"))
+_INSERT_CHANGE = insert(resource_changes)
+
 
 async def get_resource(
     connection: AsyncConnection, organization_id: str, resource_id: str, *, for_update: bool = False
 ) -> Row | None:
     """One resource of an organization by id; ``for_update`` locks the row (PostgreSQL)."""
-    query = select(resources).where(
-        resources.c.organization_id == organization_id, resources.c.id == resource_id
+    query = _GET_FOR_UPDATE if for_update else _GET
+    row = (
+        (await connection.execute(query, {"b_org": organization_id, "b_id": resource_id})).mappings().first()
     )
-    if for_update:
-        query = query.with_for_update()
-    row = (await connection.execute(query)).mappings().first()
     return plain_dict(row) if row else None
 
 
 async def insert_resource(connection: AsyncConnection, values: Row) -> int:
     """Add a resource and its tags; returns its primary key."""
     try:
-        result = await connection.execute(insert(resources).values(**values).returning(resources.c.pk))
+        result = await connection.execute(
+            _INSERT, {key: value for key, value in values.items() if key != "pk"}
+        )
     except IntegrityError as error:
         raise AlreadyExistsError(values["id"]) from error
     pk = int(result.scalar_one())
@@ -44,7 +54,7 @@ async def insert_resource(connection: AsyncConnection, values: Row) -> int:
 
 async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -> None:
     """Change columns of a stored resource; rewrites its tags when they change."""
-    await connection.execute(update(resources).where(resources.c.pk == row["pk"]).values(**changes))
+    await connection.execute(_UPDATE, {"b_pk": row["pk"], **changes})
     await _record_change(connection, row, deleted=False)
     if "tags" in changes and changes["tags"] != row["tags"]:
         await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
@@ -61,15 +71,16 @@ async def delete_resource(connection: AsyncConnection, row: Row) -> None:
 async def _record_change(connection: AsyncConnection, row: Row, *, deleted: bool) -> None:
     """Append to the change feed, in the writing transaction, so a watcher never misses a commit."""
     await connection.execute(
-        insert(resource_changes).values(
-            organization_id=row["organization_id"],
-            resource_id=row["id"],
-            provider=row["provider"],
-            resource=row["resource"],
-            name=row["name"],
-            deleted=deleted,
-            changed_at=utcnow(),
-        )
+        _INSERT_CHANGE,
+        {
+            "organization_id": row["organization_id"],
+            "resource_id": row["id"],
+            "provider": row["provider"],
+            "resource": row["resource"],
+            "name": row["name"],
+            "deleted": deleted,
+            "changed_at": utcnow(),
+        },
     )
 
 

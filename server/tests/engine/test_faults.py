@@ -1,0 +1,404 @@
+"""The engine under faults: a server or a worker killed mid-run, hung or buggy handlers, stray results.
+
+Every test starts its own servers (and, where it needs to kill one, its own worker processes)
+on a fresh database, once on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from pragma_sdk import PragmaClient, ResourceFailedError
+from testing.fixtures.db import DATABASES
+from testing.fixtures.server import ENGINE_ENV, RunningServer, isolated_env, start_server
+
+T = TypeVar("T")
+
+TESTKIT = ("--provider-package", "testkit_provider")
+# Short leases and a fast rescue, so a dead worker's events come back within seconds.
+FAST_ENV = {**ENGINE_ENV, "PRAGMA_LEASE_SECONDS": "2", "PRAGMA_RESCUE_INTERVAL_SECONDS": "0.2"}
+
+pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+
+
+def item(name: str, **config: Any) -> dict[str, Any]:
+    return {"provider": "testkit", "resource": "item", "name": name, "config": config}
+
+
+def wait_for(condition: Callable[[], T | None], timeout: float, what: Callable[[], str] | str) -> T:
+    """Poll ``condition`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"timed out after {timeout:g} s waiting for {what if isinstance(what, str) else what()}"
+            )
+        time.sleep(0.05)
+
+
+# --- processes --------------------------------------------------------------------------------
+
+
+def _proc_entries() -> Iterator[Path]:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            yield entry
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for a reaper does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def children_of(pid: int) -> list[int]:
+    """Pids whose parent is ``pid``."""
+    found = []
+    for entry in _proc_entries():
+        try:
+            stat = entry.joinpath("stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def workers_of(server: RunningServer) -> list[int]:
+    """Live worker processes talking to ``server`` (found by ``--api-url URL`` in their command line)."""
+    needle = f" --api-url {server.url} ".encode()
+    found = []
+    for entry in _proc_entries():
+        try:
+            command = b" " + entry.joinpath("cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"pragma_sdk.worker" in command and needle in command and _alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def sigkill(pids: list[int]) -> None:
+    """SIGKILL ``pids`` and wait until none of them runs any more."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    wait_for(lambda: not any(_alive(pid) for pid in pids), 10, f"{pids} to die")
+
+
+class Processes:
+    """Servers and workers a test started; whatever still runs at teardown is killed."""
+
+    def __init__(self) -> None:
+        self.servers: list[RunningServer] = []
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    def server(self, root: Path, database_url: str, *args: str, **env: str) -> RunningServer:
+        running = start_server(root, database_url, extra_args=args, extra_env={**FAST_ENV, **env})
+        self.servers.append(running)
+        return running
+
+    def worker(self, server: RunningServer, worker_id: str, *args: str) -> subprocess.Popen[bytes]:
+        """``python -m pragma_sdk.worker`` for testkit, authenticated with the admin token."""
+        env = isolated_env(
+            server.home,
+            PYTHONPATH=ENGINE_ENV["PYTHONPATH"],
+            PRAGMA_AUTH_TOKEN=server.token,
+            PYTHONUNBUFFERED="1",
+        )
+        command = [
+            sys.executable, "-m", "pragma_sdk.worker",
+            "--package", "testkit_provider",
+            "--api-url", server.url,
+            "--worker-id", worker_id,
+            *args,
+        ]  # fmt: skip
+        with (server.home.parent / f"worker-{worker_id}.log").open("wb") as log:
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(process)
+        return process
+
+    def close(self) -> None:
+        """Kill everything by pid (a graceful stop waits out the workers' long polls)."""
+        for process in self.workers:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for running in self.servers:
+            workers = [*children_of(running.process.pid), *workers_of(running)]
+            if running.process.poll() is None:
+                running.process.kill()
+                running.process.wait()
+            sigkill([pid for pid in workers if _alive(pid)])
+
+
+@pytest.fixture
+def processes(database_url: str) -> Iterator[Processes]:
+    """Depends on ``database_url`` so the processes stop before the database is dropped."""
+    started = Processes()
+    yield started
+    started.close()
+
+
+def connect(server: RunningServer) -> PragmaClient:
+    return PragmaClient(base_url=server.url, auth_token=server.token, timeout=30)
+
+
+def assert_healthy(server: RunningServer) -> None:
+    assert server.process.poll() is None, server.log()
+    assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+    assert "Traceback" not in server.log(), server.log()
+    assert "500 Internal Server Error" not in server.log(), server.log()
+
+
+# --- 1. the server killed mid-run ---------------------------------------------------------------
+
+COUNT = 1000
+
+
+async def _apply_all(server: RunningServer, documents: list[dict[str, Any]], concurrency: int) -> None:
+    gate = asyncio.Semaphore(concurrency)
+    headers = {"Authorization": f"Bearer {server.token}"}
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as http:
+
+        async def apply(document: dict[str, Any]) -> None:
+            async with gate:
+                response = await http.post("/resources/apply", json=document)
+                response.raise_for_status()
+
+        await asyncio.gather(*(apply(document) for document in documents))
+
+
+def _states(client: PragmaClient) -> collections.Counter[str]:
+    return collections.Counter(r["lifecycle_state"] for r in client.list_resources(provider="testkit"))
+
+
+def test_server_sigkilled_mid_run_loses_nothing(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    root = tmp_path / "server"
+    # A lease long enough that the busy worker's results arrive in time (see the report on
+    # short leases), short enough that the killed server's leases run out soon after the restart.
+    first = processes.server(root, database_url, *TESTKIT, PRAGMA_LEASE_SECONDS="10")
+    names = [f"bulk-{index:04d}" for index in range(COUNT)]
+    started = time.monotonic()
+    asyncio.run(_apply_all(first, [item(name, value=name, sleep=0.05) for name in names], concurrency=16))
+    print(f"applied {COUNT} in {time.monotonic() - started:.1f} s")
+
+    with connect(first) as client:
+        states: collections.Counter[str] = collections.Counter()
+
+        def midway() -> bool:
+            states.clear()
+            states.update(_states(client))
+            return states["ready"] >= 100 and states["ready"] < COUNT
+
+        wait_for(midway, 60, lambda: f"some but not all ready: {dict(states)}")
+    workers = children_of(first.process.pid)
+    assert workers, "the server runs no worker process"
+    first.process.kill()
+    first.process.wait()
+    sigkill([*workers, *workers_of(first)])  # orphaned by the kill: reap them so none reports late
+    assert not workers_of(first)
+
+    print(f"killed at {dict(states)} after {time.monotonic() - started:.1f} s")
+    second = processes.server(root, database_url, *TESTKIT, PRAGMA_LEASE_SECONDS="10")
+    with connect(second) as client:
+        wait_for(
+            lambda: _states(client) == {"ready": COUNT},
+            90,
+            lambda: (
+                f"all {COUNT} ready after the restart, have {dict(_states(client))} (killed at {dict(states)})"
+            ),
+        )
+        listed = client.list_resources(provider="testkit")
+        assert sorted(r["name"] for r in listed) == names
+        for resource in listed:
+            assert resource["outputs"]["value"] == resource["name"]
+            assert resource["error"] is None
+            assert resource["pending_event_id"] is None
+            assert resource["observed_generation"] == resource["generation"] == 1
+        assert client.list_dead_letter_events(provider="testkit") == []
+        redelivered = sum(resource["outputs"]["attempt"] > 1 for resource in listed)
+    print(f"all ready after {time.monotonic() - started:.1f} s; {redelivered} redelivered")
+    assert_healthy(second)
+
+
+# --- 2. a worker killed mid-handler -------------------------------------------------------------
+
+
+def test_worker_sigkilled_mid_handler_event_is_redelivered(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    server = processes.server(tmp_path / "server", database_url)
+    with connect(server) as client:
+        client.apply_resource(item("slow", value="v", sleep=3))
+        first = processes.worker(server, "w1")
+        wait_for(
+            lambda: client.get_resource("testkit", "item", "slow")["lifecycle_state"] == "processing",
+            30,
+            "w1 to lease the event",
+        )
+        first.kill()
+        first.wait()
+        processes.worker(server, "w2")
+        ready = client.wait_ready("testkit", "item", "slow", timeout=30)
+        assert isinstance(ready, dict)
+        assert ready["outputs"] == {"value": "v", "echo": None, "attempt": 2}
+        assert ready["error"] is None
+        assert client.list_dead_letter_events(provider="testkit") == []
+    assert_healthy(server)
+
+
+# --- 3. a handler that hangs past its timeout ---------------------------------------------------
+
+
+def test_hanging_handler_times_out_and_dead_letters(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    server = processes.server(tmp_path / "server", database_url, PRAGMA_RETRY_MAX_ATTEMPTS="2")
+    worker = processes.worker(server, "w1", "--handler-timeout", "1")
+    with connect(server) as client:
+        client.apply_resource(item("stuck", hang=True))
+        with pytest.raises(ResourceFailedError) as raised:
+            client.wait_ready("testkit", "item", "stuck", timeout=30)
+        assert "TimeoutError" in str(raised.value)
+        failed = client.get_resource("testkit", "item", "stuck")
+        assert failed["lifecycle_state"] == "failed"
+        assert failed["error"] == "TimeoutError: handler did not finish within 1 s"
+        letters = client.list_dead_letter_events(provider="testkit")
+        assert [letter["resource_name"] for letter in letters] == ["stuck"]
+        assert letters[0]["attempt_count"] == 2
+        assert "TimeoutError" in letters[0]["error_message"]
+
+        # The worker survived its hung handlers and still serves.
+        client.apply_resource(item("after", value="ok"))
+        ready = client.wait_ready("testkit", "item", "after", timeout=30)
+        assert isinstance(ready, dict)
+        assert ready["outputs"]["value"] == "ok"
+    assert worker.poll() is None
+    assert_healthy(server)
+
+
+# --- 4. a handler returning the wrong type ------------------------------------------------------
+
+
+def test_handler_returning_the_wrong_type_fails_clearly(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    server = processes.server(tmp_path / "server", database_url, *TESTKIT)
+    expected = {
+        "string": "on_create of testkit/wrong returned str; expected WrongOutputs or a dict valid for it",
+        "none": "on_create of testkit/wrong returned NoneType; expected WrongOutputs or a dict valid for it",
+        "dict": "on_create of testkit/wrong returned invalid outputs:",
+    }
+    with connect(server) as client:
+        for returns in expected:
+            client.apply_resource(
+                {"provider": "testkit", "resource": "wrong", "name": returns, "config": {"returns": returns}}
+            )
+        for returns, message in expected.items():
+            with pytest.raises(ResourceFailedError):
+                client.wait_ready("testkit", "wrong", returns, timeout=30)
+            failed = client.get_resource("testkit", "wrong", returns)
+            assert failed["lifecycle_state"] == "failed"
+            assert failed["error"].startswith(message), failed["error"]
+            assert failed["outputs"] is None
+        letters = {
+            letter["resource_name"]: letter for letter in client.list_dead_letter_events(provider="testkit")
+        }
+        assert sorted(letters) == sorted(expected)
+        for returns, message in expected.items():
+            assert letters[returns]["error_message"].startswith(message)
+            assert letters[returns]["attempt_count"] == 1  # permanent: no retries
+    assert_healthy(server)
+
+
+# --- 5. results from a worker that does not hold the lease --------------------------------------
+
+
+def test_results_without_the_lease_are_refused(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    server = processes.server(tmp_path / "server", database_url, PRAGMA_LEASE_SECONDS="3")
+    headers = {"Authorization": f"Bearer {server.token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http, connect(server) as client:
+
+        def lease(worker_id: str) -> dict[str, Any]:
+            body = {"worker_id": worker_id, "providers": ["testkit"], "max_events": 1, "wait_seconds": 5}
+            response = http.post("/workers/lease", json=body)
+            assert response.status_code == 200, response.text
+            events = response.json()["events"]
+            assert len(events) == 1, response.json()
+            return dict(events[0])
+
+        def complete(worker_id: str, event_id: str, attempt: int) -> dict[str, Any]:
+            outputs = {"value": "v", "echo": None, "attempt": attempt}
+            result = {"event_id": event_id, "status": "success", "outputs": outputs}
+            response = http.post("/workers/complete", json={"worker_id": worker_id, "results": [result]})
+            assert response.status_code == 200, response.text
+            return dict(response.json())
+
+        def state(name: str) -> str:
+            return str(client.get_resource("testkit", "item", name)["lifecycle_state"])
+
+        def refused(answer: dict[str, Any], event_id: str) -> None:
+            assert answer["accepted"] == []
+            assert [rejection["event_id"] for rejection in answer["rejected"]] == [event_id]
+            assert "does not hold a lease" in answer["rejected"][0]["reason"]
+
+        # Another worker's result is refused; the holder's is taken.
+        client.apply_resource(item("held", value="v"))
+        event = lease("a")
+        assert (event["name"], event["attempt"]) == ("held", 1)
+        refused(complete("b", event["event_id"], 1), event["event_id"])
+        assert state("held") == "processing"
+        heartbeat = http.post("/workers/heartbeat", json={"worker_id": "b", "event_ids": [event["event_id"]]})
+        assert heartbeat.json() == {"held": [], "lost": [event["event_id"]]}
+        assert complete("a", event["event_id"], 1) == {"accepted": [event["event_id"]], "rejected": []}
+        ready = client.get_resource("testkit", "item", "held")
+        assert ready["lifecycle_state"] == "ready"
+        assert ready["outputs"] == {"value": "v", "echo": None, "attempt": 1}
+        refused(complete("a", event["event_id"], 1), event["event_id"])  # a second time: no longer leased
+        refused(complete("a", "evt_doesnotexist", 1), "evt_doesnotexist")
+
+        # After the lease expired, the late result of its old holder is refused.
+        client.apply_resource(item("late", value="v"))
+        event = lease("a")
+        assert state("late") == "processing"
+        wait_for(lambda: state("late") == "pending", 15, "the expired lease to be rescued")
+        failed_attempt = client.get_resource("testkit", "item", "late")
+        assert failed_attempt["error"].startswith("Lease expired")
+        refused(complete("a", event["event_id"], 1), event["event_id"])
+        assert state("late") == "pending"
+        # ... also once another worker leased it again; that worker's result counts.
+        again = lease("c")
+        assert (again["event_id"], again["attempt"]) == (event["event_id"], 2)
+        refused(complete("a", event["event_id"], 1), event["event_id"])
+        assert complete("c", again["event_id"], 2)["accepted"] == [again["event_id"]]
+        ready = client.get_resource("testkit", "item", "late")
+        assert ready["lifecycle_state"] == "ready"
+        assert ready["outputs"]["attempt"] == 2
+        assert ready["error"] is None
+        assert client.list_dead_letter_events(provider="testkit") == []
+    assert_healthy(server)
