@@ -19,19 +19,30 @@ from pragma_os.auth import Authenticator
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
-from pragma_os.services.workers import Dispatcher, rescue_expired
+from pragma_os.services.resources import ApplyQueue
+from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
+from pragma_os.store.dialect import is_sqlite
 
 logger = logging.getLogger("pragma_os.engine")
 
 
-async def _rescue_forever(dispatcher: Dispatcher, interval: float) -> None:
-    """Redeliver events whose worker stopped heartbeating; keeps going through database hiccups."""
+_RECHECK_BLOCKED_SECONDS = 2.0
+
+
+async def _rescue_forever(dispatcher: Dispatcher, interval: float, shared_database: bool) -> None:
+    """Redeliver events whose worker stopped heartbeating and, on a shared database, re-check
+    waiting events now and then; keeps going through database hiccups."""
+    loop = asyncio.get_running_loop()
+    last_recheck = loop.time()
     while True:
         await asyncio.sleep(interval)
         try:
             rescued = await rescue_expired(dispatcher)
+            if shared_database and loop.time() - last_recheck >= _RECHECK_BLOCKED_SECONDS:
+                last_recheck = loop.time()
+                await recheck_blocked(dispatcher)
         except Exception:
             logger.exception("Rescuing expired leases failed; trying again")
             continue
@@ -56,7 +67,12 @@ def create_app(settings: Settings) -> FastAPI:
             lease_seconds=settings.lease_seconds,
         )
         app.state.dispatcher = dispatcher
-        rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings.rescue_interval_seconds))
+        app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups)
+        rescuer = asyncio.create_task(
+            _rescue_forever(
+                dispatcher, settings.rescue_interval_seconds, not is_sqlite(settings.resolved_database_url)
+            )
+        )
         workers = await start_package_workers(settings, database)
         try:
             yield

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings
 from pragma_os.store import Database
@@ -23,6 +24,12 @@ def get_dispatcher(request: Request) -> Dispatcher:
     """The engine's dispatcher (database, wakeups, retry policy)."""
     dispatcher: Dispatcher = request.app.state.dispatcher
     return dispatcher
+
+
+def get_apply_queue(request: Request) -> ApplyQueue:
+    """The group-commit queue for applies."""
+    queue: ApplyQueue = request.app.state.apply_queue
+    return queue
 
 
 def get_wakeups(request: Request) -> Wakeups:
@@ -50,3 +57,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
+ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]

@@ -116,7 +116,8 @@ async def _build(
             {"status": events.QUEUED, "blocked": True, "lease_owner": None, "lease_expires_at": None,
              "attempt": event["attempt"] - 1},
         )  # fmt: skip
-        await store.update_resource(connection, row, {"waiting_on": waiting})
+        if waiting != row["waiting_on"]:
+            await store.update_resource(connection, row, {"waiting_on": waiting})
         return None
     if row["deleting"] and not row["provisioned"]:
         await events.delete_event(connection, event["pk"])

@@ -105,20 +105,7 @@ async def ensure_event(
     """
     event = None if new else await events.get_event_for_resource(connection, row["pk"])
     if event is None:
-        await events.insert_event(
-            connection,
-            {
-                "id": event_id or new_id("evt"),
-                "organization_id": row["organization_id"],
-                "provider": row["provider"],
-                "resource_pk": row["pk"],
-                "status": events.QUEUED,
-                "blocked": blocked,
-                "available_at": now,
-                "attempt": 0,
-                "created_at": now,
-            },
-        )
+        await events.insert_events(connection, [new_event(row, blocked=blocked, now=now, event_id=event_id)])
     elif event["status"] == events.QUEUED:
         await events.update_event(
             connection,
@@ -127,6 +114,21 @@ async def ensure_event(
         )
     if not blocked:
         touched.add((row["organization_id"], row["provider"]))
+
+
+def new_event(row: Row, *, blocked: bool, now: datetime, event_id: str | None = None) -> Row:
+    """The queue row of a resource's next event, due now."""
+    return {
+        "id": event_id or new_id("evt"),
+        "organization_id": row["organization_id"],
+        "provider": row["provider"],
+        "resource_pk": row["pk"],
+        "status": events.QUEUED,
+        "blocked": blocked,
+        "available_at": now,
+        "attempt": 0,
+        "created_at": now,
+    }
 
 
 async def plan_delete(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:

@@ -22,6 +22,10 @@ class Wakeups:
             if event is not None:
                 event.set()
 
+    def notify_all(self) -> None:
+        """Wake every waiter."""
+        self.notify(list(self._events))
+
     async def wait(self, keys: Iterable[Key], seconds: float) -> None:
         """Return when one of ``keys`` is notified, or after ``seconds``."""
         waiters = [self._events.setdefault(key, asyncio.Event()) for key in keys]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from pragma_os.engine import lifecycle, scheduling
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
-from pragma_os.store import Database, dead_letters
+from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
@@ -46,6 +47,99 @@ async def apply_resource(
         document = await _apply_once(database, principal, body, touched)
     wakeups.notify(touched)
     return document
+
+
+_MAX_BATCH = 256
+
+
+class ApplyQueue:
+    """Group commit for applies: concurrent applies of new, self-contained resources share one
+    transaction and one statement per table.
+
+    Applies queue up while a batch is being written, so the batch size follows the load: one
+    at a time when idle, hundreds under pressure. Anything else (an update, references,
+    owners, a batch that failed as a whole) goes through ``apply_resource`` one by one.
+    """
+
+    def __init__(self, database: Database, wakeups: Wakeups) -> None:
+        self._database = database
+        self._wakeups = wakeups
+        self._waiting: list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def apply(self, principal: Principal, body: ResourceApply) -> dict[str, Any]:
+        """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies."""
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((principal, body, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all())
+        return await future
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:_MAX_BATCH], self._waiting[_MAX_BATCH:]
+            try:
+                singles = await self._write_batch(batch)
+            except Exception:
+                singles = batch  # e.g. a concurrent replica inserted one of them: go one by one
+            for principal, body, future in singles:
+                try:
+                    result = await apply_resource(self._database, self._wakeups, principal, body)
+                except Exception as error:
+                    if not future.done():
+                        future.set_exception(error)
+                else:
+                    if not future.done():
+                        future.set_result(result)
+
+    async def _write_batch(
+        self, batch: list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]]
+    ) -> list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]]:
+        """Insert the new, self-contained resources of ``batch``; returns the rest."""
+        now = utcnow()
+        singles = []
+        candidates: dict[
+            tuple[str, str], tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]
+        ] = {}
+        for item in batch:
+            principal, body, _future = item
+            key = (principal.organization_id, body.resource_id)
+            if key in candidates or body.owner_references or scheduling.targets_of(_spec(body)):
+                singles.append(item)
+            else:
+                candidates[key] = item
+        if not candidates:
+            return singles
+        touched = Touched()
+        created: list[tuple[asyncio.Future[dict[str, Any]], dict[str, Any]]] = []
+        async with self._database.transaction() as connection:
+            by_organization: dict[str, list[str]] = {}
+            for organization_id, resource_id in candidates:
+                by_organization.setdefault(organization_id, []).append(resource_id)
+            for organization_id, resource_ids in by_organization.items():
+                existing = await store.get_resources_by_ids(connection, organization_id, resource_ids)
+                for resource_id in existing:
+                    singles.append(candidates.pop((organization_id, resource_id)))
+            rows = []
+            for principal, body, future in candidates.values():
+                values = _new_values(principal, body, _spec(body), now)
+                rows.append(values)
+                created.append((future, values))
+            if rows:
+                pks = await store.insert_resources(connection, rows)
+                for values, pk in zip(rows, pks, strict=True):
+                    values["pk"] = pk
+                queued = [row for row in rows if row["lifecycle_state"] is lifecycle.PENDING]
+                if queued:
+                    await events.insert_events(
+                        connection, [scheduling.new_event(row, blocked=False, now=now) for row in queued]
+                    )
+                    touched.update((row["organization_id"], row["provider"]) for row in queued)
+        self._wakeups.notify(touched)
+        for future, values in created:
+            if not future.done():
+                future.set_result(to_document(values))
+        return singles
 
 
 async def _apply_once(
@@ -89,15 +183,10 @@ async def _apply_once(
         return to_document({**row, **changes})
 
 
-async def _create(
-    connection: AsyncConnection,
-    principal: Principal,
-    body: ResourceApply,
-    spec: dict[str, Any],
-    now: datetime,
-    touched: Touched,
+def _new_values(
+    principal: Principal, body: ResourceApply, spec: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    values: dict[str, Any] = {
+    return {
         "organization_id": principal.organization_id,
         "id": body.resource_id,
         "provider": body.provider,
@@ -120,6 +209,17 @@ async def _create(
         "created_at": now,
         "updated_at": now,
     }
+
+
+async def _create(
+    connection: AsyncConnection,
+    principal: Principal,
+    body: ResourceApply,
+    spec: dict[str, Any],
+    now: datetime,
+    touched: Touched,
+) -> dict[str, Any]:
+    values = _new_values(principal, body, spec, now)
     await scheduling.check_acyclic(connection, values)
     processing = values["lifecycle_state"] is lifecycle.PENDING
     if processing:

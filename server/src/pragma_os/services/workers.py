@@ -131,3 +131,17 @@ async def rescue_expired(dispatcher: Dispatcher) -> int:
         )
     dispatcher.wakeups.notify(touched)
     return count
+
+
+async def recheck_blocked(dispatcher: Dispatcher) -> int:
+    """Have every waiting event's waits checked again at its next lease; returns how many.
+
+    On PostgreSQL two transactions can cross: one decides a resource must wait while another
+    makes what it waits for ready, before the first committed the wait. This sweep bounds
+    such a missed wakeup to its interval. (SQLite runs write transactions one at a time.)
+    """
+    async with dispatcher.database.transaction() as connection:
+        count = await events.unblock_all(connection)
+    if count:
+        dispatcher.wakeups.notify_all()
+    return count

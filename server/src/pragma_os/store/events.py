@@ -40,9 +40,9 @@ async def get_event(connection: AsyncConnection, organization_id: str, event_id:
     return plain_dict(row) if row else None
 
 
-async def insert_event(connection: AsyncConnection, values: Row) -> None:
-    """Queue a new event."""
-    await connection.execute(_INSERT, values)
+async def insert_events(connection: AsyncConnection, rows: Sequence[Row]) -> None:
+    """Queue new events."""
+    await connection.execute(_INSERT, list(rows))
 
 
 async def update_event(connection: AsyncConnection, pk: int, changes: Row) -> None:
@@ -63,6 +63,14 @@ async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int
             .where(events.c.resource_pk.in_(resource_pks), events.c.status == QUEUED)
             .values(blocked=False)
         )
+
+
+async def unblock_all(connection: AsyncConnection) -> int:
+    """Let every blocked event be re-checked at its next lease; returns how many."""
+    result = await connection.execute(
+        update(events).where(events.c.status == QUEUED, events.c.blocked.is_(True)).values(blocked=False)
+    )
+    return int(result.rowcount or 0)
 
 
 async def claim_events(

@@ -22,7 +22,8 @@ _GET = select(resources).where(
     resources.c.organization_id == bindparam("b_org"), resources.c.id == bindparam("b_id")
 )
 _GET_FOR_UPDATE = _GET.with_for_update()
-_INSERT = insert(resources).returning(resources.c.pk)
+_INSERT = insert(resources).returning(resources.c.pk, sort_by_parameter_order=True)
+_INSERT_TAG = insert(resource_tags)
 _UPDATE = update(resources).where(resources.c.pk == bindparam("b_pk"))
 _INSERT_CHANGE = insert(resource_changes)
 
@@ -40,16 +41,31 @@ async def get_resource(
 
 async def insert_resource(connection: AsyncConnection, values: Row) -> int:
     """Add a resource and its tags; returns its primary key."""
-    try:
-        result = await connection.execute(
-            _INSERT, {key: value for key, value in values.items() if key != "pk"}
-        )
-    except IntegrityError as error:
-        raise AlreadyExistsError(values["id"]) from error
-    pk = int(result.scalar_one())
-    await _insert_tags(connection, pk, values["organization_id"], values["id"], values["tags"])
-    await _record_change(connection, values, deleted=False)
+    (pk,) = await insert_resources(connection, [values])
     return pk
+
+
+async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> list[int]:
+    """Add resources and their tags with one statement per table; returns their primary keys.
+
+    Raises:
+        AlreadyExistsError: One of them exists already (nothing of the batch is kept then).
+    """
+    parameters = [{key: value for key, value in row.items() if key != "pk"} for row in rows]
+    try:
+        result = await connection.execute(_INSERT, parameters)
+    except IntegrityError as error:
+        raise AlreadyExistsError(", ".join(row["id"] for row in rows)) from error
+    pks = [int(pk) for pk in result.scalars()]
+    tags = [
+        {"organization_id": row["organization_id"], "tag": tag, "resource_id": row["id"], "resource_pk": pk}
+        for row, pk in zip(rows, pks, strict=True)
+        for tag in sorted(set(row["tags"] or ()))
+    ]
+    if tags:
+        await connection.execute(_INSERT_TAG, tags)
+    await connection.execute(_INSERT_CHANGE, [_change(row, deleted=False) for row in rows])
+    return pks
 
 
 async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -> None:
@@ -70,18 +86,19 @@ async def delete_resource(connection: AsyncConnection, row: Row) -> None:
 
 async def _record_change(connection: AsyncConnection, row: Row, *, deleted: bool) -> None:
     """Append to the change feed, in the writing transaction, so a watcher never misses a commit."""
-    await connection.execute(
-        _INSERT_CHANGE,
-        {
-            "organization_id": row["organization_id"],
-            "resource_id": row["id"],
-            "provider": row["provider"],
-            "resource": row["resource"],
-            "name": row["name"],
-            "deleted": deleted,
-            "changed_at": utcnow(),
-        },
-    )
+    await connection.execute(_INSERT_CHANGE, _change(row, deleted=deleted))
+
+
+def _change(row: Row, *, deleted: bool) -> Row:
+    return {
+        "organization_id": row["organization_id"],
+        "resource_id": row["id"],
+        "provider": row["provider"],
+        "resource": row["resource"],
+        "name": row["name"],
+        "deleted": deleted,
+        "changed_at": utcnow(),
+    }
 
 
 async def changes_since(

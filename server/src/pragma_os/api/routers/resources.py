@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
-from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
+from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DatabaseDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_types, resources, watch
@@ -109,10 +109,10 @@ async def list_resources(
 
 @router.post("/apply", response_model=ResourceDocument)
 async def apply_resource(
-    body: ResourceApply, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
+    body: ResourceApply, principal: CurrentPrincipal, queue: ApplyQueueDep
 ) -> FastJSONResponse:
     """Create or update a resource and queue its processing. Re-applying identical content changes nothing."""
-    return FastJSONResponse(await resources.apply_resource(database, wakeups, principal, body))
+    return FastJSONResponse(await queue.apply(principal, body))
 
 
 @router.get("/{resource_id}", response_model=ResourceDocument)
