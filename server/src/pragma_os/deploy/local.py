@@ -37,7 +37,6 @@ class WorkerSpec:
             "--package", self.package,
             "--api-url", self.api_url,
             "--concurrency", str(self.concurrency),
-            "--worker-id", f"local-{self.package}",
             *self.extra_args,
         ]  # fmt: skip
 
