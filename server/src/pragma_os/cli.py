@@ -95,7 +95,15 @@ def serve(
             path = credentials.store_token(credentials.DEFAULT_CONTEXT, issued.token)
             typer.echo(f"Saved it as context '{credentials.DEFAULT_CONTEXT}' in {path}.")
     typer.echo(f"Serving the Pragma API on http://{host}:{port} (docs at /docs).")
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log, log_level="info")
+    # Long-polling workers keep connections open; don't let them hold a shutdown for long.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="info",
+        timeout_graceful_shutdown=3,
+    )
 
 
 @db_app.command("upgrade")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,7 +38,9 @@ def item(name: str, **config: Any) -> dict[str, Any]:
     return {"provider": "testkit", "resource": "item", "name": name, "config": config}
 
 
-def wait_for(condition: Callable[[], T | None], timeout: float, what: Callable[[], str] | str) -> T:
+def wait_for(
+    condition: Callable[[], T | None], timeout: float, what: Callable[[], str] | str, interval: float = 0.05
+) -> T:
     """Poll ``condition`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -48,7 +51,7 @@ def wait_for(condition: Callable[[], T | None], timeout: float, what: Callable[[
             pytest.fail(
                 f"timed out after {timeout:g} s waiting for {what if isinstance(what, str) else what()}"
             )
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -99,10 +102,8 @@ def workers_of(server: RunningServer) -> list[int]:
 def sigkill(pids: list[int]) -> None:
     """SIGKILL ``pids`` and wait until none of them runs any more."""
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     wait_for(lambda: not any(_alive(pid) for pid in pids), 10, f"{pids} to die")
 
 
@@ -197,13 +198,16 @@ def test_server_sigkilled_mid_run_loses_nothing(
     database_url: str, processes: Processes, tmp_path: Path
 ) -> None:
     root = tmp_path / "server"
-    # A lease long enough that the busy worker's results arrive in time (see the report on
-    # short leases), short enough that the killed server's leases run out soon after the restart.
-    first = processes.server(root, database_url, *TESTKIT, PRAGMA_LEASE_SECONDS="10")
+    # Ten handlers of 0.5 s at a time: at most 20 resources get ready per second, so the
+    # applies (50-100 a second here) end long before the worker does, with ~800 still to do.
+    # The lease is long enough for the busy worker's results (see the report on short leases),
+    # short enough that the killed server's leases run out soon after the restart.
+    slow = {"PRAGMA_LEASE_SECONDS": "10", "PRAGMA_WORKER_CONCURRENCY": "10"}
+    first = processes.server(root, database_url, *TESTKIT, **slow)
     names = [f"bulk-{index:04d}" for index in range(COUNT)]
     started = time.monotonic()
-    asyncio.run(_apply_all(first, [item(name, value=name, sleep=0.05) for name in names], concurrency=16))
-    print(f"applied {COUNT} in {time.monotonic() - started:.1f} s")
+    asyncio.run(_apply_all(first, [item(name, value=name, sleep=0.5) for name in names], concurrency=8))
+    applied = time.monotonic() - started
 
     with connect(first) as client:
         states: collections.Counter[str] = collections.Counter()
@@ -211,25 +215,27 @@ def test_server_sigkilled_mid_run_loses_nothing(
         def midway() -> bool:
             states.clear()
             states.update(_states(client))
-            return states["ready"] >= 100 and states["ready"] < COUNT
+            return states["ready"] >= 100
 
-        wait_for(midway, 60, lambda: f"some but not all ready: {dict(states)}")
+        wait_for(midway, 60, lambda: f"100 ready: {dict(states)}", interval=0.25)
+    assert states["ready"] < COUNT, f"not mid-run: {dict(states)}"
+    assert states["processing"] >= 1, f"not mid-run: {dict(states)}"
     workers = children_of(first.process.pid)
     assert workers, "the server runs no worker process"
     first.process.kill()
     first.process.wait()
-    sigkill([*workers, *workers_of(first)])  # orphaned by the kill: reap them so none reports late
+    sigkill([*workers, *workers_of(first)])  # orphaned by the kill: gone before they report late
     assert not workers_of(first)
+    killed = time.monotonic() - started
 
-    print(f"killed at {dict(states)} after {time.monotonic() - started:.1f} s")
     second = processes.server(root, database_url, *TESTKIT, PRAGMA_LEASE_SECONDS="10")
     with connect(second) as client:
+        assert len(client.list_resources(provider="testkit")) == COUNT
         wait_for(
             lambda: _states(client) == {"ready": COUNT},
             90,
-            lambda: (
-                f"all {COUNT} ready after the restart, have {dict(_states(client))} (killed at {dict(states)})"
-            ),
+            lambda: f"all ready after the restart: {dict(_states(client))} (killed at {dict(states)})",
+            interval=0.5,
         )
         listed = client.list_resources(provider="testkit")
         assert sorted(r["name"] for r in listed) == names
@@ -239,8 +245,15 @@ def test_server_sigkilled_mid_run_loses_nothing(
             assert resource["pending_event_id"] is None
             assert resource["observed_generation"] == resource["generation"] == 1
         assert client.list_dead_letter_events(provider="testkit") == []
-        redelivered = sum(resource["outputs"]["attempt"] > 1 for resource in listed)
-    print(f"all ready after {time.monotonic() - started:.1f} s; {redelivered} redelivered")
+        # The events leased when the server died (in handlers, or done but not yet reported)
+        # came back once their lease ran out, and only once.
+        redelivered = sum(resource["outputs"]["attempt"] == 2 for resource in listed)
+        assert redelivered >= 1
+        assert all(resource["outputs"]["attempt"] <= 2 for resource in listed)
+    print(
+        f"applied in {applied:.1f} s, killed at {killed:.1f} s with {dict(states)}, "
+        f"all ready at {time.monotonic() - started:.1f} s, {redelivered} redelivered"
+    )
     assert_healthy(second)
 
 
@@ -250,22 +263,33 @@ def test_server_sigkilled_mid_run_loses_nothing(
 def test_worker_sigkilled_mid_handler_event_is_redelivered(
     database_url: str, processes: Processes, tmp_path: Path
 ) -> None:
-    server = processes.server(tmp_path / "server", database_url)
+    # The handler (2 s) ends within one lease (3 s): a fresh worker sends its first heartbeat
+    # only ~10 s after it starts (see the report), so a longer handler would lose its lease.
+    # w1 runs one handler at a time so it has no lease request pending when it dies: the server
+    # would still serve that orphaned long poll and lease the redelivered event to the dead w1.
+    server = processes.server(tmp_path / "server", database_url, PRAGMA_LEASE_SECONDS="3")
     with connect(server) as client:
-        client.apply_resource(item("slow", value="v", sleep=3))
-        first = processes.worker(server, "w1")
-        wait_for(
-            lambda: client.get_resource("testkit", "item", "slow")["lifecycle_state"] == "processing",
-            30,
-            "w1 to lease the event",
-        )
+
+        def slow() -> dict[str, Any]:
+            return dict(client.get_resource("testkit", "item", "slow"))
+
+        client.apply_resource(item("slow", value="v", sleep=2))
+        first = processes.worker(server, "w1", "--concurrency", "1")
+        leased = wait_for(lambda: slow()["lifecycle_state"] == "processing" and slow(), 30, "w1 to lease")
         first.kill()
         first.wait()
+        # Nobody heartbeats the lease any more: the server takes the event back.
+        rescued = wait_for(lambda: slow()["lifecycle_state"] == "pending" and slow(), 15, "the rescue")
+        assert rescued["error"] == (
+            "Lease expired: the worker stopped heartbeating while handling testkit/item/slow"
+        )
+        assert not rescued["provisioned"]
         processes.worker(server, "w2")
         ready = client.wait_ready("testkit", "item", "slow", timeout=30)
         assert isinstance(ready, dict)
         assert ready["outputs"] == {"value": "v", "echo": None, "attempt": 2}
         assert ready["error"] is None
+        assert leased["pending_event_id"] is not None
         assert client.list_dead_letter_events(provider="testkit") == []
     assert_healthy(server)
 
@@ -323,7 +347,8 @@ def test_handler_returning_the_wrong_type_fails_clearly(
             failed = client.get_resource("testkit", "wrong", returns)
             assert failed["lifecycle_state"] == "failed"
             assert failed["error"].startswith(message), failed["error"]
-            assert failed["outputs"] is None
+            assert failed["provisioned"] is False
+            assert not failed["outputs"]
         letters = {
             letter["resource_name"]: letter for letter in client.list_dead_letter_events(provider="testkit")
         }
@@ -359,6 +384,11 @@ def test_results_without_the_lease_are_refused(
             assert response.status_code == 200, response.text
             return dict(response.json())
 
+        def heartbeat(worker_id: str, event_id: str) -> dict[str, Any]:
+            response = http.post("/workers/heartbeat", json={"worker_id": worker_id, "event_ids": [event_id]})
+            assert response.status_code == 200, response.text
+            return dict(response.json())
+
         def state(name: str) -> str:
             return str(client.get_resource("testkit", "item", name)["lifecycle_state"])
 
@@ -372,9 +402,9 @@ def test_results_without_the_lease_are_refused(
         event = lease("a")
         assert (event["name"], event["attempt"]) == ("held", 1)
         refused(complete("b", event["event_id"], 1), event["event_id"])
+        assert heartbeat("a", event["event_id"]) == {"held": [event["event_id"]], "lost": []}
         assert state("held") == "processing"
-        heartbeat = http.post("/workers/heartbeat", json={"worker_id": "b", "event_ids": [event["event_id"]]})
-        assert heartbeat.json() == {"held": [], "lost": [event["event_id"]]}
+        assert heartbeat("b", event["event_id"]) == {"held": [], "lost": [event["event_id"]]}
         assert complete("a", event["event_id"], 1) == {"accepted": [event["event_id"]], "rejected": []}
         ready = client.get_resource("testkit", "item", "held")
         assert ready["lifecycle_state"] == "ready"

@@ -25,6 +25,13 @@ def _states(url: str) -> Counter[str]:
     return Counter(document["lifecycle_state"] for document in documents)
 
 
+def _errors(url: str) -> Counter[str]:
+    documents = httpx.get(
+        f"{url}/resources/", params={"provider": "testkit"}, headers=HEADERS, timeout=30
+    ).json()
+    return Counter(str(document["error"])[:120] for document in documents if document["error"])
+
+
 def _worker_pids(port: int) -> list[int]:
     """Worker processes started by the replica listening on ``port``."""
     pids = []
@@ -68,7 +75,7 @@ def test_two_replicas_share_work_and_survive_one_dying(tmp_path: Path) -> None:
 
         deadline = time.monotonic() + 60
         while _states(second.url)["ready"] < COUNT // 4:
-            assert time.monotonic() < deadline, _states(second.url)
+            assert time.monotonic() < deadline, (_states(second.url), _errors(second.url))
             time.sleep(0.1)
         # Kill the first replica and its worker mid-run.
         port = int(first.url.rsplit(":", 1)[1])
@@ -89,6 +96,7 @@ def test_two_replicas_share_work_and_survive_one_dying(tmp_path: Path) -> None:
         # Each handler ran at least once and reported its own value.
         assert all(document["outputs"]["value"] == document["name"][1:] for document in documents)
         assert httpx.get(f"{second.url}/ops/dead-letter", headers=HEADERS).json() == []
+        assert "Traceback" not in second.log(), second.log()
     finally:
         first.stop()
         second.stop()

@@ -58,6 +58,8 @@ class LifecycleResult(WireModel):
         error: On failure, what went wrong (``"RuntimeError: quota exceeded"``).
         permanent: On failure, whether retrying cannot help (``ValueError``, validation errors,
             an unknown resource type, a missing handler), so the engine fails the resource now.
+        attempt: The delivery this result is for (the event's ``attempt``); the engine refuses
+            a result for an earlier delivery of a redelivered event.
     """
 
     event_id: str
@@ -65,6 +67,7 @@ class LifecycleResult(WireModel):
     outputs: dict[str, Any] | None = None
     error: str | None = None
     permanent: bool = False
+    attempt: int | None = None
 
     @property
     def success(self) -> bool:

@@ -32,6 +32,7 @@ logger = logging.getLogger("pragma_sdk.worker")
 
 _MAX_BACKOFF_SECONDS = 10.0
 _COMPLETE_BATCH = 500
+_HEARTBEAT_STEP_SECONDS = 0.2
 
 
 class Worker:
@@ -69,6 +70,8 @@ class Worker:
         self._handler_timeout = handler_timeout
         self._shutdown_grace = shutdown_grace
         self._running: dict[str, asyncio.Task[None]] = {}
+        # Finished but not yet reported: their leases must stay alive until the server has them.
+        self._unreported: set[str] = set()
         self._results: asyncio.Queue[LifecycleResult] = asyncio.Queue()
         self._slot_freed = asyncio.Event()
         self._lease_seconds = 30.0
@@ -120,6 +123,7 @@ class Worker:
             failures = 0
             self._lease_seconds = response.lease_seconds
             for event in response.events:
+                self._unreported.add(event.event_id)
                 self._running[event.event_id] = asyncio.create_task(self._handle(event))
 
     async def _handle(self, event: LeasedEvent) -> None:
@@ -135,11 +139,13 @@ class Worker:
                 error=f"TimeoutError: handler did not finish within {self._handler_timeout:g} s",
             )
         except asyncio.CancelledError:
+            self._unreported.discard(event.event_id)
             return  # lease lost or shutting down: the server redelivers the event
         finally:
             self._running.pop(event.event_id, None)
             self._slot_freed.set()
-        await self._results.put(result)
+        # The attempt travels with the result, so a late result cannot complete a newer delivery.
+        await self._results.put(result.model_copy(update={"attempt": event.attempt}))
 
     async def _report(self) -> None:
         failures = 0
@@ -164,13 +170,20 @@ class Worker:
                 for rejected in response.rejected:
                     logger.warning("Result for %s refused: %s", rejected.event_id, rejected.reason)
                 break
-            for _ in batch:
+            for result in batch:
+                self._unreported.discard(result.event_id)
                 self._results.task_done()
 
     async def _heartbeat(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
         while True:
-            await asyncio.sleep(max(self._lease_seconds / 3, 0.05))
-            running = list(self._running)
+            # Short steps: the lease length is learnt from the first lease response.
+            await asyncio.sleep(_HEARTBEAT_STEP_SECONDS)
+            if loop.time() - last < self._lease_seconds / 3:
+                continue
+            last = loop.time()
+            running = sorted(self._unreported)
             if not running:
                 continue
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -74,6 +75,10 @@ def create_app(settings: Settings) -> FastAPI:
             )
         )
         workers = await start_package_workers(settings, database)
+        # Everything built at startup lives as long as the process: keep the collector off it,
+        # and let it run less often (allocation-heavy request handling triggers it constantly).
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
         try:
             yield
         finally:

@@ -14,31 +14,31 @@ from pragma_os.settings import Settings
 from pragma_os.store import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The server's database."""
     database: Database = request.app.state.database
     return database
 
 
-def get_dispatcher(request: Request) -> Dispatcher:
+async def get_dispatcher(request: Request) -> Dispatcher:
     """The engine's dispatcher (database, wakeups, retry policy)."""
     dispatcher: Dispatcher = request.app.state.dispatcher
     return dispatcher
 
 
-def get_apply_queue(request: Request) -> ApplyQueue:
+async def get_apply_queue(request: Request) -> ApplyQueue:
     """The group-commit queue for applies."""
     queue: ApplyQueue = request.app.state.apply_queue
     return queue
 
 
-def get_wakeups(request: Request) -> Wakeups:
+async def get_wakeups(request: Request) -> Wakeups:
     """Signals that wake long-polling workers."""
     wakeups: Wakeups = request.app.state.dispatcher.wakeups
     return wakeups
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The server's settings."""
     settings: Settings = request.app.state.settings
     return settings

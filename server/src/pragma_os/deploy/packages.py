@@ -15,7 +15,12 @@ async def start_package_workers(settings: Settings, database: Database) -> list[
     for package in settings.provider_packages:
         providers = [provider.name for provider in discover_providers(package)]
         token = await auth_service.mint_worker_token(
-            database, settings.provider_organization, f"worker:{package}", providers
+            # One label per replica and package: a restart revokes its own old token, never
+            # the token of another replica's worker.
+            database,
+            settings.provider_organization,
+            f"worker:{package}@{settings.api_url}",
+            providers,
         )
         worker = SupervisedWorker(
             WorkerSpec(package, settings.api_url, token, concurrency=settings.worker_concurrency)

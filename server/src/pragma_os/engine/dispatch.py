@@ -89,10 +89,24 @@ async def lease(
     )
     if not claimed:
         return []
-    rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in claimed])
+    # Locks are always taken resource first, then event, except here where the claim holds the
+    # events already: skip resources another transaction holds (an apply in progress) and put
+    # their events back, rather than wait and risk a deadlock.
+    rows = await store.get_resources_by_pks(
+        connection, [event["resource_pk"] for event in claimed], skip_locked=True
+    )
     payloads = []
     for event in claimed:
-        row = rows[event["resource_pk"]]
+        row = rows.get(event["resource_pk"])
+        if row is None:
+            await events.update_event(
+                connection,
+                event["pk"],
+                {"status": events.QUEUED, "lease_owner": None, "lease_expires_at": None,
+                 "attempt": event["attempt"] - 1},
+            )  # fmt: skip
+            touched.add((event["organization_id"], event["provider"]))
+            continue
         payload = await _build(connection, event, row, now=now, policy=policy, touched=touched)
         if payload is not None:
             payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
@@ -197,14 +211,21 @@ async def complete(
     touched: Touched,
 ) -> Rejection | None:
     """Apply a worker's ``LifecycleResult``; returns a rejection when the worker does not hold it."""
+    refusal = Rejection(
+        result.event_id,
+        "this worker does not hold a lease on the event "
+        "(it expired and was redelivered, or it never existed)",
+    )
+    # Resource first, then event: the order every transaction locks them in.
+    found = await events.get_event(connection, organization_id, result.event_id, lock=False)
+    if found is None:
+        return refusal
+    rows = await store.get_resources_by_pks(connection, [found["resource_pk"]])
     event = await events.get_event(connection, organization_id, result.event_id)
-    if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner:
-        return Rejection(
-            result.event_id,
-            "this worker does not hold a lease on the event (it expired and was redelivered, "
-            "or it never existed)",
-        )
-    row = (await store.get_resources_by_pks(connection, [event["resource_pk"]]))[event["resource_pk"]]
+    stale = result.attempt is not None and event is not None and result.attempt != event["attempt"]
+    if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner or stale:
+        return refusal
+    row = rows[event["resource_pk"]]
     if result.success:
         await _succeed(connection, event, row, result.outputs or {}, now=now, touched=touched)
     else:
@@ -296,6 +317,7 @@ async def propagate(connection: AsyncConnection, row: Row, *, now: datetime, tou
     dependents = await links.linking_to(connection, row["organization_id"], [row["id"]], links.DEPENDENCY)
     if not dependents:
         return
+    dependents.sort(key=lambda dependent: dependent["pk"])  # lock rows in one order everywhere
     await events.unblock_events(connection, [dependent["pk"] for dependent in dependents])
     for dependent in dependents:
         touched.add((dependent["organization_id"], dependent["provider"]))
@@ -401,8 +423,24 @@ async def rescue_expired(
     connection: AsyncConnection, *, now: datetime, policy: RetryPolicy, touched: Touched
 ) -> int:
     """Treat every lease that ran out as a failed attempt (the worker died or hung); returns how many."""
-    expired = await events.expired_leases(connection, now)
-    rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in expired])
+    candidates = await events.expired_leases(connection, now)
+    # Resource first (skipping those busy elsewhere, the next round gets them), then the event again.
+    rows = await store.get_resources_by_pks(
+        connection, [event["resource_pk"] for event in candidates], skip_locked=True
+    )
+    expired = []
+    for candidate in candidates:
+        event = await events.get_event(
+            connection, candidate["organization_id"], candidate["id"], skip_locked=True
+        )
+        still_expired = (
+            event is not None
+            and event["status"] == events.LEASED
+            and event["lease_expires_at"] is not None
+            and event["lease_expires_at"] < now
+        )
+        if still_expired and event is not None and candidate["resource_pk"] in rows:
+            expired.append(event)
     for event in expired:
         row = rows[event["resource_pk"]]
         error = f"Lease expired: the worker stopped heartbeating while handling {path_of(row)}"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.engine import dispatch
@@ -47,26 +51,37 @@ def _allowed(principal: Principal, providers: list[str]) -> None:
         raise NotFoundError(f"Provider {outside[0]!r} not found.", field="providers")
 
 
-async def lease(dispatcher: Dispatcher, principal: Principal, request: LeaseRequest) -> dict[str, Any]:
-    """Lease events, waiting up to ``wait_seconds`` for some to become available."""
+async def lease(
+    dispatcher: Dispatcher,
+    principal: Principal,
+    request: LeaseRequest,
+    gone: Callable[[], Awaitable[bool]],
+) -> dict[str, Any]:
+    """Lease events, waiting up to ``wait_seconds`` for some to become available.
+
+    ``gone`` tells whether the worker hung up; its abandoned poll then leases nothing.
+    """
     _allowed(principal, request.providers)
     keys = [(principal.organization_id, provider) for provider in request.providers]
     deadline = time.monotonic() + request.wait_seconds
     while True:
+        if await gone():
+            return {"events": [], "lease_seconds": dispatcher.lease_seconds}
         touched = Touched()
         now = utcnow()
-        async with dispatcher.database.transaction() as connection:
-            leased = await dispatch.lease(
-                connection,
-                principal.organization_id,
-                request.providers,
-                request.worker_id,
-                request.max_events,
-                now,
-                dispatcher.lease_seconds,
-                dispatcher.policy,
-                touched,
+        leased = await dispatcher.database.retrying(
+            functools.partial(
+                dispatch.lease,
+                organization_id=principal.organization_id,
+                providers=request.providers,
+                owner=request.worker_id,
+                limit=request.max_events,
+                now=now,
+                lease_seconds=dispatcher.lease_seconds,
+                policy=dispatcher.policy,
+                touched=touched,
             )
+        )
         dispatcher.wakeups.notify(touched - set(keys))
         remaining = deadline - time.monotonic()
         if leased or remaining <= 0:
@@ -85,10 +100,11 @@ async def heartbeat(
 ) -> HeartbeatResponse:
     """Extend the leases the worker still holds."""
     lease_until = utcnow() + timedelta(seconds=dispatcher.lease_seconds)
-    async with dispatcher.database.transaction() as connection:
-        held = await events.extend_leases(
+    held = await dispatcher.database.retrying(
+        lambda connection: events.extend_leases(
             connection, principal.organization_id, request.worker_id, request.event_ids, lease_until
         )
+    )
     kept = set(held)
     return HeartbeatResponse(
         held=held, lost=[event_id for event_id in request.event_ids if event_id not in kept]
@@ -100,10 +116,11 @@ async def complete(
 ) -> CompleteResponse:
     """Take a batch of results in one transaction; refuse those for leases the worker lost."""
     touched = Touched()
-    accepted: list[str] = []
-    rejected: list[RejectedResult] = []
     now = utcnow()
-    async with dispatcher.database.transaction() as connection:
+
+    async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
+        accepted: list[str] = []
+        rejected: list[RejectedResult] = []
         for result in request.results:
             refusal = await dispatch.complete(
                 connection,
@@ -118,6 +135,9 @@ async def complete(
                 accepted.append(result.event_id)
             else:
                 rejected.append(RejectedResult(event_id=refusal.event_id, reason=refusal.reason))
+        return accepted, rejected
+
+    accepted, rejected = await dispatcher.database.retrying(take_all)
     dispatcher.wakeups.notify(touched)
     return CompleteResponse(accepted=accepted, rejected=rejected)
 
@@ -125,10 +145,12 @@ async def complete(
 async def rescue_expired(dispatcher: Dispatcher) -> int:
     """Redeliver (or fail) events whose lease ran out; returns how many."""
     touched = Touched()
-    async with dispatcher.database.transaction() as connection:
-        count = await dispatch.rescue_expired(
-            connection, now=utcnow(), policy=dispatcher.policy, touched=touched
+    now = utcnow()
+    count = await dispatcher.database.retrying(
+        lambda connection: dispatch.rescue_expired(
+            connection, now=now, policy=dispatcher.policy, touched=touched
         )
+    )
     dispatcher.wakeups.notify(touched)
     return count
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pragma_os.store.dialect import create_engine, is_sqlite
+from pragma_os.store.dialect import create_engine, is_retryable_conflict, is_sqlite
+
+T = TypeVar("T")
 
 
 class CommitSignal:
@@ -55,6 +59,19 @@ class Database:
         """A connection for reads."""
         async with self.engine.connect() as connection:
             yield connection
+
+    async def retrying(self, work: Callable[[AsyncConnection], Awaitable[T]], attempts: int = 4) -> T:
+        """Run ``work`` in a write transaction, again when PostgreSQL aborted it as a deadlock
+        victim or a serialization failure (concurrent replicas can cross that way)."""
+        for attempt in range(attempts):
+            try:
+                async with self.transaction() as connection:
+                    return await work(connection)
+            except DBAPIError as error:
+                if attempt == attempts - 1 or not is_retryable_conflict(error):
+                    raise
+                await asyncio.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         """Raise when the database does not answer."""

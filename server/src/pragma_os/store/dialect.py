@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -49,3 +50,12 @@ async def lock_for_migration(connection: AsyncConnection) -> None:
     """Keep two replicas from migrating one PostgreSQL database at the same time."""
     if connection.dialect.name == "postgresql":
         await connection.execute(text("SELECT pg_advisory_xact_lock(7264217)"))
+
+
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def is_retryable_conflict(error: DBAPIError) -> bool:
+    """Whether PostgreSQL aborted the transaction only because it crossed another one."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in _RETRYABLE_SQLSTATES or "deadlock detected" in str(error.orig)

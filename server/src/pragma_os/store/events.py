@@ -29,13 +29,21 @@ async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) 
     return plain_dict(row) if row else None
 
 
-async def get_event(connection: AsyncConnection, organization_id: str, event_id: str) -> Row | None:
-    """An event by id (locked on PostgreSQL)."""
-    query = (
-        select(events)
-        .where(events.c.organization_id == organization_id, events.c.id == event_id)
-        .with_for_update()
-    )
+async def get_event(
+    connection: AsyncConnection,
+    organization_id: str,
+    event_id: str,
+    *,
+    lock: bool = True,
+    skip_locked: bool = False,
+) -> Row | None:
+    """An event by id, locked on PostgreSQL unless ``lock`` is false.
+
+    With ``skip_locked``, an event locked elsewhere comes back as ``None``.
+    """
+    query = select(events).where(events.c.organization_id == organization_id, events.c.id == event_id)
+    if lock:
+        query = query.with_for_update(skip_locked=skip_locked)
     row = (await connection.execute(query)).mappings().first()
     return plain_dict(row) if row else None
 
@@ -110,12 +118,9 @@ async def claim_events(
 
 
 async def expired_leases(connection: AsyncConnection, now: datetime, limit: int = 500) -> list[Row]:
-    """Leased events whose lease ran out (locked, skipping rows another replica is rescuing)."""
+    """Leased events whose lease ran out, unlocked: the caller locks their resources first."""
     query = (
-        select(events)
-        .where(and_(events.c.status == LEASED, events.c.lease_expires_at < now))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        select(events).where(and_(events.c.status == LEASED, events.c.lease_expires_at < now)).limit(limit)
     )
     return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
 
@@ -127,21 +132,25 @@ async def extend_leases(
     event_ids: Sequence[str],
     lease_until: datetime,
 ) -> list[str]:
-    """Extend the leases ``owner`` holds among ``event_ids``; returns the ids still held."""
+    """Extend the leases ``owner`` holds among ``event_ids``; returns the ids still held.
+
+    Rows another transaction has locked (a result being taken right now) are skipped rather
+    than waited for, so a heartbeat never deadlocks with a completion; they count as held.
+    """
     if not event_ids:
         return []
-    statement = (
-        update(events)
-        .where(
-            events.c.organization_id == organization_id,
-            events.c.id.in_(event_ids),
-            events.c.status == LEASED,
-            events.c.lease_owner == owner,
-        )
-        .values(lease_expires_at=lease_until)
-        .returning(events.c.id)
+    mine = (
+        events.c.organization_id == organization_id,
+        events.c.id.in_(event_ids),
+        events.c.status == LEASED,
+        events.c.lease_owner == owner,
     )
-    return [str(value) for value in (await connection.execute(statement)).scalars()]
+    held = [str(value) for value in (await connection.execute(select(events.c.id).where(*mine))).scalars()]
+    lockable = select(events.c.pk).where(*mine).order_by(events.c.pk).with_for_update(skip_locked=True)
+    await connection.execute(
+        update(events).where(events.c.pk.in_(lockable.scalar_subquery())).values(lease_expires_at=lease_until)
+    )
+    return held
 
 
 async def next_due(

@@ -212,9 +212,16 @@ async def get_resources_by_ids(
     return {row["id"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
 
 
-async def get_resources_by_pks(connection: AsyncConnection, pks: Sequence[int]) -> dict[int, Row]:
-    """Resources by primary key (locked on PostgreSQL)."""
+async def get_resources_by_pks(
+    connection: AsyncConnection, pks: Sequence[int], *, skip_locked: bool = False
+) -> dict[int, Row]:
+    """Resources by primary key, locked on PostgreSQL; ``skip_locked`` leaves out rows locked elsewhere."""
     if not pks:
         return {}
-    query = select(resources).where(resources.c.pk.in_(sorted(set(pks)))).with_for_update()
+    query = (
+        select(resources)
+        .where(resources.c.pk.in_(sorted(set(pks))))
+        .order_by(resources.c.pk)
+        .with_for_update(skip_locked=skip_locked)
+    )
     return {row["pk"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from pragma_os.api.deps import CurrentPrincipal, DispatcherDep
 from pragma_os.api.responses import FastJSONResponse
@@ -21,10 +21,10 @@ router = APIRouter(prefix="/workers", tags=["workers"])
 
 @router.post("/lease", response_model=LeaseResponse)
 async def lease_events(
-    request: LeaseRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+    body: LeaseRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep, request: Request
 ) -> FastJSONResponse:
     """Lease up to ``max_events`` events of the given providers; waits up to ``wait_seconds`` for some."""
-    return FastJSONResponse(await workers.lease(dispatcher, principal, request))
+    return FastJSONResponse(await workers.lease(dispatcher, principal, body, request.is_disconnected))
 
 
 @router.post("/heartbeat", response_model=HeartbeatResponse)
