@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, ge=0)
     lease_seconds: float = Field(default=30.0, gt=0)
     rescue_interval_seconds: float = Field(default=1.0, gt=0)
+    change_feed_retention_seconds: float = Field(default=3600.0, gt=0)
     provider_packages: list[str] = Field(default_factory=list)
     provider_organization: str = "default"
     worker_concurrency: int = Field(default=100, ge=1)

@@ -21,6 +21,7 @@ from pragma_os.deploy.packages import start_package_workers
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.services.resources import ApplyQueue
+from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
@@ -30,20 +31,25 @@ logger = logging.getLogger("pragma_os.engine")
 
 
 _RECHECK_BLOCKED_SECONDS = 2.0
+_PRUNE_SECONDS = 60.0
 
 
-async def _rescue_forever(dispatcher: Dispatcher, interval: float, shared_database: bool) -> None:
-    """Redeliver events whose worker stopped heartbeating and, on a shared database, re-check
-    waiting events now and then; keeps going through database hiccups."""
+async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
+    """Redeliver events whose worker stopped heartbeating, on a shared database re-check
+    waiting events now and then, and trim the change feed; keeps going through database hiccups."""
+    shared_database = not is_sqlite(settings.resolved_database_url)
     loop = asyncio.get_running_loop()
-    last_recheck = loop.time()
+    last_recheck = last_prune = loop.time()
     while True:
-        await asyncio.sleep(interval)
+        await asyncio.sleep(settings.rescue_interval_seconds)
         try:
             rescued = await rescue_expired(dispatcher)
             if shared_database and loop.time() - last_recheck >= _RECHECK_BLOCKED_SECONDS:
                 last_recheck = loop.time()
                 await recheck_blocked(dispatcher)
+            if loop.time() - last_prune >= _PRUNE_SECONDS:
+                last_prune = loop.time()
+                await prune_change_feed(dispatcher.database, settings.change_feed_retention_seconds)
         except Exception:
             logger.exception("Rescuing expired leases failed; trying again")
             continue
@@ -69,11 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.dispatcher = dispatcher
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups)
-        rescuer = asyncio.create_task(
-            _rescue_forever(
-                dispatcher, settings.rescue_interval_seconds, not is_sqlite(settings.resolved_database_url)
-            )
-        )
+        rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         workers = await start_package_workers(settings, database)
         # Everything built at startup lives as long as the process: keep the collector off it,
         # and let it run less often (allocation-heavy request handling triggers it constantly).

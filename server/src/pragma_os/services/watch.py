@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from pragma_os.engine.documents import to_document
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.dialect import is_sqlite
+from pragma_os.store.types import utcnow
 
 KEEPALIVE_SECONDS = 15.0
 # Other replicas' commits do not fire this process's signal; look at the feed this often.
@@ -73,3 +75,9 @@ async def watch(
             yield b": keepalive\n\n"
         await database.commits.wait(recheck)
         idle += recheck
+
+
+async def prune_change_feed(database: Database, retention_seconds: float) -> None:
+    """Forget changes older than the retention; a watcher resuming from before starts over."""
+    async with database.transaction() as connection:
+        await store.prune_changes(connection, utcnow() - timedelta(seconds=retention_seconds))

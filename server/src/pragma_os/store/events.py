@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from pragma_os.store.tables import events
 from pragma_os.store.types import plain_dict
@@ -73,6 +74,16 @@ async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int
         )
 
 
+def _waiting_for(organization_id: str, providers: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
+    """Queued, unblocked events of these providers: what a worker may lease once due."""
+    return (
+        events.c.organization_id == organization_id,
+        events.c.provider.in_(providers),
+        events.c.status == QUEUED,
+        events.c.blocked.is_(False),
+    )
+
+
 async def unblock_all(connection: AsyncConnection) -> int:
     """Let every blocked event be re-checked at its next lease; returns how many."""
     result = await connection.execute(
@@ -97,13 +108,7 @@ async def claim_events(
     """
     due = (
         select(events.c.pk)
-        .where(
-            events.c.organization_id == organization_id,
-            events.c.provider.in_(providers),
-            events.c.status == QUEUED,
-            events.c.blocked.is_(False),
-            events.c.available_at <= now,
-        )
+        .where(*_waiting_for(organization_id, providers), events.c.available_at <= now)
         .order_by(events.c.available_at, events.c.pk)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -159,12 +164,7 @@ async def next_due(
     """When the earliest queued, unblocked event becomes due (for long polls to sleep until)."""
     query = (
         select(events.c.available_at)
-        .where(
-            events.c.organization_id == organization_id,
-            events.c.provider.in_(providers),
-            events.c.status == QUEUED,
-            events.c.blocked.is_(False),
-        )
+        .where(*_waiting_for(organization_id, providers))
         .order_by(events.c.available_at)
         .limit(1)
     )
