@@ -66,3 +66,9 @@ class PayloadTooLargeError(PragmaError):
     """The request body exceeds the configured limit."""
 
     status_code = 413
+
+
+class ProviderUnavailableError(PragmaError):
+    """A question for a provider got no answer: no worker runs, or its handler failed."""
+
+    status_code = 503

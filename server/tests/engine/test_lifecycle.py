@@ -302,3 +302,32 @@ def test_example_provider_app_with_database_and_owned_dns(client: PragmaClient, 
         assert time.monotonic() < deadline
         time.sleep(0.05)
     client.delete_resource("mycloud", "database", database)
+
+
+def test_health_and_logs_come_from_the_provider(client: PragmaClient, unique: str) -> None:
+    client.apply_resource(item(f"{unique}-h", value="fine"))
+    client.wait_ready("testkit", "item", f"{unique}-h", timeout=20)
+    assert client.get_resource_health("testkit", "item", f"{unique}-h") == {
+        "status": "healthy",
+        "message": "value is fine",
+        "details": None,
+    }
+    logs = client.get_resource_logs("testkit", "item", f"{unique}-h", tail=2)
+    assert [entry["message"] for entry in logs] == ["line 3", "line 4"]
+
+    client.apply_resource(item(f"{unique}-sick", value="sick"))
+    client.wait_ready("testkit", "item", f"{unique}-sick", timeout=20)
+    with pytest.raises(httpx.HTTPStatusError) as raised:
+        client.get_resource_health("testkit", "item", f"{unique}-sick")
+    assert raised.value.response.status_code == 503
+    assert "RuntimeError: cannot reach the item" in str(raised.value)
+
+
+def test_health_without_a_worker_is_503(client: PragmaClient, unique: str) -> None:
+    client.apply_resource(
+        {"provider": "nobody", "resource": "thing", "name": unique, "lifecycle_state": "draft"}
+    )
+    with pytest.raises(httpx.HTTPStatusError) as raised:
+        client.get_resource_health("nobody", "thing", unique)
+    assert raised.value.response.status_code == 503
+    assert "No worker of provider 'nobody' answered" in str(raised.value)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
-from pragma_sdk import Config, Field, Outputs, Provider, Resource
+from pragma_sdk import Config, Field, LogEntry, Outputs, Provider, Resource, ResourceHealth
 from pragma_sdk.provider import current_scope
 
 testkit = Provider(name="testkit")
@@ -51,6 +52,15 @@ class Item(Resource[ItemConfig, ItemOutputs]):
 
     async def on_update(self, previous_config: ItemConfig) -> ItemOutputs:
         return await self.on_create()
+
+    async def health(self) -> ResourceHealth:
+        if self.config.value == "sick":
+            raise RuntimeError("cannot reach the item")
+        return ResourceHealth(status="healthy", message=f"value is {self.config.value}")
+
+    async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
+        lines = [LogEntry(timestamp=datetime(2026, 1, 1, tzinfo=UTC), message=f"line {n}") for n in range(5)]
+        return lines[-tail:]
 
 
 class ParentConfig(Config):

@@ -6,6 +6,7 @@ Each method builds its requests, yields them, and parses what comes back; see
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -20,6 +21,7 @@ from pragma_sdk.provider._protocol import (
     HeartbeatResponse,
     LeaseRequest,
     LeaseResponse,
+    QueryAnswer,
 )
 from pragma_sdk.resource import Resource
 
@@ -251,3 +253,27 @@ class PragmaCalls:
         """Worker protocol: report the results of handled events."""
         response = yield self._request("POST", "/workers/complete", json=request.model_dump(mode="json"))
         return CompleteResponse.model_validate(_json(response))
+
+    @operation
+    def answer_query(self, query_id: str, answer: QueryAnswer) -> Call[None]:
+        """Worker protocol: answer a provider query (a resource's health or logs)."""
+        response = yield self._request(
+            "POST", f"/workers/queries/{query_id}", json=answer.model_dump(mode="json")
+        )
+        raise_for_status(response)
+        return None
+
+    @operation
+    def get_resource_health(self, provider: str, resource: str, name: str) -> Call[dict[str, Any]]:
+        """Ask the resource's provider for its health: ``{status, message, details}``."""
+        path = f"/resources/{resource_id(provider, resource, name)}/health"
+        return dict(_json((yield self._request("GET", path))))
+
+    @operation
+    def get_resource_logs(
+        self, provider: str, resource: str, name: str, *, since: datetime | None = None, tail: int = 100
+    ) -> Call[list[dict[str, Any]]]:
+        """Ask the resource's provider for its recent log lines (``timestamp, message, level``)."""
+        path = f"/resources/{resource_id(provider, resource, name)}/logs"
+        params = {"tail": tail, "since": since.isoformat() if since else None}
+        return list(_json((yield self._request("GET", path, params=params))))

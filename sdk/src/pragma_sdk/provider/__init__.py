@@ -8,7 +8,7 @@ from pragma_sdk.errors import ProviderDiscoveryError
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._handling import handle_event
+from pragma_sdk.provider._handling import answer_query, handle_event
 from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
 from pragma_sdk.provider._protocol import (
     CompleteRequest,
@@ -18,6 +18,8 @@ from pragma_sdk.provider._protocol import (
     LeasedEvent,
     LeaseRequest,
     LeaseResponse,
+    ProviderQuery,
+    QueryAnswer,
     RejectedResult,
 )
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
@@ -37,9 +39,12 @@ __all__ = [
     "Provider",
     "ProviderDiscoveryError",
     "ProviderHarness",
+    "ProviderQuery",
+    "QueryAnswer",
     "RejectedResult",
     "ResourceRegistration",
     "RuntimeContext",
+    "answer_query",
     "current_scope",
     "discover_provider",
     "discover_providers",

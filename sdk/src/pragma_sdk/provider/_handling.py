@@ -13,8 +13,15 @@ from pydantic import ValidationError
 from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, handler_scope
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._resolution import bind_dependencies, describe_validation_error
+from pragma_sdk.provider._protocol import ProviderQuery
+from pragma_sdk.provider._resolution import (
+    bind_dependencies,
+    describe_validation_error,
+    resource_from_document,
+)
 from pragma_sdk.resource import Config, Outputs, Resource
+
+QueryAnswerBody = dict[str, Any]
 
 if TYPE_CHECKING:
     from pragma_sdk.provider._registry import Provider, ResourceRegistration
@@ -152,3 +159,16 @@ def _dump_outputs(
         f"{handler} of {label} returned {type(value).__name__}; expected {outputs_class.__name__} "
         "or a dict valid for it"
     )
+
+
+async def answer_query(provider: Provider, query: ProviderQuery) -> QueryAnswerBody:
+    """Run the resource's ``health()`` or ``logs()`` handler for ``query``; failures become ``error``."""
+    try:
+        registration = provider.registration(query.resource)
+        resource = resource_from_document(registration.resource_class, query.document)
+        if query.kind == "health":
+            return {"result": (await resource.health()).model_dump(mode="json"), "error": None}
+        entries = await resource.logs(since=query.since, tail=query.tail)
+        return {"result": [entry.model_dump(mode="json") for entry in entries], "error": None}
+    except Exception as exc:
+        return {"result": None, "error": f"{type(exc).__name__}: {exc}"}

@@ -8,6 +8,7 @@ the worker holding the lease.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,11 +37,32 @@ class LeasedEvent(LifecycleEvent):
     lease_expires_at: datetime
 
 
+class ProviderQuery(BaseModel):
+    """A question for a provider about one resource: its ``health`` or its ``logs``."""
+
+    query_id: str
+    kind: Literal["health", "logs"]
+    provider: str
+    resource: str
+    document: dict[str, Any]
+    since: datetime | None = None
+    tail: int = 100
+
+
 class LeaseResponse(BaseModel):
-    """The events leased (possibly none) and how long a lease lasts."""
+    """The events leased (possibly none), how long a lease lasts, and queries to answer."""
 
     events: list[LeasedEvent]
     lease_seconds: float
+    queries: list[ProviderQuery] = Field(default_factory=list)
+
+
+class QueryAnswer(_Request):
+    """A worker's answer to a ``ProviderQuery``: the result, or what went wrong."""
+
+    worker_id: str = Field(min_length=1, max_length=100)
+    result: Any = None
+    error: str | None = None
 
 
 class HeartbeatRequest(_Request):

@@ -24,6 +24,9 @@ from pragma_sdk.provider import (
     LeaseRequest,
     LifecycleResult,
     Provider,
+    ProviderQuery,
+    QueryAnswer,
+    answer_query,
     handle_event,
 )
 from pragma_sdk.worker._http_runtime import HttpRuntime
@@ -72,6 +75,7 @@ class Worker:
         self._running: dict[str, asyncio.Task[None]] = {}
         # Finished but not yet reported: their leases must stay alive until the server has them.
         self._unreported: set[str] = set()
+        self._answering: set[asyncio.Task[None]] = set()
         self._results: asyncio.Queue[LifecycleResult] = asyncio.Queue()
         self._slot_freed = asyncio.Event()
         self._lease_seconds = 30.0
@@ -125,6 +129,21 @@ class Worker:
             for event in response.events:
                 self._unreported.add(event.event_id)
                 self._running[event.event_id] = asyncio.create_task(self._handle(event))
+            for query in response.queries:
+                task = asyncio.create_task(self._answer(query))
+                self._answering.add(task)
+                task.add_done_callback(self._answering.discard)
+
+    async def _answer(self, query: ProviderQuery) -> None:
+        provider = self._providers.get(query.provider)
+        if provider is None:
+            body = {"result": None, "error": f"this worker does not serve provider {query.provider!r}"}
+        else:
+            body = await answer_query(provider, query)
+        try:
+            await self._client.answer_query(query.query_id, QueryAnswer(worker_id=self.worker_id, **body))
+        except (httpx.TransportError, httpx.HTTPStatusError) as error:
+            logger.warning("Answering query %s failed (%s)", query.query_id, error)
 
     async def _handle(self, event: LeasedEvent) -> None:
         provider = self._providers[event.provider]

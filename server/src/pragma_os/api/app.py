@@ -20,6 +20,7 @@ from pragma_os.auth import Authenticator
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
@@ -65,9 +66,11 @@ def create_app(settings: Settings) -> FastAPI:
         database = Database(settings.resolved_database_url)
         app.state.database = database
         app.state.authenticator = Authenticator(database, settings.token_cache_seconds)
+        wakeups = Wakeups()
         dispatcher = Dispatcher(
             database=database,
-            wakeups=Wakeups(),
+            wakeups=wakeups,
+            queries=QueryBroker(wakeups),
             policy=RetryPolicy(
                 settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
             ),

@@ -16,6 +16,7 @@ from pragma_os.engine import dispatch
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import NotFoundError
+from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.store import Database, events
 from pragma_os.store.types import utcnow
 from pragma_sdk.provider import (
@@ -39,6 +40,7 @@ class Dispatcher:
     wakeups: Wakeups
     policy: RetryPolicy
     lease_seconds: float
+    queries: QueryBroker
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
@@ -67,6 +69,7 @@ async def lease(
     while True:
         if await gone():
             return {"events": [], "lease_seconds": dispatcher.lease_seconds}
+        queries = dispatcher.queries.take(principal.organization_id, request.providers)
         touched = Touched()
         now = utcnow()
         leased = await dispatcher.database.retrying(
@@ -84,8 +87,8 @@ async def lease(
         )
         dispatcher.wakeups.notify(touched - set(keys))
         remaining = deadline - time.monotonic()
-        if leased or remaining <= 0:
-            return {"events": leased, "lease_seconds": dispatcher.lease_seconds}
+        if leased or queries or remaining <= 0:
+            return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
         async with dispatcher.database.reading() as connection:
             due = await events.next_due(connection, principal.organization_id, request.providers)
         sleep = min(remaining, _RECHECK_SECONDS)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
-from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DatabaseDep, WakeupsDep
+from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DatabaseDep, DispatcherDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_types, resources, watch
 from pragma_sdk.models import (
     RESOURCE_ID_RULE,
+    LogEntry,
     ResourceApply,
     ResourceDefinition,
     ResourceDocument,
+    ResourceHealth,
     ResourceStatus,
     is_resource_id,
 )
@@ -136,6 +139,34 @@ async def get_resource_status(
             "error": document["error"],
         }
     )
+
+
+@router.get("/{resource_id}/health", response_model=ResourceHealth)
+async def get_resource_health(
+    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, dispatcher: DispatcherDep
+) -> FastJSONResponse:
+    """The resource's health, as its provider's ``health()`` reports it (503 when no worker answers)."""
+    document = await resources.get_resource(database, principal, _checked_id(resource_id))
+    return FastJSONResponse(await dispatcher.queries.ask(principal, document, "health"))
+
+
+@router.get("/{resource_id}/logs", response_model=list[LogEntry])
+async def get_resource_logs(
+    resource_id: str,
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    dispatcher: DispatcherDep,
+    since: Annotated[datetime | None, Query(description="Only return logs after this ISO timestamp")] = None,
+    tail: Annotated[int, Query(ge=1, le=10000, description="Number of recent log entries to return")] = 100,
+    follow: Annotated[bool, Query(description="Stream logs in real-time via SSE")] = False,
+) -> FastJSONResponse:
+    """Recent log lines of the resource, from its provider's ``logs()`` (503 when no worker answers)."""
+    if follow:
+        raise InvalidInputError(
+            "follow", "streaming logs (follow=true) is not available yet; poll with since="
+        )
+    document = await resources.get_resource(database, principal, _checked_id(resource_id))
+    return FastJSONResponse(await dispatcher.queries.ask(principal, document, "logs", since=since, tail=tail))
 
 
 @router.delete(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from pragma_os.api.deps import CurrentPrincipal, DispatcherDep
 from pragma_os.api.responses import FastJSONResponse
@@ -14,6 +14,7 @@ from pragma_sdk.provider import (
     HeartbeatResponse,
     LeaseRequest,
     LeaseResponse,
+    QueryAnswer,
 )
 
 router = APIRouter(prefix="/workers", tags=["workers"])
@@ -41,3 +42,12 @@ async def complete_events(
 ) -> CompleteResponse:
     """Report results; a result for an event the worker no longer holds is refused, not applied."""
     return await workers.complete(dispatcher, principal, request)
+
+
+@router.post("/queries/{query_id}", status_code=204)
+async def answer_query(
+    query_id: str, body: QueryAnswer, principal: CurrentPrincipal, dispatcher: DispatcherDep
+) -> Response:
+    """Answer a provider query (a resource's health or logs) handed out with a lease."""
+    dispatcher.queries.answer(principal, query_id, body.result, body.error)
+    return Response(status_code=204)
