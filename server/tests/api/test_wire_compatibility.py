@@ -23,6 +23,14 @@ IMPLEMENTED = [
     ("get", "/resources/{resource_id}/status"),
     ("delete", "/resources/{resource_id}"),
     ("get", "/resources/types"),
+    ("get", "/resources/{resource_id}/health"),
+    ("get", "/resources/{resource_id}/logs"),
+    ("get", "/ops/dead-letter"),
+    ("delete", "/ops/dead-letter"),
+    ("get", "/ops/dead-letter/{event_id}"),
+    ("delete", "/ops/dead-letter/{event_id}"),
+    ("post", "/ops/dead-letter/{event_id}/retry"),
+    ("post", "/ops/dead-letter/retry-all"),
 ]
 
 
@@ -46,7 +54,9 @@ def _properties(document: dict[str, Any], name: str) -> set[str]:
     return set(document["components"]["schemas"][name]["properties"])
 
 
-@pytest.mark.parametrize("schema", ["Resource", "UserInfo", "ResourceStatus", "ResourceDefinition"])
+@pytest.mark.parametrize(
+    "schema", ["Resource", "UserInfo", "ResourceStatus", "ResourceDefinition", "ResourceHealth"]
+)
 def test_response_models_keep_every_reference_field(ours: dict[str, Any], schema: str) -> None:
     names = {"Resource": "ResourceDocument"}
     assert _properties(REFERENCE, schema) <= _properties(ours, names.get(schema, schema))
