@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pragma_os.auth import Principal
 from pragma_os.engine import lifecycle, scheduling
 from pragma_os.engine.documents import to_document
+from pragma_os.engine.references import find_targets
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
 from pragma_os.store import Database, dead_letters, events
@@ -50,6 +51,7 @@ async def apply_resource(
 
 
 _MAX_BATCH = 256
+_Pending = tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]
 
 
 class ApplyQueue:
@@ -64,7 +66,7 @@ class ApplyQueue:
     def __init__(self, database: Database, wakeups: Wakeups) -> None:
         self._database = database
         self._wakeups = wakeups
-        self._waiting: list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]] = []
+        self._waiting: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def apply(self, principal: Principal, body: ResourceApply) -> dict[str, Any]:
@@ -92,19 +94,16 @@ class ApplyQueue:
                     if not future.done():
                         future.set_result(result)
 
-    async def _write_batch(
-        self, batch: list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]]
-    ) -> list[tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]]:
+    async def _write_batch(self, batch: list[_Pending]) -> list[_Pending]:
         """Insert the new, self-contained resources of ``batch``; returns the rest."""
         now = utcnow()
         singles = []
-        candidates: dict[
-            tuple[str, str], tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]
-        ] = {}
+        candidates: dict[tuple[str, str], _Pending] = {}
         for item in batch:
             principal, body, _future = item
             key = (principal.organization_id, body.resource_id)
-            if key in candidates or body.owner_references or scheduling.targets_of(_spec(body)):
+            # Owners, explicit dependencies or references in the config need links: one by one.
+            if key in candidates or body.owner_references or body.dependencies or find_targets(body.config):
                 singles.append(item)
             else:
                 candidates[key] = item
