@@ -30,7 +30,16 @@ import httpx
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import free_port, machine_info, percentile, stop_process, wait_healthy  # noqa: E402
+from _load import (  # noqa: E402
+    CLIENTS,
+    Connection,
+    connections,
+    free_port,
+    machine_info,
+    percentile,
+    stop_process,
+    wait_healthy,
+)
 
 TOKEN = "prg_bench-engine"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -119,21 +128,25 @@ def ref(name: str, field: str) -> dict[str, str]:
     return {"provider": "testkit", "resource": "item", "name": name, "field": field}
 
 
-async def apply_all(client: httpx.AsyncClient, bodies: list[dict[str, Any]], in_flight: int) -> None:
+async def apply_all(pool: list[Connection], bodies: list[dict[str, Any]]) -> None:
+    """Apply ``bodies``, one request in flight per connection of ``pool``."""
     queue = iter(bodies)
 
-    async def sender() -> None:
+    async def sender(connection: Connection) -> None:
         for body in queue:
-            response = await client.post("/resources/apply", json=body)
-            response.raise_for_status()
+            status, _headers, content = await connection.post("/resources/apply", json.dumps(body).encode())
+            if status != 200:
+                raise RuntimeError(f"apply answered {status}: {content[:200]!r}")
 
-    await asyncio.gather(*(sender() for _ in range(in_flight)))
+    await asyncio.gather(*(sender(connection) for connection in pool))
 
 
 async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    limits = httpx.Limits(max_connections=args.in_flight + 8)
-    async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=60, limits=limits) as client:
+    async with (
+        httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=60) as client,
+        connections(args.client, url, args.in_flight, token=TOKEN) as pool,
+    ):
         tracker = Tracker(client)
         await tracker.start()
         run = uuid.uuid4().hex[:6]
@@ -141,7 +154,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         # 1. Throughput: apply N no-op resources concurrently, until all are ready.
         names = [f"t{run}-{index}" for index in range(args.count)]
         started = time.perf_counter()
-        await apply_all(client, [item(name, value="x") for name in names], args.in_flight)
+        await apply_all(pool, [item(name, value="x") for name in names])
         applied = time.perf_counter() - started
         await tracker.until(lambda: all(tracker.ready(rid(name)) for name in names), 600)
         elapsed = time.perf_counter() - started
@@ -174,7 +187,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         # 3. Parallel slow handlers: N resources whose handler sleeps 1 s.
         sleepers = [f"s{run}-{index}" for index in range(args.sleepers)]
         started = time.perf_counter()
-        await apply_all(client, [item(name, value="x", sleep=1.0) for name in sleepers], args.in_flight)
+        await apply_all(pool, [item(name, value="x", sleep=1.0) for name in sleepers])
         await tracker.until(lambda: all(tracker.ready(rid(name)) for name in sleepers), 300)
         elapsed = time.perf_counter() - started
         figures["sleepers"] = {
@@ -190,7 +203,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
             item(name, echo=ref(chain[index - 1], "outputs.echo" if index > 1 else "outputs.value"))
             for index, name in enumerate(chain[1:], start=1)
         ]
-        await apply_all(client, bodies, args.in_flight)
+        await apply_all(pool, bodies)
         await tracker.until(lambda: tracker.ready(rid(chain[-1]), echo="v1"), 300)
         started = time.perf_counter()
         (await client.post("/resources/apply", json=item(chain[0], value="v2"))).raise_for_status()
@@ -203,9 +216,8 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         root = f"f{run}-root"
         fans = [f"f{run}-{index}" for index in range(args.fan_out)]
         await apply_all(
-            client,
+            pool,
             [item(root, value="v1")] + [item(n, echo=ref(root, "outputs.value")) for n in fans],
-            args.in_flight,
         )
         await tracker.until(lambda: all(tracker.ready(rid(n), echo="v1") for n in fans), 300)
         started = time.perf_counter()
@@ -226,16 +238,22 @@ def main() -> int:
     parser.add_argument("--sleepers", type=int, default=1000)
     parser.add_argument("--chain", type=int, default=100)
     parser.add_argument("--fan-out", type=int, default=1000)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="load generator for applies")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pragma-bench-engine-") as directory:
         process, url = start_server(Path(directory), concurrency=max(args.sleepers * 2, 200))
         try:
             figures = asyncio.run(measure(args, url))
+        except BaseException:
+            log = (Path(directory) / "server.log").read_text(errors="replace")
+            print("--- last lines of the server's log ---\n" + "\n".join(log.splitlines()[-40:]))
+            print(f"--- server exit code: {process.poll()}")
+            raise
         finally:
             stop_process(process)
     payload = {
-        "machine": machine_info("httpx"),
+        "machine": machine_info(args.client),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         **figures,
     }

@@ -19,6 +19,9 @@ from pragma_os.store.migrate import upgrade
 from pragma_sdk import credentials
 
 T = TypeVar("T")
+# Idle keep-alive connections are closed after this long: longer than clients keep them
+# (httpx: 5 s), so a client never reuses one as the server closes it (a spurious ReadError).
+KEEP_ALIVE_SECONDS = 75
 
 app = typer.Typer(name="pragma-os", help="Run and administer a pragma-os server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -103,6 +106,7 @@ def serve(
         access_log=access_log,
         log_level="info",
         timeout_graceful_shutdown=3,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 
