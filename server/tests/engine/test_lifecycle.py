@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -321,6 +322,36 @@ def test_health_and_logs_come_from_the_provider(client: PragmaClient, unique: st
         client.get_resource_health("testkit", "item", f"{unique}-sick")
     assert raised.value.response.status_code == 503
     assert "RuntimeError: cannot reach the item" in str(raised.value)
+
+
+def test_following_logs_streams_new_lines_as_the_provider_reports_them(
+    engine_server: RunningServer, client: PragmaClient, unique: str
+) -> None:
+    client.apply_resource(item(f"{unique}-chatty", value="chatty"))
+    client.wait_ready("testkit", "item", f"{unique}-chatty", timeout=20)
+    path = f"/resources/resource:testkit_item_{unique}-chatty/logs"
+    headers = {"Authorization": f"Bearer {engine_server.token}"}
+    entries: list[dict[str, Any]] = []
+    with (
+        httpx.Client(base_url=engine_server.url, headers=headers, timeout=30) as http,
+        http.stream("GET", path, params={"follow": "true", "tail": 3}) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        kind = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                assert kind == "log"
+                entries.append(json.loads(line.removeprefix("data: ")))
+                if len(entries) == 5:
+                    break
+    # The last three lines, then one new line per poll, each newer than the one before.
+    assert [entry["message"] for entry in entries] == ["line 3", "line 4", *["still here"] * 3]
+    stamps = [entry["timestamp"] for entry in entries[2:]]
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 3
 
 
 def test_health_without_a_worker_is_503(client: PragmaClient, unique: str) -> None:

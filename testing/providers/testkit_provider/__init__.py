@@ -60,7 +60,9 @@ class Item(Resource[ItemConfig, ItemOutputs]):
 
     async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
         lines = [LogEntry(timestamp=datetime(2026, 1, 1, tzinfo=UTC), message=f"line {n}") for n in range(5)]
-        return lines[-tail:]
+        if self.config.value == "chatty":  # a new line each time it is asked, for following
+            lines.append(LogEntry(timestamp=datetime.now(UTC), message="still here"))
+        return [line for line in lines if since is None or line.timestamp > since][-tail:]
 
 
 class ParentConfig(Config):

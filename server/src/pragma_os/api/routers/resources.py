@@ -9,9 +9,9 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DatabaseDep, DispatcherDep, WakeupsDep
-from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.errors import InvalidInputError
-from pragma_os.services import resource_types, resources, watch
+from pragma_os.services import resource_logs, resource_types, resources, watch
 from pragma_sdk.models import (
     RESOURCE_ID_RULE,
     LogEntry,
@@ -76,11 +76,7 @@ async def watch_resources(
         last_event_id=resume,
         snapshot=snapshot,
     )
-    return StreamingResponse(
-        stream,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(stream)
 
 
 @router.get("/", response_model=list[ResourceDocument])
@@ -150,7 +146,11 @@ async def get_resource_health(
     return FastJSONResponse(await dispatcher.queries.ask(principal, document, "health"))
 
 
-@router.get("/{resource_id}/logs", response_model=list[LogEntry])
+@router.get(
+    "/{resource_id}/logs",
+    response_model=list[LogEntry],
+    responses={200: {"content": {"text/event-stream": {}}, "description": "With follow=true"}},
+)
 async def get_resource_logs(
     resource_id: str,
     principal: CurrentPrincipal,
@@ -159,14 +159,17 @@ async def get_resource_logs(
     since: Annotated[datetime | None, Query(description="Only return logs after this ISO timestamp")] = None,
     tail: Annotated[int, Query(ge=1, le=10000, description="Number of recent log entries to return")] = 100,
     follow: Annotated[bool, Query(description="Stream logs in real-time via SSE")] = False,
-) -> FastJSONResponse:
-    """Recent log lines of the resource, from its provider's ``logs()`` (503 when no worker answers)."""
-    if follow:
-        raise InvalidInputError(
-            "follow", "streaming logs (follow=true) is not available yet; poll with since="
-        )
+) -> Response:
+    """Recent log lines of the resource, from its provider's ``logs()`` (503 when no worker answers).
+
+    With ``follow=true``, a server-sent-event stream: those lines, then new ones as they come.
+    """
     document = await resources.get_resource(database, principal, _checked_id(resource_id))
-    return FastJSONResponse(await dispatcher.queries.ask(principal, document, "logs", since=since, tail=tail))
+    entries = await dispatcher.queries.ask(principal, document, "logs", since=since, tail=tail)
+    if not follow:
+        return FastJSONResponse(entries)
+    stream = resource_logs.follow_logs(dispatcher.queries, principal, document, entries, since=since)
+    return event_stream(stream)
 
 
 @router.delete(
