@@ -3,6 +3,7 @@
 from pragma_sdk.client import AsyncPragmaClient, PragmaClient
 from pragma_sdk.errors import DependencyNotResolvedError, NoRuntimeContextError, ResourceFailedError
 from pragma_sdk.models import (
+    BuildInfo,
     BuildStatus,
     DeploymentStatus,
     EventType,
@@ -10,6 +11,10 @@ from pragma_sdk.models import (
     LifecycleState,
     LogEntry,
     OwnerReference,
+    ProviderDeleteResult,
+    ProviderInfo,
+    ProviderStatus,
+    PushResult,
     ResourceHealth,
     ResourceReference,
     ResponseStatus,
@@ -22,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AsyncPragmaClient",
+    "BuildInfo",
     "BuildStatus",
     "Config",
     "Dependency",
@@ -37,6 +43,10 @@ __all__ = [
     "OwnerReference",
     "PragmaClient",
     "Provider",
+    "ProviderDeleteResult",
+    "ProviderInfo",
+    "ProviderStatus",
+    "PushResult",
     "Resource",
     "ResourceFailedError",
     "ResourceHealth",

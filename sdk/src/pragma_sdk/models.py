@@ -293,6 +293,63 @@ class LogEntry(WireModel):
     level: str = "info"
 
 
+class ProviderInfo(WireModel):
+    """A provider of the tenant and where its deployment stands (``GET /providers/``).
+
+    ``current_version`` and ``deployment_status`` are ``None`` while it was pushed but never
+    deployed.
+    """
+
+    provider_id: str
+    current_version: str | None = None
+    deployment_status: DeploymentStatus | None = None
+    updated_at: datetime | None = None
+
+
+class BuildInfo(WireModel):
+    """One build of a provider; ``version`` is its CalVer, such as ``20250115.120000``."""
+
+    provider_id: str
+    version: str
+    status: BuildStatus
+    error_message: str | None = None
+    created_at: datetime
+
+
+class PushResult(WireModel):
+    """What ``POST /providers/{provider_id}/push`` answers: the version of the build it started."""
+
+    # The reference API calls this schema PushResponse.
+    model_config = ConfigDict(title="PushResponse")
+
+    version: str
+    status: BuildStatus
+    message: str
+
+
+class DeployRequest(BaseModel):
+    """Body of ``POST /providers/{provider_id}/deploy``; no version means the latest successful build."""
+
+    version: str | None = None
+
+
+class ProviderStatus(WireModel):
+    """Where a provider's deployment stands; ``healthy`` when available with ready replicas."""
+
+    status: DeploymentStatus
+    version: str | None = None
+    updated_at: datetime | None = None
+    healthy: bool = False
+
+
+class ProviderDeleteResult(WireModel):
+    """What deleting a provider removed; ``resources_deleted`` counts only with ``cascade``."""
+
+    provider_id: str
+    deployment_deleted: bool = False
+    resources_deleted: int = 0
+
+
 class ErrorDetail(WireModel):
     """The ``detail`` object of a domain error response."""
 

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
 from pragma_sdk.client._base import ClientSettings, raise_for_status
 from pragma_sdk.client._operation import Call, operation
-from pragma_sdk.models import UserInfo, resource_id
+from pragma_sdk.models import (
+    BuildInfo,
+    DeployRequest,
+    ProviderDeleteResult,
+    ProviderInfo,
+    ProviderStatus,
+    PushResult,
+    UserInfo,
+    resource_id,
+)
 from pragma_sdk.provider._protocol import (
     CompleteRequest,
     CompleteResponse,
@@ -35,6 +45,11 @@ def _json(response: httpx.Response) -> Any:
     return response.json()
 
 
+def _segment(value: str) -> str:
+    """``value`` as one path segment, so a ``/``, ``?`` or ``#`` in it cannot reach another URL."""
+    return quote(value, safe="")
+
+
 def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
     """``document`` as ``model`` when one is given, else as it is."""
     return model.model_validate(document) if model is not None else document
@@ -53,12 +68,21 @@ class PragmaCalls:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
-        timeout: float | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> httpx.Request:
         if params:
             params = {key: value for key, value in params.items() if value is not None}
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return self._http.build_request(method, path, params=params, json=json, **extra)
+        return self._http.build_request(method, path, params=params, json=json, files=files, **extra)
+
+    def _build_logs_request(self, provider_id: str, version: str) -> httpx.Request:
+        """The request both clients stream for ``stream_build_logs``.
+
+        The server keeps the response open while the build runs, so only connecting is timed.
+        """
+        path = f"/providers/{_segment(provider_id)}/builds/{_segment(version)}/logs"
+        return self._request("GET", path, timeout=httpx.Timeout(None, connect=self._settings.timeout))
 
     @operation
     def is_healthy(self) -> Call[bool]:
@@ -277,3 +301,100 @@ class PragmaCalls:
         path = f"/resources/{resource_id(provider, resource, name)}/logs"
         params = {"tail": tail, "since": since.isoformat() if since else None}
         return list(_json((yield self._request("GET", path, params=params))))
+
+    @operation
+    def list_providers(self) -> Call[list[ProviderInfo]]:
+        """List the tenant's providers with their deployed version and deployment status.
+
+        A provider that was pushed but never deployed has ``deployment_status`` and
+        ``current_version`` ``None``.
+        """
+        response = yield self._request("GET", "/providers/")
+        return [ProviderInfo.model_validate(item) for item in _json(response)]
+
+    @operation
+    def list_builds(self, provider_id: str) -> Call[list[BuildInfo]]:
+        """List a provider's builds, newest first (the server returns up to 10).
+
+        Args:
+            provider_id: The provider's name.
+        """
+        response = yield self._request("GET", f"/providers/{_segment(provider_id)}/builds")
+        return [BuildInfo.model_validate(item) for item in _json(response)]
+
+    @operation
+    def push_provider(self, provider_id: str, tarball: bytes) -> Call[PushResult]:
+        """Push a provider: upload its source code and start a build.
+
+        Follow the build with ``get_build_status`` or ``stream_build_logs``, then deploy it
+        with ``deploy_provider``.
+
+        Args:
+            provider_id: The provider's name.
+            tarball: The provider's source directory as a gzipped tar archive (``.tar.gz``).
+
+        Returns:
+            The build's CalVer ``version`` and its ``status``, usually ``BuildStatus.PENDING``.
+        """
+        files = {"code": (f"{provider_id}.tar.gz", tarball, "application/gzip")}
+        response = yield self._request("POST", f"/providers/{_segment(provider_id)}/push", files=files)
+        return PushResult.model_validate(_json(response))
+
+    @operation
+    def get_build_status(self, provider_id: str, version: str) -> Call[BuildInfo]:
+        """Get one build of a provider; ``error_message`` says why when it failed.
+
+        Args:
+            provider_id: The provider's name.
+            version: The build's CalVer version, such as ``"20250115.120000"``.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such build.
+        """
+        path = f"/providers/{_segment(provider_id)}/builds/{_segment(version)}"
+        return BuildInfo.model_validate(_json((yield self._request("GET", path))))
+
+    @operation
+    def deploy_provider(self, provider_id: str, version: str | None = None) -> Call[ProviderStatus]:
+        """Deploy a provider build; deploying an older version rolls back to it.
+
+        The server starts the rollout and answers at once: the status is usually
+        ``DeploymentStatus.PROGRESSING``; follow it with ``get_deployment_status``.
+
+        Args:
+            provider_id: The provider's name.
+            version: The build's CalVer version; ``None`` deploys the latest successful build.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such build or no successful one, 400 when
+                the build cannot be deployed (it has not succeeded).
+        """
+        body = DeployRequest(version=version).model_dump(mode="json")
+        response = yield self._request("POST", f"/providers/{_segment(provider_id)}/deploy", json=body)
+        return ProviderStatus.model_validate(_json(response))
+
+    @operation
+    def get_deployment_status(self, provider_id: str) -> Call[ProviderStatus]:
+        """Get where a provider's deployment stands: status, version and whether it is healthy.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when the provider is not deployed.
+        """
+        response = yield self._request("GET", f"/providers/{_segment(provider_id)}/deployment")
+        return ProviderStatus.model_validate(_json(response))
+
+    @operation
+    def delete_provider(self, provider_id: str, *, cascade: bool = False) -> Call[ProviderDeleteResult]:
+        """Delete a provider: its deployment, resource types and pending events.
+
+        Args:
+            provider_id: The provider's name.
+            cascade: Delete the provider's resources too; without it a provider that still has
+                resources is not deleted.
+
+        Raises:
+            httpx.HTTPStatusError: 409 when the provider has resources and ``cascade`` is false.
+        """
+        params = {"cascade": "true" if cascade else "false"}
+        response = yield self._request("DELETE", f"/providers/{_segment(provider_id)}", params=params)
+        return ProviderDeleteResult.model_validate(_json(response))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
@@ -79,6 +80,27 @@ class PragmaClient(PragmaCalls):
             for line in response.iter_lines():
                 if (event := parser.feed(line)) is not None:
                     yield event
+
+    @contextlib.contextmanager
+    def stream_build_logs(self, provider_id: str, version: str) -> Iterator[httpx.Response]:
+        """Stream a build's logs as they are written; the response stays open while it runs.
+
+        Use it as a context manager and read ``response.iter_lines()``; leaving the block
+        closes the stream.
+
+        Args:
+            provider_id: The provider's name.
+            version: The build's CalVer version, such as ``"20250115.120000"``.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such build.
+        """
+        response = self._http.send(self._build_logs_request(provider_id, version), stream=True)
+        try:
+            raise_for_status(response)
+            yield response
+        finally:
+            response.close()
 
     def wait_ready(
         self,
@@ -183,6 +205,21 @@ class AsyncPragmaClient(PragmaCalls):
             async for line in response.aiter_lines():
                 if (event := parser.feed(line)) is not None:
                     yield event
+
+    @contextlib.asynccontextmanager
+    async def stream_build_logs(self, provider_id: str, version: str) -> AsyncIterator[httpx.Response]:
+        """Stream a build's logs as they are written; read ``response.aiter_lines()``.
+
+        Use it as ``async with``; see ``PragmaClient.stream_build_logs``.
+        """
+        response = await self._http.send(self._build_logs_request(provider_id, version), stream=True)
+        try:
+            if not response.is_success:
+                await response.aread()
+            raise_for_status(response)
+            yield response
+        finally:
+            await response.aclose()
 
     async def wait_ready(
         self,
