@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     provider_organization: str = "default"
     worker_concurrency: int = Field(default=100, ge=1)
     api_url: str = "http://127.0.0.1:8000"
+    # Provider pipeline: pushes, builds, deployments.
+    max_push_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    max_archive_files: int = Field(default=10_000, gt=0)
+    max_concurrent_builds: int = Field(default=2, ge=1)
+    build_timeout_seconds: float = Field(default=600.0, gt=0)
+    sdk_source: Path | None = None
+    deploy_timeout_seconds: float = Field(default=60.0, gt=0)
+    provider_replicas: int = Field(default=1, ge=1)
+
+    @property
+    def providers_dir(self) -> Path:
+        """Where pushed archives, build logs, build environments and releases live."""
+        return (self.data_dir / "providers").resolve()
 
     @property
     def resolved_database_url(self) -> str:

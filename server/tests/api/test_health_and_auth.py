@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import httpx
 
-from testing.fixtures.server import RunningServer
-
-
-def admin(server: RunningServer, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``pragma-os admin ...`` against the server's database."""
-    return subprocess.run(
-        [sys.executable, "-m", "pragma_os", "admin", *args, "--database-url", server.database_url],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def new_tenant_token(server: RunningServer, organization: str, email: str) -> str:
-    created = admin(server, "create-org", organization)
-    assert created.returncode == 0, created.stderr
-    issued = admin(server, "create-token", "--org", organization, "--email", email)
-    assert issued.returncode == 0, issued.stderr
-    return issued.stdout.strip()
+from testing.fixtures.server import RunningServer, admin, new_tenant_token
 
 
 def test_health_is_exactly_ok_with_plain_json_content_type(server: RunningServer) -> None:

@@ -6,21 +6,32 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from uv import find_uv_bin
 
 import pragma_os
 from pragma_os.api.errors import install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import auth, dead_letters, health, resources, workers
+from pragma_os.api.routers import auth, dead_letters, health, providers, resources, workers
 from pragma_os.auth import Authenticator
+from pragma_os.builds.sdk_source import local_sdk_source
 from pragma_os.deploy.packages import start_package_workers
+from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.build_queue import BuildQueue, BuildSettings
+from pragma_os.services.config_validation import ConfigValidator
+from pragma_os.services.deployments import DeploymentManager, DeploySettings
+from pragma_os.services.presence import WorkerPresence
+from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
+from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
@@ -58,6 +69,45 @@ async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
             logger.warning("Redelivering %d event(s) whose lease expired", rescued)
 
 
+def _body_limit(settings: Settings, path: str) -> int:
+    """Pushed provider archives may be larger than API calls."""
+    if path.startswith("/providers/") and path.endswith("/push"):
+        return settings.max_push_bytes
+    return settings.max_body_bytes
+
+
+def provider_platform(
+    settings: Settings, database: Database, presence: WorkerPresence, validator: ConfigValidator
+) -> ProviderPlatform:
+    """The provider pipeline: files under the data directory, build queue, local deployer."""
+    files = ProviderFiles(settings.providers_dir)
+    build_settings = BuildSettings(
+        files=files,
+        sdk_source=settings.sdk_source or local_sdk_source() or Path("pragma-sdk-source-not-configured"),
+        uv=Path(find_uv_bin()),
+        python=sys.executable,
+        timeout=settings.build_timeout_seconds,
+        concurrency=settings.max_concurrent_builds,
+        max_compressed_bytes=settings.max_push_bytes,
+        max_unpacked_bytes=settings.max_unpacked_bytes,
+        max_files=settings.max_archive_files,
+    )
+    deploy_settings = DeploySettings(
+        files=files,
+        api_url=settings.api_url,
+        timeout=settings.deploy_timeout_seconds,
+        replicas=settings.provider_replicas,
+        concurrency=settings.worker_concurrency,
+    )
+    return ProviderPlatform(
+        database=database,
+        files=files,
+        builds=BuildQueue(database, build_settings),
+        deployments=DeploymentManager(database, LocalProcessDeployer(), presence, validator, deploy_settings),
+        max_push_bytes=settings.max_push_bytes,
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The API application; its database opens at startup and closes at shutdown."""
 
@@ -75,11 +125,17 @@ def create_app(settings: Settings) -> FastAPI:
                 settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
             ),
             lease_seconds=settings.lease_seconds,
+            presence=WorkerPresence(),
         )
         app.state.dispatcher = dispatcher
-        app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups)
+        validator = ConfigValidator(database)
+        app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator)
+        platform = provider_platform(settings, database, dispatcher.presence, validator)
+        app.state.providers = platform
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         workers = await start_package_workers(settings, database)
+        await platform.builds.resume()
+        await platform.deployments.restore()
         # Everything built at startup lives as long as the process: keep the collector off it,
         # and let it run less often (allocation-heavy request handling triggers it constantly).
         gc.freeze()
@@ -87,6 +143,8 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await platform.builds.close()
+            await platform.deployments.close()
             await asyncio.gather(*(worker.stop() for worker in workers))
             rescuer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -101,7 +159,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, auth.router, resources.router, dead_letters.router, workers.router):
+    app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
+    routers = (health, auth, resources, dead_letters, workers, providers)
+    for router in (module.router for module in routers):
         app.include_router(router)
     return app

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings
@@ -38,6 +39,12 @@ async def get_wakeups(request: Request) -> Wakeups:
     return wakeups
 
 
+async def get_provider_platform(request: Request) -> ProviderPlatform:
+    """Pushes, builds and deployments."""
+    platform: ProviderPlatform = request.app.state.providers
+    return platform
+
+
 async def get_settings(request: Request) -> Settings:
     """The server's settings."""
     settings: Settings = request.app.state.settings
@@ -58,3 +65,4 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]
+ProvidersDep = Annotated[ProviderPlatform, Depends(get_provider_platform)]

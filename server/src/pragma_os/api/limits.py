@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pragma_os.api.responses import FastJSONResponse
 
 
 class BodySizeLimit:
-    """Answer 413 to bodies over ``max_bytes``, by ``Content-Length`` or as they stream in."""
+    """Answer 413 to bodies over the limit, by ``Content-Length`` or as they stream in.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``limit_for`` gives the limit of a request path (uploads allow more than JSON calls).
+    """
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limit_for = limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await _reject(max_bytes, scope, receive, send)
             return
         received = 0
         rejected = False
@@ -30,9 +36,9 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes and not rejected:
+                if received > max_bytes and not rejected:
                     rejected = True
-                    await self._reject(scope, receive, send)
+                    await _reject(max_bytes, scope, receive, send)
             # Once rejected, the app sees a client that went away: it stops reading and
             # whatever it tries to send is dropped below.
             return {"type": "http.disconnect"} if rejected else message
@@ -47,15 +53,16 @@ class BodySizeLimit:
             if not rejected:
                 raise
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = FastJSONResponse(
-            {
-                "detail": {
-                    "message": f"Request body is larger than the limit of {self.max_bytes} bytes.",
-                    "field": "body",
-                    "limit_bytes": self.max_bytes,
-                }
-            },
-            status_code=413,
-        )
-        await response(scope, receive, send)
+
+async def _reject(max_bytes: int, scope: Scope, receive: Receive, send: Send) -> None:
+    response = FastJSONResponse(
+        {
+            "detail": {
+                "message": f"Request body is larger than the limit of {max_bytes} bytes.",
+                "field": "body",
+                "limit_bytes": max_bytes,
+            }
+        },
+        status_code=413,
+    )
+    await response(scope, receive, send)

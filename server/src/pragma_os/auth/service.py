@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from pragma_os.auth.principal import Principal
 from pragma_os.auth.tokens import TOKEN_PREFIX, generate_token, hash_token
 from pragma_os.errors import AuthenticationError, ConflictError, NotFoundError
@@ -129,21 +131,42 @@ async def mint_worker_token(
 
     Tokens minted earlier under the same ``label`` are revoked, so restarts leave none behind.
     """
-    token = generate_token()
-    now = utcnow()
     async with database.transaction() as connection:
         organization = await tenancy.find_organization(connection, organization_name)
         if organization is None:
             raise NotFoundError(f"Organization '{organization_name}' does not exist.")
-        await tenancy.revoke_tokens(connection, organization["id"], label, now)
-        await tenancy.insert_token(
-            connection,
-            new_id("tok"),
-            hash_token(token),
-            organization["id"],
-            None,
-            label,
-            now,
-            provider_scope=",".join(sorted(providers)),
-        )
+        return await _replace_worker_token(connection, organization["id"], label, providers)
+
+
+async def mint_release_token(database: Database, organization_id: str, label: str, provider: str) -> str:
+    """A token for the workers of a deployed provider: lease and report for it alone.
+
+    Tokens minted earlier under the same ``label`` are revoked.
+    """
+    async with database.transaction() as connection:
+        return await _replace_worker_token(connection, organization_id, label, [provider])
+
+
+async def revoke_worker_tokens(database: Database, organization_id: str, label: str) -> None:
+    """Revoke the tokens minted under ``label`` (workers that stopped need them no more)."""
+    async with database.transaction() as connection:
+        await tenancy.revoke_tokens(connection, organization_id, label, utcnow())
+
+
+async def _replace_worker_token(
+    connection: AsyncConnection, organization_id: str, label: str, providers: list[str]
+) -> str:
+    token = generate_token()
+    now = utcnow()
+    await tenancy.revoke_tokens(connection, organization_id, label, now)
+    await tenancy.insert_token(
+        connection,
+        new_id("tok"),
+        hash_token(token),
+        organization_id,
+        None,
+        label,
+        now,
+        provider_scope=",".join(sorted(providers)),
+    )
     return token

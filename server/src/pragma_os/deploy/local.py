@@ -17,32 +17,44 @@ logger = logging.getLogger("pragma_os.deploy")
 
 # Variables a local worker inherits; everything else of the server's environment (database
 # URL, keys, tokens) stays out.
-_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
 
 
 @dataclass
 class WorkerSpec:
-    """What to run: a provider package, where the API is, and the worker's own token."""
+    """What to run: a provider package, where the API is, and the worker's own token.
+
+    ``python`` is the interpreter of the environment the package is installed in (a build's
+    virtual environment, or the server's own for ``--provider-package``).
+    """
 
     package: str
     api_url: str
     token: str
     concurrency: int = 100
+    python: str = sys.executable
+    worker_id: str | None = None
+    passed_through: tuple[str, ...] = PASSED_THROUGH
+    home: str | None = None
     extra_args: list[str] = field(default_factory=list)
 
     def command(self) -> list[str]:
         """The worker's command line."""
+        identity = ["--worker-id", self.worker_id] if self.worker_id else []
         return [
-            sys.executable, "-m", "pragma_sdk.worker",
+            self.python, "-m", "pragma_sdk.worker",
             "--package", self.package,
             "--api-url", self.api_url,
             "--concurrency", str(self.concurrency),
+            *identity,
             *self.extra_args,
         ]  # fmt: skip
 
     def environment(self) -> dict[str, str]:
         """A scrubbed environment holding only the worker's token."""
-        env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+        env = {key: os.environ[key] for key in self.passed_through if key in os.environ}
+        if self.home is not None:
+            env["HOME"] = self.home
         env["PRAGMA_AUTH_TOKEN"] = self.token
         env["PYTHONUNBUFFERED"] = "1"
         return env

@@ -18,6 +18,7 @@ from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
+from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
@@ -63,14 +64,20 @@ class ApplyQueue:
     owners, a batch that failed as a whole) goes through ``apply_resource`` one by one.
     """
 
-    def __init__(self, database: Database, wakeups: Wakeups) -> None:
+    def __init__(self, database: Database, wakeups: Wakeups, validator: ConfigValidator) -> None:
         self._database = database
         self._wakeups = wakeups
+        self._validator = validator
         self._waiting: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def apply(self, principal: Principal, body: ResourceApply) -> dict[str, Any]:
-        """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies."""
+        """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies.
+
+        Raises:
+            InvalidInputError: The config breaks its type's registered schema.
+        """
+        await self._validator.check(principal.organization_id, body.provider, body.resource, body.config)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting.append((principal, body, future))
         if self._writer is None or self._writer.done():

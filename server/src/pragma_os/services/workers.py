@@ -16,6 +16,7 @@ from pragma_os.engine import dispatch
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import NotFoundError
+from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.store import Database, events
 from pragma_os.store.types import utcnow
@@ -41,6 +42,7 @@ class Dispatcher:
     policy: RetryPolicy
     lease_seconds: float
     queries: QueryBroker
+    presence: WorkerPresence
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
@@ -64,6 +66,7 @@ async def lease(
     ``gone`` tells whether the worker hung up; its abandoned poll then leases nothing.
     """
     _allowed(principal, request.providers)
+    dispatcher.presence.mark(request.worker_id)
     keys = [(principal.organization_id, provider) for provider in request.providers]
     deadline = time.monotonic() + request.wait_seconds
     while True:

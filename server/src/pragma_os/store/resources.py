@@ -225,3 +225,22 @@ async def get_resources_by_pks(
         .with_for_update(skip_locked=skip_locked)
     )
     return {row["pk"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
+
+
+async def count_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
+    """How many resources of the provider the organization has."""
+    query = select(func.count()).where(
+        resources.c.organization_id == organization_id, resources.c.provider == provider
+    )
+    return int((await connection.execute(query)).scalar_one())
+
+
+async def delete_provider_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
+    """Remove every resource of the provider, with their events, links and tags; returns how many.
+
+    Watchers see each one deleted.
+    """
+    rows = await list_resources(connection, organization_id, provider=provider)
+    for row in rows:
+        await delete_resource(connection, row)
+    return len(rows)

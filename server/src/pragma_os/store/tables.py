@@ -204,3 +204,39 @@ resource_changes = Table(
     Index(None, "organization_id", "seq"),
     Index(None, "changed_at"),
 )
+
+# Pushed providers of an organization and their deployment.
+providers = Table(
+    "providers",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("provider_id", String(63), nullable=False),
+    # The version whose workers run, the one being rolled out (or last tried), the state of
+    # that rollout and why it failed.
+    Column("deployed_version", String(20), nullable=True),
+    Column("target_version", String(20), nullable=True),
+    Column("deployment_status", String(12), nullable=True),
+    Column("deployment_error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("organization_id", "provider_id"),
+)
+
+# One row per push: its build's state and, once built, what it registers.
+builds = Table(
+    "builds",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("provider_id", String(63), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("error_message", Text, nullable=True),
+    Column("package", String(255), nullable=True),
+    Column("resource_types", JSONDocument, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("organization_id", "provider_id", "version"),
+    Index(None, "status"),
+)

@@ -1,0 +1,114 @@
+"""``/providers``: push provider code, follow its builds, deploy, roll back, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
+from pragma_os.api.responses import FastJSONResponse
+from pragma_os.services import providers
+from pragma_sdk.models import BuildInfo, ProviderDeleteResult, ProviderInfo, ProviderStatus, PushResult
+
+router = APIRouter(prefix="/providers", tags=["providers"])
+
+
+class DeployRequest(BaseModel):
+    """Request to deploy a provider; without a version, the latest successful build."""
+
+    version: str | None = None
+
+
+@router.get("/", response_model=list[ProviderInfo])
+async def list_providers(platform: ProvidersDep, principal: CurrentPrincipal) -> FastJSONResponse:
+    """The organization's providers with their deployed version and deployment state."""
+    return FastJSONResponse(await providers.list_providers(platform, principal))
+
+
+@router.post("/{provider_id}/push", status_code=202, response_model=PushResult)
+async def push_provider(
+    provider_id: str,
+    platform: ProvidersDep,
+    principal: CurrentPrincipal,
+    code: Annotated[UploadFile, File(description="Gzipped tarball of the provider project")],
+) -> FastJSONResponse:
+    """Store the pushed source as a new version (``YYYYMMDD.HHMMSS``) and queue its build."""
+    result = await providers.push(platform, principal, provider_id, code.file)
+    return FastJSONResponse(result, status_code=202)
+
+
+@router.get("/{provider_id}/builds", response_model=list[BuildInfo])
+async def list_builds(
+    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal
+) -> FastJSONResponse:
+    """The provider's latest builds, newest first (up to 10)."""
+    return FastJSONResponse(await providers.list_builds(platform, principal, provider_id))
+
+
+@router.get("/{provider_id}/builds/{version}", response_model=BuildInfo)
+async def get_build_status(
+    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+) -> FastJSONResponse:
+    """One build's state and, when it failed, why."""
+    build = await providers.get_build(platform, principal, provider_id, version)
+    return FastJSONResponse(providers.build_info(build))
+
+
+@router.get("/{provider_id}/versions/{version}", response_model=BuildInfo)
+async def get_build_by_version(
+    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+) -> FastJSONResponse:
+    """The build of a version (same as ``/builds/{version}``)."""
+    build = await providers.get_build(platform, principal, provider_id, version)
+    return FastJSONResponse(providers.build_info(build))
+
+
+@router.get(
+    "/{provider_id}/builds/{version}/logs",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/plain": {}}, "description": "The build log, line by line"}},
+)
+async def get_build_logs(
+    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+) -> StreamingResponse:
+    """The build log as text lines; while the build runs, the response stays open for new lines."""
+    lines = await providers.build_log(platform, principal, provider_id, version)
+    return StreamingResponse(
+        lines,
+        media_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/{provider_id}/deploy", status_code=202, response_model=ProviderStatus)
+async def deploy_provider(
+    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal, body: DeployRequest | None = None
+) -> FastJSONResponse:
+    """Roll a build out (default: the latest successful one); an older version rolls back."""
+    version = body.version if body is not None else None
+    status = await providers.deploy(platform, principal, provider_id, version)
+    return FastJSONResponse(status, status_code=202)
+
+
+@router.get("/{provider_id}/deployment", response_model=ProviderStatus)
+async def get_deployment_status(
+    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal
+) -> FastJSONResponse:
+    """The deployment's state, version and whether its workers are healthy."""
+    return FastJSONResponse(await providers.get_deployment(platform, principal, provider_id))
+
+
+@router.delete("/{provider_id}", response_model=ProviderDeleteResult)
+async def delete_provider(
+    provider_id: str,
+    platform: ProvidersDep,
+    principal: CurrentPrincipal,
+    cascade: Annotated[
+        bool, Query(description="Delete all resources for this provider (default: fail if resources exist)")
+    ] = False,
+) -> FastJSONResponse:
+    """Remove the provider, its builds and workers; 409 while it has resources, unless ``cascade``."""
+    return FastJSONResponse(await providers.delete(platform, principal, provider_id, cascade=cascade))

@@ -1,0 +1,197 @@
+"""Running pushed builds: each in its own process, one at a time per provider, a few at once.
+
+A build process (``python -m pragma_os.builds.job``) gets an environment holding none of the
+server's secrets and runs in the version's directory; its output lines are appended to the
+build log as they come. Builds left ``pending`` or ``building`` by a stopped server run again
+when it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pragma_os.builds.environment import build_environment
+from pragma_os.builds.uv import default_cache_dir
+from pragma_os.services.provider_files import ProviderFiles, VersionFiles
+from pragma_os.store import Database
+from pragma_os.store import providers as store
+from pragma_os.store.types import utcnow
+from pragma_sdk.models import BuildStatus
+
+logger = logging.getLogger("pragma_os.builds")
+
+Row = dict[str, Any]
+Key = tuple[str, str]  # (organization id, provider id)
+
+_MAX_LINE_BYTES = 1024 * 1024
+# The build process enforces the time limit itself; this is the backstop if it cannot.
+_KILL_AFTER_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """How builds run."""
+
+    files: ProviderFiles
+    sdk_source: Path
+    uv: Path
+    python: str
+    timeout: float
+    concurrency: int
+    max_compressed_bytes: int
+    max_unpacked_bytes: int
+    max_files: int
+
+
+class BuildQueue:
+    """Schedules builds and records how they end."""
+
+    def __init__(self, database: Database, settings: BuildSettings) -> None:
+        self._database = database
+        self._settings = settings
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._providers: dict[Key, asyncio.Lock] = {}
+        self._tasks: dict[Key, set[asyncio.Task[None]]] = {}
+        self._cache_dir: Path | None = None
+
+    def submit(self, build: Row) -> None:
+        """Run ``build`` after the provider's earlier builds, when a slot is free."""
+        key = (build["organization_id"], build["provider_id"])
+        lock = self._providers.setdefault(key, asyncio.Lock())
+        task = asyncio.create_task(self._run(build, lock))
+        tasks = self._tasks.setdefault(key, set())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def resume(self) -> int:
+        """Queue the builds a stopped server left unfinished; returns how many."""
+        async with self._database.reading() as connection:
+            unfinished = await store.builds_in(connection, [BuildStatus.PENDING, BuildStatus.BUILDING])
+        for build in unfinished:
+            self.submit(build)
+        return len(unfinished)
+
+    async def cancel(self, organization_id: str, provider_id: str) -> None:
+        """Stop the provider's queued and running builds (the provider is being deleted)."""
+        tasks = list(self._tasks.pop((organization_id, provider_id), ()))
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop every build; they run again at the next start."""
+        tasks = [task for tasks in self._tasks.values() for task in tasks]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, build: Row, lock: asyncio.Lock) -> None:
+        files = self._settings.files.version(build["organization_id"], build["provider_id"], build["version"])
+        async with lock, self._slots:
+            await self._update(build, {"status": BuildStatus.BUILDING, "error_message": None})
+            try:
+                outcome = await self._build(files)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the server's side of the build broke, not the package
+                logger.exception("Build %s of %s failed to run", build["version"], build["provider_id"])
+                outcome = {"success": False, "error_message": f"the build could not run: {error}"}
+            recorded = _recorded(build["provider_id"], outcome)
+            if outcome.get("success") and recorded["status"] == BuildStatus.FAILED:
+                with files.log.open("a") as log:
+                    log.write(f"==> build failed: {recorded['error_message']}\n")
+            await self._update(build, recorded)
+
+    async def _build(self, files: VersionFiles) -> dict[str, Any]:
+        settings = self._settings
+        files.outcome.unlink(missing_ok=True)
+        files.work.mkdir(parents=True, exist_ok=True)
+        cache_dir = await self._uv_cache_dir()
+        command = [
+            sys.executable, "-m", "pragma_os.builds.job",
+            "--archive", str(files.archive),
+            "--work-dir", str(files.work),
+            "--result", str(files.outcome),
+            "--sdk-source", str(settings.sdk_source),
+            "--uv", str(settings.uv),
+            "--uv-cache-dir", str(cache_dir),
+            "--python", settings.python,
+            "--timeout", str(settings.timeout),
+            "--max-compressed-bytes", str(settings.max_compressed_bytes),
+            "--max-unpacked-bytes", str(settings.max_unpacked_bytes),
+            "--max-files", str(settings.max_files),
+        ]  # fmt: skip
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=files.work,
+            # What uv needs to reach the index (its settings, proxy and TLS), no secrets.
+            env=build_environment(files.work, uv_cache_dir=cache_dir),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+            limit=_MAX_LINE_BYTES,
+        )
+        try:
+            async with asyncio.timeout(settings.timeout + _KILL_AFTER_SECONDS):
+                await _append_lines(process, files.log)
+                await process.wait()
+        except TimeoutError:
+            return {
+                "success": False,
+                "error_message": f"build exceeded the {settings.timeout:g} s time limit",
+            }
+        finally:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                await process.wait()
+        if not files.outcome.exists():
+            return {"success": False, "error_message": f"the build process exited with {process.returncode}"}
+        outcome: dict[str, Any] = json.loads(files.outcome.read_text())
+        return outcome
+
+    async def _uv_cache_dir(self) -> Path:
+        """The server user's uv cache, found once, so builds share downloads and wheels."""
+        if self._cache_dir is None:
+            self._cache_dir = await default_cache_dir(self._settings.uv)
+        return self._cache_dir
+
+    async def _update(self, build: Row, changes: Row) -> None:
+        async with self._database.transaction() as connection:
+            await store.update_build(connection, build["pk"], changes)
+
+
+async def _append_lines(process: asyncio.subprocess.Process, log: Path) -> None:
+    assert process.stdout is not None
+    with log.open("ab") as sink:
+        async for line in process.stdout:
+            sink.write(line if line.endswith(b"\n") else line + b"\n")
+            sink.flush()
+
+
+def _recorded(provider_id: str, outcome: dict[str, Any]) -> Row:
+    """The build's columns for ``outcome``; a package must define the provider it was pushed as."""
+    finished = {"finished_at": utcnow(), "package": outcome.get("package")}
+    if not outcome.get("success"):
+        return {**finished, "status": BuildStatus.FAILED, "error_message": outcome.get("error_message")}
+    defined = outcome.get("providers") or []
+    if provider_id not in defined:
+        listed = ", ".join(repr(name) for name in defined)
+        return {
+            **finished,
+            "status": BuildStatus.FAILED,
+            "error_message": f"the package defines provider {listed}, not {provider_id!r}; "
+            f'push it as that provider or name it Provider(name="{provider_id}")',
+        }
+    types = [item for item in outcome.get("resource_types") or [] if item.get("provider") == provider_id]
+    return {**finished, "status": BuildStatus.SUCCESS, "error_message": None, "resource_types": types}

@@ -1,0 +1,86 @@
+"""Checking an applied config against the JSON Schema its provider's deployed version registered.
+
+Types nobody registered (a provider run with ``--provider-package``, or not deployed yet)
+are not checked. Values that are references (a field reference, a ``Dependency`` marker, a
+``${...}`` string) are checked by the engine when it resolves them, not here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from pragma_os.errors import InvalidInputError
+from pragma_os.store import Database
+from pragma_os.store import resource_types as store
+
+# How long a provider's schemas are trusted before they are read again (another replica may
+# have deployed a new version); a deploy in this process refreshes them at once.
+_CACHE_SECONDS = 2.0
+_REFERENCE_KEYS = {"provider", "resource", "name"}
+
+Key = tuple[str, str]  # (organization id, provider)
+
+
+class ConfigValidator:
+    """Validates configs with the registered schemas, cached per organization and provider."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._cache: dict[Key, tuple[float, dict[str, Draft202012Validator]]] = {}
+
+    def forget(self, organization_id: str, provider: str) -> None:
+        """Read the provider's schemas again on next use (its deployed version changed)."""
+        self._cache.pop((organization_id, provider), None)
+
+    async def check(self, organization_id: str, provider: str, resource: str, config: dict[str, Any]) -> None:
+        """Refuse a config its type's schema rejects.
+
+        Raises:
+            InvalidInputError: Naming the first offending field (``config.<path>``) and the rule;
+                ``errors`` lists every problem found.
+        """
+        validators = await self._validators(organization_id, provider)
+        validator = validators.get(resource)
+        if validator is None:
+            return
+        problems = [error for error in validator.iter_errors(config) if not _is_reference(error.instance)]
+        if not problems:
+            return
+        described = sorted(_describe(error) for error in problems)
+        field, rule = described[0]
+        raise InvalidInputError(
+            field,
+            rule,
+            errors=[{"field": field, "rule": rule} for field, rule in described],
+        )
+
+    async def _validators(self, organization_id: str, provider: str) -> dict[str, Draft202012Validator]:
+        key = (organization_id, provider)
+        cached = self._cache.get(key)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self._database.reading() as connection:
+            rows = await store.list_resource_types(connection, organization_id, provider)
+        validators = {row["resource"]: Draft202012Validator(row["schema"] or {}) for row in rows}
+        self._cache[key] = (now + _CACHE_SECONDS, validators)
+        return validators
+
+
+def _is_reference(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    return isinstance(value, dict) and (value.keys() >= _REFERENCE_KEYS or "__dependency__" in value)
+
+
+def _describe(error: ValidationError) -> tuple[str, str]:
+    path = ["config", *(str(part) for part in error.absolute_path)]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if error.message.count("'") >= 2 else None
+        if missing is not None:
+            return ".".join([*path, missing]), "is required"
+    return ".".join(path), error.message

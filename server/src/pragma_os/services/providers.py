@@ -1,0 +1,357 @@
+"""Provider use cases: push, builds and their logs, deploy, status, delete.
+
+Every call is scoped to the caller's organization: another organization's provider answers
+404 like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pydantic import TypeAdapter, ValidationError
+
+from pragma_os.auth import Principal
+from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from pragma_os.services.build_queue import BuildQueue
+from pragma_os.services.deployments import DeploymentManager
+from pragma_os.services.provider_files import ProviderFiles
+from pragma_os.store import Database, resource_types
+from pragma_os.store import providers as store
+from pragma_os.store import resources as resource_store
+from pragma_os.store.dead_letters import delete_dead_letters
+from pragma_os.store.errors import AlreadyExistsError
+from pragma_os.store.types import utcnow
+from pragma_sdk.models import PROVIDER_RULE, BuildStatus, DeploymentStatus, ProviderName
+
+Row = dict[str, Any]
+
+VERSION_FORMAT = "%Y%m%d.%H%M%S"
+BUILDS_LISTED = 10
+_GZIP_MAGIC = b"\x1f\x8b"
+_COPY_CHUNK = 1024 * 1024
+_LOG_POLL_SECONDS = 0.2
+_FINISHED = (BuildStatus.SUCCESS, BuildStatus.FAILED)
+_PROVIDER_NAME: TypeAdapter[str] = TypeAdapter(ProviderName)
+
+
+@dataclass(frozen=True)
+class ProviderPlatform:
+    """What the provider use cases work with."""
+
+    database: Database
+    files: ProviderFiles
+    builds: BuildQueue
+    deployments: DeploymentManager
+    max_push_bytes: int
+
+
+def checked_provider_id(provider_id: str) -> str:
+    """``provider_id`` when it is a valid provider name; 422 naming the rule otherwise."""
+    try:
+        return _PROVIDER_NAME.validate_python(provider_id)
+    except ValidationError:
+        raise InvalidInputError("provider_id", PROVIDER_RULE) from None
+
+
+def next_version(latest: str | None, now: datetime) -> str:
+    """The CalVer of a new build: ``now`` in UTC, or one second after ``latest`` if not later."""
+    candidate = now.strftime(VERSION_FORMAT)
+    if latest is None or candidate > latest:
+        return candidate
+    return (datetime.strptime(latest, VERSION_FORMAT) + timedelta(seconds=1)).strftime(VERSION_FORMAT)
+
+
+async def push(platform: ProviderPlatform, principal: Principal, provider_id: str, code: BinaryIO) -> Row:
+    """Store a pushed tarball as a new version and queue its build; ``PushResponse``.
+
+    Raises:
+        InvalidInputError: The upload is not a gzipped tarball.
+        PayloadTooLargeError: It is larger than the push limit.
+    """
+    provider_id = checked_provider_id(provider_id)
+    staged = await asyncio.to_thread(_stage_upload, code, platform.files.root, platform.max_push_bytes)
+    try:
+        build = await _record_push(platform.database, principal.organization_id, provider_id)
+        files = platform.files.version(principal.organization_id, provider_id, build["version"])
+        files.directory.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, files.archive)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    platform.builds.submit(build)
+    return {
+        "version": build["version"],
+        "status": BuildStatus.PENDING,
+        "message": f"Build {build['version']} of {provider_id} queued; "
+        f"follow it at /providers/{provider_id}/builds/{build['version']}/logs",
+    }
+
+
+def _stage_upload(code: BinaryIO, root: Path, limit: int) -> Path:
+    """Copy the upload next to where it will live, refusing what is too large or not gzip."""
+    root.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".push-", suffix=".tar.gz", dir=root)
+    staged = Path(name)
+    written = 0
+    try:
+        with os.fdopen(handle, "wb") as target:
+            while chunk := code.read(_COPY_CHUNK):
+                if written == 0 and not chunk.startswith(_GZIP_MAGIC):
+                    raise InvalidInputError("code", "must be a gzipped tarball (.tar.gz)")
+                written += len(chunk)
+                if written > limit:
+                    raise PayloadTooLargeError(
+                        f"The pushed archive is larger than the limit of {limit} bytes.", field="code"
+                    )
+                target.write(chunk)
+        if written == 0:
+            raise InvalidInputError("code", "must be a gzipped tarball (.tar.gz); the upload was empty")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+async def _record_push(database: Database, organization_id: str, provider_id: str) -> Row:
+    for _attempt in range(2):
+        try:
+            async with database.transaction() as connection:
+                now = utcnow()
+                provider = await store.get_provider(connection, organization_id, provider_id, for_update=True)
+                if provider is None:
+                    provider = await store.insert_provider(connection, organization_id, provider_id, now)
+                latest = await store.list_builds(connection, organization_id, provider_id, limit=1)
+                version = next_version(latest[0]["version"] if latest else None, now)
+                await store.update_provider(connection, provider["pk"], {"updated_at": now})
+                return await store.insert_build(
+                    connection,
+                    {
+                        "organization_id": organization_id,
+                        "provider_id": provider_id,
+                        "version": version,
+                        "status": BuildStatus.PENDING,
+                        "created_at": now,
+                    },
+                )
+        except AlreadyExistsError:
+            continue  # another replica registered the provider first; it exists now
+    raise ConflictError(f"Provider {provider_id!r} is being pushed concurrently; push again.")
+
+
+def provider_info(row: Row) -> Row:
+    """``ProviderInfo`` of a provider row."""
+    return {
+        "provider_id": row["provider_id"],
+        "current_version": row["deployed_version"],
+        "deployment_status": row["deployment_status"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def build_info(row: Row) -> Row:
+    """``BuildInfo`` of a build row."""
+    return {
+        "provider_id": row["provider_id"],
+        "version": row["version"],
+        "status": row["status"],
+        "error_message": row["error_message"],
+        "created_at": row["created_at"],
+    }
+
+
+async def list_providers(platform: ProviderPlatform, principal: Principal) -> list[Row]:
+    """The organization's providers."""
+    async with platform.database.reading() as connection:
+        rows = await store.list_providers(connection, principal.organization_id)
+    return [provider_info(row) for row in rows]
+
+
+async def _provider(database: Database, principal: Principal, provider_id: str) -> Row:
+    provider_id = checked_provider_id(provider_id)
+    async with database.reading() as connection:
+        row = await store.get_provider(connection, principal.organization_id, provider_id)
+    if row is None:
+        raise NotFoundError(f"Provider {provider_id!r} not found.", provider_id=provider_id)
+    return row
+
+
+async def list_builds(platform: ProviderPlatform, principal: Principal, provider_id: str) -> list[Row]:
+    """The provider's latest builds, newest first."""
+    provider = await _provider(platform.database, principal, provider_id)
+    async with platform.database.reading() as connection:
+        rows = await store.list_builds(
+            connection, principal.organization_id, provider["provider_id"], limit=BUILDS_LISTED
+        )
+    return [build_info(row) for row in rows]
+
+
+async def get_build(platform: ProviderPlatform, principal: Principal, provider_id: str, version: str) -> Row:
+    """One build of the provider.
+
+    Raises:
+        NotFoundError: No such provider or version.
+    """
+    provider = await _provider(platform.database, principal, provider_id)
+    async with platform.database.reading() as connection:
+        row = await store.get_build(connection, principal.organization_id, provider["provider_id"], version)
+    if row is None:
+        raise NotFoundError(
+            f"Provider {provider['provider_id']!r} has no build {version!r}.",
+            field="version",
+            version=version,
+        )
+    return row
+
+
+async def build_log(
+    platform: ProviderPlatform, principal: Principal, provider_id: str, version: str
+) -> AsyncIterator[bytes]:
+    """The build's log so far, then each new line as the build prints it, until it ends.
+
+    Raises (before the first line):
+        NotFoundError: No such provider or version.
+    """
+    build = await get_build(platform, principal, provider_id, version)
+    log = platform.files.version(build["organization_id"], build["provider_id"], build["version"]).log
+    return _follow_log(platform.database, build, log)
+
+
+async def _follow_log(database: Database, build: Row, log: Path) -> AsyncIterator[bytes]:
+    offset = 0
+    pending = b""
+    finished = build["status"] in _FINISHED
+    while True:
+        chunk = await asyncio.to_thread(_read_from, log, offset)
+        offset += len(chunk)
+        pending += chunk
+        complete, _, pending = pending.rpartition(b"\n")
+        if complete:
+            yield complete + b"\n"
+        if chunk:
+            continue
+        if finished:
+            if pending:
+                yield pending + b"\n"
+            return
+        await asyncio.sleep(_LOG_POLL_SECONDS)
+        async with database.reading() as connection:
+            current = await store.get_build(
+                connection, build["organization_id"], build["provider_id"], build["version"]
+            )
+        # One more read after the build ended picks up its last lines.
+        finished = current is None or current["status"] in _FINISHED
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    try:
+        with open(path, "rb") as log:
+            log.seek(offset)
+            return log.read(_COPY_CHUNK)
+    except FileNotFoundError:
+        return b""
+
+
+async def deploy(
+    platform: ProviderPlatform, principal: Principal, provider_id: str, version: str | None
+) -> Row:
+    """Start rolling ``version`` (default: the latest successful build) out; ``ProviderStatus``.
+
+    Raises:
+        NotFoundError: No such provider, or no such build.
+        InvalidInputError: The build did not succeed, or there is no successful build.
+    """
+    provider = await _provider(platform.database, principal, provider_id)
+    provider_id = provider["provider_id"]
+    async with platform.database.transaction() as connection:
+        if version is None:
+            successful = await store.list_builds(
+                connection, principal.organization_id, provider_id, limit=1, status=BuildStatus.SUCCESS
+            )
+            if not successful:
+                raise InvalidInputError(
+                    "version", f"provider {provider_id!r} has no successful build to deploy"
+                )
+            build = successful[0]
+        else:
+            found = await store.get_build(connection, principal.organization_id, provider_id, version)
+            if found is None:
+                raise NotFoundError(f"Provider {provider_id!r} has no build {version!r}.", field="version")
+            if found["status"] != BuildStatus.SUCCESS:
+                raise InvalidInputError(
+                    "version",
+                    f"build {version} is {found['status']}; only a successful build can be deployed",
+                )
+            build = found
+        now = utcnow()
+        changes = {
+            "target_version": build["version"],
+            "deployment_status": DeploymentStatus.PROGRESSING,
+            "deployment_error": None,
+            "updated_at": now,
+        }
+        await store.update_provider(connection, provider["pk"], changes)
+    platform.deployments.start_rollout({**provider, **changes}, build)
+    return deployment_status(platform, {**provider, **changes})
+
+
+def deployment_status(platform: ProviderPlatform, provider: Row) -> Row:
+    """``ProviderStatus`` of a provider row, with the health of its workers in this process."""
+    status = provider["deployment_status"]
+    settled = status in (DeploymentStatus.AVAILABLE, None)
+    healthy = platform.deployments.healthy(provider["organization_id"], provider["provider_id"])
+    return {
+        "status": status or DeploymentStatus.PENDING,
+        "version": provider["deployed_version"] if settled else provider["target_version"],
+        "updated_at": provider["updated_at"],
+        "healthy": status == DeploymentStatus.AVAILABLE and healthy,
+        "running_version": provider["deployed_version"],
+        "restarts": platform.deployments.restarts(provider["organization_id"], provider["provider_id"]),
+        "error": provider["deployment_error"],
+    }
+
+
+async def get_deployment(platform: ProviderPlatform, principal: Principal, provider_id: str) -> Row:
+    """How the provider's deployment is doing."""
+    return deployment_status(platform, await _provider(platform.database, principal, provider_id))
+
+
+async def delete(platform: ProviderPlatform, principal: Principal, provider_id: str, *, cascade: bool) -> Row:
+    """Remove a provider: its workers, builds, files, types and, with ``cascade``, its resources.
+
+    Resources are removed from the platform without calling the provider (its workers are
+    gone); what they stand for is left as it is.
+
+    Raises:
+        NotFoundError: No such provider.
+        ConflictError: It still has resources and ``cascade`` is false.
+    """
+    provider = await _provider(platform.database, principal, provider_id)
+    organization_id, provider_id = principal.organization_id, provider["provider_id"]
+    if not cascade:
+        async with platform.database.reading() as connection:
+            count = await resource_store.count_resources(connection, organization_id, provider_id)
+        if count:
+            raise ConflictError(
+                f"Provider {provider_id!r} still has {count} resource(s); delete them first, "
+                "or delete the provider with cascade=true to remove them too.",
+                resources=count,
+            )
+    await platform.builds.cancel(organization_id, provider_id)
+    undeployed = await platform.deployments.undeploy(organization_id, provider_id)
+    async with platform.database.transaction() as connection:
+        removed = await resource_store.delete_provider_resources(connection, organization_id, provider_id)
+        await delete_dead_letters(connection, organization_id, provider=provider_id)
+        await resource_types.delete_resource_types(connection, organization_id, provider_id)
+        await store.delete_provider(connection, provider)
+    await asyncio.to_thread(
+        shutil.rmtree, platform.files.provider(organization_id, provider_id), ignore_errors=True
+    )
+    return {"provider_id": provider_id, "deployment_deleted": undeployed, "resources_deleted": removed}
