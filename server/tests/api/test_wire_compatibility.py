@@ -31,6 +31,15 @@ IMPLEMENTED = [
     ("delete", "/ops/dead-letter/{event_id}"),
     ("post", "/ops/dead-letter/{event_id}/retry"),
     ("post", "/ops/dead-letter/retry-all"),
+    ("get", "/providers/"),
+    ("post", "/providers/{provider_id}/push"),
+    ("get", "/providers/{provider_id}/builds"),
+    ("get", "/providers/{provider_id}/builds/{version}"),
+    ("get", "/providers/{provider_id}/builds/{version}/logs"),
+    ("get", "/providers/{provider_id}/versions/{version}"),
+    ("post", "/providers/{provider_id}/deploy"),
+    ("get", "/providers/{provider_id}/deployment"),
+    ("delete", "/providers/{provider_id}"),
 ]
 
 
@@ -55,8 +64,30 @@ def _properties(document: dict[str, Any], name: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "schema", ["Resource", "UserInfo", "ResourceStatus", "ResourceDefinition", "ResourceHealth"]
+    "schema",
+    [
+        "Resource",
+        "UserInfo",
+        "ResourceStatus",
+        "ResourceDefinition",
+        "ResourceHealth",
+        "ProviderInfo",
+        "BuildInfo",
+        "PushResponse",
+        "ProviderStatus",
+        "ProviderDeleteResult",
+        "DeployRequest",
+    ],
 )
 def test_response_models_keep_every_reference_field(ours: dict[str, Any], schema: str) -> None:
-    names = {"Resource": "ResourceDocument"}
+    names = {"Resource": "ResourceDocument", "PushResponse": "PushResult"}
     assert _properties(REFERENCE, schema) <= _properties(ours, names.get(schema, schema))
+
+
+def test_push_takes_the_archive_in_the_multipart_field_code(ours: dict[str, Any]) -> None:
+    body = ours["paths"]["/providers/{provider_id}/push"]["post"]["requestBody"]["content"]
+    reference = REFERENCE["components"]["schemas"]["Body_providers-push_provider"]
+    (schema_ref,) = (content["schema"]["$ref"] for content in body.values())
+    mine = ours["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
+    assert set(body) == {"multipart/form-data"}
+    assert mine["required"] == reference["required"] == ["code"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient
+from pragma_sdk import AsyncPragmaClient, BuildStatus, DeploymentStatus, PragmaClient
 from testing.fixtures.pipeline import build_of, deployed, pushed
 from testing.fixtures.provider_projects import MYCLOUD, tarball, widget_project
 from testing.fixtures.server import RunningServer, new_tenant_token
@@ -114,6 +114,17 @@ def test_build_log_streams_while_the_build_runs(
     # After the build, the same call returns the whole log at once.
     with client.stream_build_logs(provider_name, version) as response:
         assert list(response.iter_lines()) == seen
+
+
+async def test_the_async_client_streams_build_logs_too(
+    server: RunningServer, tmp_path: Path, provider_name: str
+) -> None:
+    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token) as client:
+        result = await client.push_provider(provider_name, tarball(widget_project(tmp_path, provider_name)))
+        async with client.stream_build_logs(provider_name, result.version) as response:
+            lines = [line async for line in response.aiter_lines()]
+        assert lines[-1].startswith("==> build succeeded")
+        assert (await client.get_build_status(provider_name, result.version)).status == BuildStatus.SUCCESS
 
 
 def test_pushes_in_the_same_second_get_distinct_ordered_versions(

@@ -6,20 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.services import providers
-from pragma_sdk.models import BuildInfo, ProviderDeleteResult, ProviderInfo, ProviderStatus, PushResult
+from pragma_sdk.models import (
+    BuildInfo,
+    DeployRequest,
+    ProviderDeleteResult,
+    ProviderInfo,
+    ProviderStatus,
+    PushResult,
+)
 
 router = APIRouter(prefix="/providers", tags=["providers"])
-
-
-class DeployRequest(BaseModel):
-    """Request to deploy a provider; without a version, the latest successful build."""
-
-    version: str | None = None
 
 
 @router.get("/", response_model=list[ProviderInfo])
