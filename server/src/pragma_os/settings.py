@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     bootstrap_token: SecretStr | None = None
     bootstrap_email: str = "admin@localhost"
+    secret_key: SecretStr | None = None
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     token_cache_seconds: float = Field(default=10.0, ge=0)
     retry_max_attempts: int = Field(default=5, ge=1)

@@ -25,6 +25,7 @@ from pragma_os.deploy.packages import start_package_workers
 from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.secrets.keys import load_server_keys
 from pragma_os.services.build_queue import BuildQueue, BuildSettings
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.deployments import DeploymentManager, DeploySettings
@@ -115,6 +116,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.resolved_database_url)
         app.state.database = database
+        app.state.keys = load_server_keys(
+            settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
+        )
         app.state.authenticator = Authenticator(database, settings.token_cache_seconds)
         wakeups = Wakeups()
         dispatcher = Dispatcher(

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.secrets.keys import ServerKeys
 from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.workers import Dispatcher
@@ -45,6 +46,12 @@ async def get_provider_platform(request: Request) -> ProviderPlatform:
     return platform
 
 
+async def get_server_keys(request: Request) -> ServerKeys:
+    """The keys derived from the server key (sealing secrets, signing file URLs)."""
+    keys: ServerKeys = request.app.state.keys
+    return keys
+
+
 async def get_settings(request: Request) -> Settings:
     """The server's settings."""
     settings: Settings = request.app.state.settings
@@ -66,3 +73,4 @@ DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]
 ProvidersDep = Annotated[ProviderPlatform, Depends(get_provider_platform)]
+ServerKeysDep = Annotated[ServerKeys, Depends(get_server_keys)]

@@ -1,0 +1,1 @@
+"""The built-in ``pragma`` provider: secrets, config and files, run inside the server."""

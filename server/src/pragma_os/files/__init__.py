@@ -1,0 +1,1 @@
+"""File storage: a backend interface, the local-directory backend, signed URLs."""

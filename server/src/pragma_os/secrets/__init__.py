@@ -1,0 +1,1 @@
+"""The server's key, sealed secret values and their redaction."""
