@@ -8,6 +8,8 @@ from pragma_sdk.models import (
     DeploymentStatus,
     EventType,
     FieldReference,
+    FileInfo,
+    FileMetadata,
     LifecycleState,
     LogEntry,
     OwnerReference,
@@ -18,6 +20,7 @@ from pragma_sdk.models import (
     ResourceHealth,
     ResourceReference,
     ResponseStatus,
+    SignedUrlResponse,
     UserInfo,
 )
 from pragma_sdk.provider import Provider
@@ -36,6 +39,8 @@ __all__ = [
     "EventType",
     "Field",
     "FieldReference",
+    "FileInfo",
+    "FileMetadata",
     "LifecycleState",
     "LogEntry",
     "NoRuntimeContextError",
@@ -52,5 +57,6 @@ __all__ = [
     "ResourceHealth",
     "ResourceReference",
     "ResponseStatus",
+    "SignedUrlResponse",
     "UserInfo",
 ]

@@ -355,3 +355,40 @@ class ErrorDetail(WireModel):
 
     message: str
     field: str | None = None
+
+
+class FileMetadata(WireModel):
+    """A stored file, as ``POST /files/{name}/upload`` answers.
+
+    ``url`` downloads the file with a token; ``public_url`` is a signed link that downloads it
+    without one until it expires (an hour after the upload). ``checksum`` is the hex SHA-256
+    of the content.
+    """
+
+    url: str
+    public_url: str
+    size: int
+    content_type: str
+    checksum: str
+    uploaded_at: datetime
+
+
+class FileInfo(WireModel):
+    """What ``HEAD /files/{name}`` tells about a stored file (our addition).
+
+    ``checksum`` is the hex SHA-256 of the content.
+    """
+
+    name: str
+    size: int
+    content_type: str
+    checksum: str
+    uploaded_at: datetime
+
+
+class SignedUrlResponse(WireModel):
+    """A signed download link (``GET /files/{name}/url``), valid without a token for ``expires_in`` s."""
+
+    url: str
+    expires_in: int
+    expires_at: datetime | None = None  # our addition

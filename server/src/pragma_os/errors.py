@@ -3,6 +3,7 @@
 PragmaError
 ├── InvalidInputError      422  a field breaks a rule
 ├── AuthenticationError    401  no valid token
+├── ForbiddenError         403  a credential that does not allow this (a bad signed URL)
 ├── NotFoundError          404  absent, or another tenant's
 ├── ConflictError          409  clashes with what is stored
 └── PayloadTooLargeError   413  request body over the limit
@@ -48,6 +49,12 @@ class AuthenticationError(PragmaError):
     """The request carries no valid token."""
 
     status_code = 401
+
+
+class ForbiddenError(PragmaError):
+    """The request carries a credential, but it does not allow this request."""
+
+    status_code = 403
 
 
 class NotFoundError(PragmaError):

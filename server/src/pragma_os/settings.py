@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     provider_organization: str = "default"
     worker_concurrency: int = Field(default=100, ge=1)
     api_url: str = "http://127.0.0.1:8000"
+    # Where clients reach the server (behind a proxy, its address); file URLs point there.
+    public_url: str | None = None
     # Provider pipeline: pushes, builds, deployments.
     max_push_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     max_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
@@ -39,11 +41,22 @@ class Settings(BaseSettings):
     sdk_source: Path | None = None
     deploy_timeout_seconds: float = Field(default=60.0, gt=0)
     provider_replicas: int = Field(default=1, ge=1)
+    max_file_bytes: int = Field(default=5 * 1024**3, gt=0)
+
+    @property
+    def external_url(self) -> str:
+        """The base of URLs handed to clients: ``public_url``, else the address served on."""
+        return (self.public_url or self.api_url).rstrip("/")
 
     @property
     def providers_dir(self) -> Path:
         """Where pushed archives, build logs, build environments and releases live."""
         return (self.data_dir / "providers").resolve()
+
+    @property
+    def files_dir(self) -> Path:
+        """Where uploaded files live, one folder per organization."""
+        return (self.data_dir / "files").resolve()
 
     @property
     def resolved_database_url(self) -> str:

@@ -40,6 +40,11 @@ IMPLEMENTED = [
     ("post", "/providers/{provider_id}/deploy"),
     ("get", "/providers/{provider_id}/deployment"),
     ("delete", "/providers/{provider_id}"),
+    ("post", "/files/{name}/upload"),
+    ("get", "/files/{name}/download"),
+    ("get", "/files/{name}/url"),
+    ("head", "/files/{name}"),
+    ("delete", "/files/{name}"),
 ]
 
 
@@ -77,6 +82,8 @@ def _properties(document: dict[str, Any], name: str) -> set[str]:
         "ProviderStatus",
         "ProviderDeleteResult",
         "DeployRequest",
+        "FileMetadata",
+        "SignedUrlResponse",
     ],
 )
 def test_response_models_keep_every_reference_field(ours: dict[str, Any], schema: str) -> None:
@@ -91,3 +98,13 @@ def test_push_takes_the_archive_in_the_multipart_field_code(ours: dict[str, Any]
     mine = ours["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
     assert set(body) == {"multipart/form-data"}
     assert mine["required"] == reference["required"] == ["code"]
+
+
+def test_upload_takes_the_file_in_the_multipart_field_file(ours: dict[str, Any]) -> None:
+    body = ours["paths"]["/files/{name}/upload"]["post"]["requestBody"]
+    reference = REFERENCE["components"]["schemas"]["Body_files-upload_file"]
+    assert body["required"] is True
+    assert set(body["content"]) == {"multipart/form-data"}
+    mine = body["content"]["multipart/form-data"]["schema"]
+    assert mine["required"] == reference["required"] == ["file"]
+    assert mine["properties"]["file"] == reference["properties"]["file"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import IO, Any, Final
+from urllib.parse import quote
 
 import httpx
 
@@ -83,3 +85,40 @@ def raise_for_status(response: httpx.Response) -> None:
         request=request,
         response=response,
     )
+
+
+def response_json(response: httpx.Response) -> Any:
+    """The body of a successful response as JSON; ``HTTPStatusError`` for a 4xx or 5xx."""
+    raise_for_status(response)
+    return response.json()
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one path segment, so a ``/``, ``?`` or ``#`` in it cannot reach another URL."""
+    return quote(value, safe="")
+
+
+FileContent = bytes | IO[bytes]
+"""What an upload sends: the bytes, or a binary file object read in chunks."""
+
+
+class RequestBuilder:
+    """Builds requests with the client's ``httpx`` settings; every call definition uses it."""
+
+    _settings: ClientSettings
+    _http: httpx.Client | httpx.AsyncClient
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        files: Mapping[str, tuple[str, FileContent, str]] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> httpx.Request:
+        if params:
+            params = {key: value for key, value in params.items() if value is not None}
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        return self._http.build_request(method, path, params=params, json=json, files=files, **extra)

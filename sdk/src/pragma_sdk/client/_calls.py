@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 
-from pragma_sdk.client._base import ClientSettings, raise_for_status
+from pragma_sdk.client._base import path_segment, raise_for_status, response_json
+from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.models import (
     BuildInfo,
@@ -40,48 +40,23 @@ ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
 LIST_PAGE_SIZE = 1000
 
 
-def _json(response: httpx.Response) -> Any:
-    raise_for_status(response)
-    return response.json()
-
-
-def _segment(value: str) -> str:
-    """``value`` as one path segment, so a ``/``, ``?`` or ``#`` in it cannot reach another URL."""
-    return quote(value, safe="")
-
-
 def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
     """``document`` as ``model`` when one is given, else as it is."""
     return model.model_validate(document) if model is not None else document
 
 
-class PragmaCalls:
-    """The calls of the Pragmatiks API, shared by ``PragmaClient`` and ``AsyncPragmaClient``."""
+class PragmaCalls(FileCalls):
+    """The calls of the Pragmatiks API, shared by ``PragmaClient`` and ``AsyncPragmaClient``.
 
-    _settings: ClientSettings
-    _http: httpx.Client | httpx.AsyncClient
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> httpx.Request:
-        if params:
-            params = {key: value for key, value in params.items() if value is not None}
-        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return self._http.build_request(method, path, params=params, json=json, files=files, **extra)
+    The file calls are in ``FileCalls``.
+    """
 
     def _build_logs_request(self, provider_id: str, version: str) -> httpx.Request:
         """The request both clients stream for ``stream_build_logs``.
 
         The server keeps the response open while the build runs, so only connecting is timed.
         """
-        path = f"/providers/{_segment(provider_id)}/builds/{_segment(version)}/logs"
+        path = f"/providers/{path_segment(provider_id)}/builds/{path_segment(version)}/logs"
         return self._request("GET", path, timeout=httpx.Timeout(None, connect=self._settings.timeout))
 
     @operation
@@ -106,7 +81,7 @@ class PragmaCalls:
             httpx.HTTPStatusError: 401 when not authenticated.
         """
         response = yield self._request("GET", "/auth/me")
-        return UserInfo.model_validate(_json(response))
+        return UserInfo.model_validate(response_json(response))
 
     @operation
     def list_resources(
@@ -136,7 +111,7 @@ class PragmaCalls:
                 "cursor": cursor,
             }
             response = yield self._request("GET", "/resources/", params=params)
-            documents.extend(_json(response))
+            documents.extend(response_json(response))
             cursor = response.headers.get("X-Next-Cursor")
             if not cursor:
                 parsed: list[Any] = [parse_document(document, model) for document in documents]
@@ -150,7 +125,7 @@ class PragmaCalls:
             provider: Only the types of this provider.
         """
         response = yield self._request("GET", "/resources/types", params={"provider": provider})
-        return list(_json(response))
+        return list(response_json(response))
 
     @operation
     def get_resource(
@@ -167,7 +142,7 @@ class PragmaCalls:
             httpx.HTTPStatusError: 404 when there is no such resource.
         """
         response = yield self._request("GET", f"/resources/{resource_id(provider, resource, name)}")
-        return parse_document(_json(response), model)
+        return parse_document(response_json(response), model)
 
     @operation
     def apply_resource(
@@ -183,7 +158,7 @@ class PragmaCalls:
         """
         body = resource.to_apply_body() if isinstance(resource, Resource) else resource
         response = yield self._request("POST", "/resources/apply", json=body)
-        return parse_document(_json(response), model)
+        return parse_document(response_json(response), model)
 
     @operation
     def delete_resource(self, provider: str, resource: str, name: str) -> Call[None]:
@@ -205,7 +180,7 @@ class PragmaCalls:
             provider: Only the events of this provider.
         """
         response = yield self._request("GET", "/ops/dead-letter", params={"provider": provider})
-        return list(_json(response))
+        return list(response_json(response))
 
     @operation
     def get_dead_letter_event(self, event_id: str) -> Call[dict[str, Any]]:
@@ -215,7 +190,7 @@ class PragmaCalls:
             httpx.HTTPStatusError: 404 when there is no such event.
         """
         response = yield self._request("GET", f"/ops/dead-letter/{event_id}")
-        return dict(_json(response))
+        return dict(response_json(response))
 
     @operation
     def retry_dead_letter_event(self, event_id: str) -> Call[None]:
@@ -228,7 +203,7 @@ class PragmaCalls:
     def retry_all_dead_letter_events(self) -> Call[int]:
         """Queue every dead letter event again; returns how many."""
         response = yield self._request("POST", "/ops/dead-letter/retry-all")
-        return int(_json(response)["retried_count"])
+        return int(response_json(response)["retried_count"])
 
     @operation
     def delete_dead_letter_event(self, event_id: str) -> Call[None]:
@@ -253,7 +228,7 @@ class PragmaCalls:
             raise ValueError("delete_dead_letter_events needs provider=... or all=True")
         params = {"provider": provider, "all": "true" if all else None}
         response = yield self._request("DELETE", "/ops/dead-letter", params=params)
-        return int(_json(response)["deleted_count"])
+        return int(response_json(response)["deleted_count"])
 
     @operation
     def lease_events(self, request: LeaseRequest) -> Call[LeaseResponse]:
@@ -264,19 +239,19 @@ class PragmaCalls:
             json=request.model_dump(mode="json"),
             timeout=request.wait_seconds + self._settings.timeout,
         )
-        return LeaseResponse.model_validate(_json(response))
+        return LeaseResponse.model_validate(response_json(response))
 
     @operation
     def heartbeat_events(self, request: HeartbeatRequest) -> Call[HeartbeatResponse]:
         """Worker protocol: extend the leases of events still being handled."""
         response = yield self._request("POST", "/workers/heartbeat", json=request.model_dump(mode="json"))
-        return HeartbeatResponse.model_validate(_json(response))
+        return HeartbeatResponse.model_validate(response_json(response))
 
     @operation
     def complete_events(self, request: CompleteRequest) -> Call[CompleteResponse]:
         """Worker protocol: report the results of handled events."""
         response = yield self._request("POST", "/workers/complete", json=request.model_dump(mode="json"))
-        return CompleteResponse.model_validate(_json(response))
+        return CompleteResponse.model_validate(response_json(response))
 
     @operation
     def answer_query(self, query_id: str, answer: QueryAnswer) -> Call[None]:
@@ -288,10 +263,19 @@ class PragmaCalls:
         return None
 
     @operation
+    def reveal_secret(self, name: str) -> Call[dict[str, Any]]:
+        """The plaintext values of your ``pragma/secret`` ``name``: ``{"id", "name", "data"}``.
+
+        Secrets show ``[redacted]`` everywhere else; the server logs every reveal.
+        """
+        path = f"/resources/{path_segment(resource_id('pragma', 'secret', name))}/reveal"
+        return dict(response_json((yield self._request("POST", path))))
+
+    @operation
     def get_resource_health(self, provider: str, resource: str, name: str) -> Call[dict[str, Any]]:
         """Ask the resource's provider for its health: ``{status, message, details}``."""
         path = f"/resources/{resource_id(provider, resource, name)}/health"
-        return dict(_json((yield self._request("GET", path))))
+        return dict(response_json((yield self._request("GET", path))))
 
     @operation
     def get_resource_logs(
@@ -300,7 +284,7 @@ class PragmaCalls:
         """Ask the resource's provider for its recent log lines (``timestamp, message, level``)."""
         path = f"/resources/{resource_id(provider, resource, name)}/logs"
         params = {"tail": tail, "since": since.isoformat() if since else None}
-        return list(_json((yield self._request("GET", path, params=params))))
+        return list(response_json((yield self._request("GET", path, params=params))))
 
     @operation
     def list_providers(self) -> Call[list[ProviderInfo]]:
@@ -310,7 +294,7 @@ class PragmaCalls:
         ``current_version`` ``None``.
         """
         response = yield self._request("GET", "/providers/")
-        return [ProviderInfo.model_validate(item) for item in _json(response)]
+        return [ProviderInfo.model_validate(item) for item in response_json(response)]
 
     @operation
     def list_builds(self, provider_id: str) -> Call[list[BuildInfo]]:
@@ -319,8 +303,8 @@ class PragmaCalls:
         Args:
             provider_id: The provider's name.
         """
-        response = yield self._request("GET", f"/providers/{_segment(provider_id)}/builds")
-        return [BuildInfo.model_validate(item) for item in _json(response)]
+        response = yield self._request("GET", f"/providers/{path_segment(provider_id)}/builds")
+        return [BuildInfo.model_validate(item) for item in response_json(response)]
 
     @operation
     def push_provider(self, provider_id: str, tarball: bytes) -> Call[PushResult]:
@@ -337,8 +321,8 @@ class PragmaCalls:
             The build's CalVer ``version`` and its ``status``, usually ``BuildStatus.PENDING``.
         """
         files = {"code": (f"{provider_id}.tar.gz", tarball, "application/gzip")}
-        response = yield self._request("POST", f"/providers/{_segment(provider_id)}/push", files=files)
-        return PushResult.model_validate(_json(response))
+        response = yield self._request("POST", f"/providers/{path_segment(provider_id)}/push", files=files)
+        return PushResult.model_validate(response_json(response))
 
     @operation
     def get_build_status(self, provider_id: str, version: str) -> Call[BuildInfo]:
@@ -351,8 +335,8 @@ class PragmaCalls:
         Raises:
             httpx.HTTPStatusError: 404 when there is no such build.
         """
-        path = f"/providers/{_segment(provider_id)}/builds/{_segment(version)}"
-        return BuildInfo.model_validate(_json((yield self._request("GET", path))))
+        path = f"/providers/{path_segment(provider_id)}/builds/{path_segment(version)}"
+        return BuildInfo.model_validate(response_json((yield self._request("GET", path))))
 
     @operation
     def deploy_provider(self, provider_id: str, version: str | None = None) -> Call[ProviderStatus]:
@@ -370,8 +354,8 @@ class PragmaCalls:
                 the build cannot be deployed (it has not succeeded).
         """
         body = DeployRequest(version=version).model_dump(mode="json")
-        response = yield self._request("POST", f"/providers/{_segment(provider_id)}/deploy", json=body)
-        return ProviderStatus.model_validate(_json(response))
+        response = yield self._request("POST", f"/providers/{path_segment(provider_id)}/deploy", json=body)
+        return ProviderStatus.model_validate(response_json(response))
 
     @operation
     def get_deployment_status(self, provider_id: str) -> Call[ProviderStatus]:
@@ -380,8 +364,8 @@ class PragmaCalls:
         Raises:
             httpx.HTTPStatusError: 404 when the provider is not deployed.
         """
-        response = yield self._request("GET", f"/providers/{_segment(provider_id)}/deployment")
-        return ProviderStatus.model_validate(_json(response))
+        response = yield self._request("GET", f"/providers/{path_segment(provider_id)}/deployment")
+        return ProviderStatus.model_validate(response_json(response))
 
     @operation
     def delete_provider(self, provider_id: str, *, cascade: bool = False) -> Call[ProviderDeleteResult]:
@@ -396,5 +380,5 @@ class PragmaCalls:
             httpx.HTTPStatusError: 409 when the provider has resources and ``cascade`` is false.
         """
         params = {"cascade": "true" if cascade else "false"}
-        response = yield self._request("DELETE", f"/providers/{_segment(provider_id)}", params=params)
-        return ProviderDeleteResult.model_validate(_json(response))
+        response = yield self._request("DELETE", f"/providers/{path_segment(provider_id)}", params=params)
+        return ProviderDeleteResult.model_validate(response_json(response))

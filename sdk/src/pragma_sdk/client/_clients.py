@@ -102,6 +102,23 @@ class PragmaClient(PragmaCalls):
         finally:
             response.close()
 
+    @contextlib.contextmanager
+    def stream_file(self, name: str) -> Iterator[httpx.Response]:
+        """Download a file as a stream, without holding it in memory.
+
+        Use it as a context manager and read ``response.iter_bytes()``; the headers carry
+        ``Content-Length``, ``Content-Type`` and ``X-Checksum-Sha256``.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such file.
+        """
+        response = self._http.send(self._file_download_request(name), stream=True)
+        try:
+            raise_for_status(response)
+            yield response
+        finally:
+            response.close()
+
     def wait_ready(
         self,
         provider: str,
@@ -213,6 +230,21 @@ class AsyncPragmaClient(PragmaCalls):
         Use it as ``async with``; see ``PragmaClient.stream_build_logs``.
         """
         response = await self._http.send(self._build_logs_request(provider_id, version), stream=True)
+        try:
+            if not response.is_success:
+                await response.aread()
+            raise_for_status(response)
+            yield response
+        finally:
+            await response.aclose()
+
+    @contextlib.asynccontextmanager
+    async def stream_file(self, name: str) -> AsyncIterator[httpx.Response]:
+        """Download a file as a stream; read ``response.aiter_bytes()``.
+
+        Use it as ``async with``; see ``PragmaClient.stream_file``.
+        """
+        response = await self._http.send(self._file_download_request(name), stream=True)
         try:
             if not response.is_success:
                 await response.aread()

@@ -18,15 +18,19 @@ import pragma_os
 from pragma_os.api.errors import install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import auth, dead_letters, health, providers, resources, workers
+from pragma_os.api.routers import auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.auth import Authenticator
 from pragma_os.builds.sdk_source import local_sdk_source
+from pragma_os.builtin.context import BuiltinServices
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.files import LocalFileStorage
 from pragma_os.secrets.keys import load_server_keys
+from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.build_queue import BuildQueue, BuildSettings
+from pragma_os.services.builtin_worker import BuiltinWorker, register_builtin_types
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.deployments import DeploymentManager, DeploySettings
 from pragma_os.services.presence import WorkerPresence
@@ -45,6 +49,8 @@ logger = logging.getLogger("pragma_os.engine")
 
 _RECHECK_BLOCKED_SECONDS = 2.0
 _PRUNE_SECONDS = 60.0
+# Room for the multipart boundaries and part headers around an uploaded file.
+_UPLOAD_ENVELOPE_BYTES = 64 * 1024
 
 
 async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
@@ -71,9 +77,11 @@ async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
 
 
 def _body_limit(settings: Settings, path: str) -> int:
-    """Pushed provider archives may be larger than API calls."""
+    """Pushed provider archives and uploaded files may be larger than API calls."""
     if path.startswith("/providers/") and path.endswith("/push"):
         return settings.max_push_bytes
+    if path.startswith("/files/") and path.endswith("/upload"):
+        return settings.max_file_bytes + _UPLOAD_ENVELOPE_BYTES
     return settings.max_body_bytes
 
 
@@ -116,10 +124,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.resolved_database_url)
         app.state.database = database
-        app.state.keys = load_server_keys(
+        keys = load_server_keys(
             settings.data_dir, settings.secret_key.get_secret_value() if settings.secret_key else None
         )
+        app.state.keys = keys
+        sealer = Sealer(keys.sealing_key)
         app.state.authenticator = Authenticator(database, settings.token_cache_seconds)
+        app.state.files = LocalFileStorage(settings.files_dir)
+        await app.state.files.remove_stale_uploads()
         wakeups = Wakeups()
         dispatcher = Dispatcher(
             database=database,
@@ -130,13 +142,19 @@ def create_app(settings: Settings) -> FastAPI:
             ),
             lease_seconds=settings.lease_seconds,
             presence=WorkerPresence(),
+            sealer=sealer,
         )
         app.state.dispatcher = dispatcher
         validator = ConfigValidator(database)
-        app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator)
+        app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
+        await register_builtin_types(database)
         platform = provider_platform(settings, database, dispatcher.presence, validator)
         app.state.providers = platform
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
+        builtin = BuiltinWorker(
+            dispatcher, BuiltinServices(app.state.files, keys.signing_key, settings.external_url)
+        )
+        builtin.start()
         workers = await start_package_workers(settings, database)
         await platform.builds.resume()
         await platform.deployments.restore()
@@ -149,6 +167,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await platform.builds.close()
             await platform.deployments.close()
+            await builtin.stop()
             await asyncio.gather(*(worker.stop() for worker in workers))
             rescuer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -164,7 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
-    routers = (health, auth, resources, dead_letters, workers, providers)
+    routers = (health, auth, resources, dead_letters, workers, providers, files)
     for router in (module.router for module in routers):
         app.include_router(router)
     return app

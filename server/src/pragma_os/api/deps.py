@@ -8,7 +8,9 @@ from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.files import FileStorage
 from pragma_os.secrets.keys import ServerKeys
+from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.workers import Dispatcher
@@ -46,10 +48,22 @@ async def get_provider_platform(request: Request) -> ProviderPlatform:
     return platform
 
 
+async def get_file_storage(request: Request) -> FileStorage:
+    """Where uploaded files live."""
+    storage: FileStorage = request.app.state.files
+    return storage
+
+
 async def get_server_keys(request: Request) -> ServerKeys:
     """The keys derived from the server key (sealing secrets, signing file URLs)."""
     keys: ServerKeys = request.app.state.keys
     return keys
+
+
+async def get_sealer(request: Request) -> Sealer:
+    """Seals and opens secret values."""
+    sealer: Sealer = request.app.state.dispatcher.sealer
+    return sealer
 
 
 async def get_settings(request: Request) -> Settings:
@@ -74,3 +88,5 @@ WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]
 ProvidersDep = Annotated[ProviderPlatform, Depends(get_provider_platform)]
 ServerKeysDep = Annotated[ServerKeys, Depends(get_server_keys)]
+FilesDep = Annotated[FileStorage, Depends(get_file_storage)]
+SealerDep = Annotated[Sealer, Depends(get_sealer)]

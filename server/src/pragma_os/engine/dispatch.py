@@ -22,6 +22,7 @@ from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.scheduling import queue, targets_of, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
+from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
 from pragma_os.store import dead_letters, events, links
 from pragma_os.store import resources as store
 from pragma_sdk.models import EventType, LifecycleState
@@ -50,7 +51,10 @@ async def resolve_inputs(connection: AsyncConnection, row: Row) -> Inputs:
     if missing:
         raise UnresolvableReferenceError(f"{', '.join(missing)} does not exist")
     resolved = resolve_config(row["config"], documents)
-    markers = {target_id: to_document(documents[target_id]) for target_id in marker_targets(row["config"])}
+    markers = {
+        target_id: to_document(documents[target_id], sealed=True)
+        for target_id in marker_targets(row["config"])
+    }
     fingerprint = {
         "config": resolved,
         "dependencies": {
@@ -69,7 +73,7 @@ def _wire(value: Any) -> Any:
 
 async def lease(
     connection: AsyncConnection,
-    organization_id: str,
+    organization_id: str | None,
     providers: Sequence[str],
     owner: str,
     limit: int,
@@ -176,6 +180,7 @@ def _payload(
 ) -> dict[str, Any]:
     payload = {
         "event_id": event["id"],
+        "organization_id": row["organization_id"],
         "event_type": event_type.value,
         "provider": row["provider"],
         "resource": row["resource"],
@@ -202,15 +207,19 @@ class Rejection:
 
 async def complete(
     connection: AsyncConnection,
-    organization_id: str,
+    organization_id: str | None,
     owner: str,
     result: Any,
     *,
     now: datetime,
     policy: RetryPolicy,
+    sealer: Sealer,
     touched: Touched,
 ) -> Rejection | None:
-    """Apply a worker's ``LifecycleResult``; returns a rejection when the worker does not hold it."""
+    """Apply a worker's ``LifecycleResult``; returns a rejection when the worker does not hold it.
+
+    Secret values the event carried are sealed again where the result repeats them.
+    """
     refusal = Rejection(
         result.event_id,
         "this worker does not hold a lease on the event "
@@ -226,13 +235,16 @@ async def complete(
     if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner or stale:
         return refusal
     row = rows[event["resource_pk"]]
+    outputs, error = result.outputs or {}, result.error or "unknown error"
+    if contains_sealed(event["payload"]):
+        plaintexts = sealer.plaintexts(event["payload"])
+        outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
     if result.success:
-        await _succeed(connection, event, row, result.outputs or {}, now=now, touched=touched)
+        await _succeed(connection, event, row, outputs, now=now, touched=touched)
     else:
         await _retry_or_fail(
-            connection, event, row, result.error or "unknown error", bool(result.permanent),
-            now=now, policy=policy, touched=touched,
-        )  # fmt: skip
+            connection, event, row, error, bool(result.permanent), now=now, policy=policy, touched=touched
+        )
     return None
 
 

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from pragma_os.secrets.sealing import redact
+
 _PRIVATE_COLUMNS = frozenset({"pk", "organization_id", "applied_config", "inputs_digest"})
+# Where secret values can be: a secret's own config and outputs, a dependent's resolved
+# config, and whatever a provider returned.
+_MAY_HOLD_SECRETS = ("config", "resolved_config", "outputs")
 
 
-def to_document(row: dict[str, Any]) -> dict[str, Any]:
-    """The wire document of a resource row."""
-    return {key: value for key, value in row.items() if key not in _PRIVATE_COLUMNS}
+def to_document(row: dict[str, Any], *, sealed: bool = False) -> dict[str, Any]:
+    """The wire document of a resource row; secret values redacted unless ``sealed``.
+
+    ``sealed`` keeps them sealed, for documents the engine hands to workers (opened then).
+    """
+    document = {key: value for key, value in row.items() if key not in _PRIVATE_COLUMNS}
+    if not sealed:
+        for key in _MAY_HOLD_SECRETS:
+            if key in document:
+                document[key] = redact(document[key])
+    return document
 
 
 def path_of(row: dict[str, Any]) -> str:

@@ -7,6 +7,8 @@ import contextlib
 from collections.abc import Iterable
 
 Key = tuple[str, str]  # (organization id, provider)
+# In place of an organization id: a waiter for the provider's work in every organization.
+ANY_ORGANIZATION = "*"
 
 
 class Wakeups:
@@ -17,10 +19,11 @@ class Wakeups:
 
     def notify(self, keys: Iterable[Key]) -> None:
         """Wake whoever waits for work of these providers."""
-        for key in set(keys):
-            event = self._events.pop(key, None)
-            if event is not None:
-                event.set()
+        for organization_id, provider in set(keys):
+            for key in ((organization_id, provider), (ANY_ORGANIZATION, provider)):
+                event = self._events.pop(key, None)
+                if event is not None:
+                    event.set()
 
     def notify_all(self) -> None:
         """Wake every waiter."""

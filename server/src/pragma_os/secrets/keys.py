@@ -32,7 +32,9 @@ class ServerKeys:
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
         """Derive the purpose keys, so a leak of one reveals nothing of the others."""
-        return cls(sealing_key=_derive(master, b"sealing"), signing_key=_derive(master, b"file-urls"))
+        # AES-SIV takes two AES keys: 64 bytes for AES-256.
+        sealing = _derive(master, b"sealing-1") + _derive(master, b"sealing-2")
+        return cls(sealing_key=sealing, signing_key=_derive(master, b"file-urls"))
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:

@@ -8,6 +8,7 @@ from pragma_os.auth import Principal
 from pragma_os.engine import lifecycle, scheduling
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BadRequestError, NotFoundError
+from pragma_os.secrets.sealing import redact
 from pragma_os.store import Database, resources
 from pragma_os.store import dead_letters as store
 from pragma_os.store.types import utcnow
@@ -15,7 +16,8 @@ from pragma_sdk.models import LifecycleState
 
 
 def to_response(row: dict[str, Any]) -> dict[str, Any]:
-    """The wire form of a dead letter (reference fields plus ``resource_id`` and ``error``)."""
+    """The wire form of a dead letter (reference fields plus ``resource_id`` and ``error``);
+    secret values in its payload redacted."""
     return {
         "event_id": row["event_id"],
         "provider": row["provider"],
@@ -23,7 +25,7 @@ def to_response(row: dict[str, Any]) -> dict[str, Any]:
         "resource_name": row["resource_name"],
         "resource_id": row["resource_id"],
         "event_type": row["event_type"],
-        "payload": row["payload"],
+        "payload": redact(row["payload"]),
         "error_message": row["error_message"],
         "error": row["error_message"],
         "attempt_count": row["attempt_count"],

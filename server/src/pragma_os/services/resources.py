@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.builtin.sealing import seal_secret_config
 from pragma_os.engine import lifecycle, scheduling
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
+from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
@@ -64,10 +66,13 @@ class ApplyQueue:
     owners, a batch that failed as a whole) goes through ``apply_resource`` one by one.
     """
 
-    def __init__(self, database: Database, wakeups: Wakeups, validator: ConfigValidator) -> None:
+    def __init__(
+        self, database: Database, wakeups: Wakeups, validator: ConfigValidator, sealer: Sealer
+    ) -> None:
         self._database = database
         self._wakeups = wakeups
         self._validator = validator
+        self._sealer = sealer
         self._waiting: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -78,6 +83,9 @@ class ApplyQueue:
             InvalidInputError: The config breaks its type's registered schema.
         """
         await self._validator.check(principal.organization_id, body.provider, body.resource, body.config)
+        sealed = seal_secret_config(body.provider, body.resource, body.config, self._sealer)
+        if sealed is not body.config:
+            body = body.model_copy(update={"config": sealed})
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting.append((principal, body, future))
         if self._writer is None or self._writer.done():

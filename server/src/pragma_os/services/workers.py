@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,16 +16,19 @@ from pragma_os.engine import dispatch
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import NotFoundError
+from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.store import Database, events
 from pragma_os.store.types import utcnow
+from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
     CompleteResponse,
     HeartbeatRequest,
     HeartbeatResponse,
     LeaseRequest,
+    LifecycleResult,
     RejectedResult,
 )
 
@@ -43,6 +46,7 @@ class Dispatcher:
     lease_seconds: float
     queries: QueryBroker
     presence: WorkerPresence
+    sealer: Sealer
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
@@ -89,6 +93,7 @@ async def lease(
             )
         )
         dispatcher.wakeups.notify(touched - set(keys))
+        leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
         remaining = deadline - time.monotonic()
         if leased or queries or remaining <= 0:
             return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
@@ -99,6 +104,32 @@ async def lease(
             sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
             await dispatcher.wakeups.wait(keys, sleep)
+
+
+async def open_secrets(
+    dispatcher: Dispatcher, organization_id: str | None, worker_id: str, leased: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The leased events with their secret values opened, for the provider's handlers.
+
+    An event whose secret cannot be opened (sealed under another server key) fails for good
+    at once, saying so, instead of reaching a handler with a wrong value.
+    """
+    opened, broken = [], []
+    for payload in leased:
+        try:
+            opened.append(dispatcher.sealer.open_all(payload))
+        except UnsealError as error:
+            broken.append(
+                LifecycleResult(
+                    event_id=payload["event_id"],
+                    status=ResponseStatus.FAILURE,
+                    error=f"{error}; apply the secret again",
+                    permanent=True,
+                )
+            )
+    if broken:
+        await complete_results(dispatcher, organization_id, worker_id, broken)
+    return opened
 
 
 async def heartbeat(
@@ -121,20 +152,31 @@ async def complete(
     dispatcher: Dispatcher, principal: Principal, request: CompleteRequest
 ) -> CompleteResponse:
     """Take a batch of results in one transaction; refuse those for leases the worker lost."""
+    return await complete_results(dispatcher, principal.organization_id, request.worker_id, request.results)
+
+
+async def complete_results(
+    dispatcher: Dispatcher,
+    organization_id: str | None,
+    worker_id: str,
+    results: Sequence[LifecycleResult],
+) -> CompleteResponse:
+    """Take results of ``worker_id`` in one transaction (``organization_id`` None: of any organization)."""
     touched = Touched()
     now = utcnow()
 
     async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
         accepted: list[str] = []
         rejected: list[RejectedResult] = []
-        for result in request.results:
+        for result in results:
             refusal = await dispatch.complete(
                 connection,
-                principal.organization_id,
-                request.worker_id,
+                organization_id,
+                worker_id,
                 result,
                 now=now,
                 policy=dispatcher.policy,
+                sealer=dispatcher.sealer,
                 touched=touched,
             )
             if refusal is None:

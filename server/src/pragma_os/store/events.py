@@ -32,17 +32,20 @@ async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) 
 
 async def get_event(
     connection: AsyncConnection,
-    organization_id: str,
+    organization_id: str | None,
     event_id: str,
     *,
     lock: bool = True,
     skip_locked: bool = False,
 ) -> Row | None:
-    """An event by id, locked on PostgreSQL unless ``lock`` is false.
+    """An event by id (of the organization, or of any when ``None``), locked on PostgreSQL
+    unless ``lock`` is false.
 
     With ``skip_locked``, an event locked elsewhere comes back as ``None``.
     """
-    query = select(events).where(events.c.organization_id == organization_id, events.c.id == event_id)
+    query = select(events).where(events.c.id == event_id)
+    if organization_id is not None:
+        query = query.where(events.c.organization_id == organization_id)
     if lock:
         query = query.with_for_update(skip_locked=skip_locked)
     row = (await connection.execute(query)).mappings().first()
@@ -74,14 +77,13 @@ async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int
         )
 
 
-def _waiting_for(organization_id: str, providers: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
-    """Queued, unblocked events of these providers: what a worker may lease once due."""
-    return (
-        events.c.organization_id == organization_id,
-        events.c.provider.in_(providers),
-        events.c.status == QUEUED,
-        events.c.blocked.is_(False),
-    )
+def _waiting_for(organization_id: str | None, providers: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
+    """Queued, unblocked events of these providers (in one organization, or all when ``None``):
+    what a worker may lease once due."""
+    waiting = (events.c.provider.in_(providers), events.c.status == QUEUED, events.c.blocked.is_(False))
+    if organization_id is None:
+        return waiting
+    return (events.c.organization_id == organization_id, *waiting)
 
 
 async def unblock_all(connection: AsyncConnection) -> int:
@@ -94,7 +96,7 @@ async def unblock_all(connection: AsyncConnection) -> int:
 
 async def claim_events(
     connection: AsyncConnection,
-    organization_id: str,
+    organization_id: str | None,
     providers: Sequence[str],
     owner: str,
     limit: int,
@@ -159,7 +161,7 @@ async def extend_leases(
 
 
 async def next_due(
-    connection: AsyncConnection, organization_id: str, providers: Sequence[str]
+    connection: AsyncConnection, organization_id: str | None, providers: Sequence[str]
 ) -> datetime | None:
     """When the earliest queued, unblocked event becomes due (for long polls to sleep until)."""
     query = (

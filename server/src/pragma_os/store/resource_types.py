@@ -51,12 +51,13 @@ async def get_resource_type(
 
 async def replace_resource_types(
     connection: AsyncConnection,
-    organization_id: str,
+    organization_id: str | None,
     provider: str,
     definitions: list[dict[str, Any]],
     now: datetime,
 ) -> None:
-    """Make ``definitions`` the provider's types for the organization, and only those."""
+    """Make ``definitions`` the provider's types for the organization (``None``: built-in types
+    every organization sees), and only those."""
     await delete_resource_types(connection, organization_id, provider)
     if definitions:
         rows = [
@@ -76,10 +77,13 @@ async def replace_resource_types(
         await connection.execute(insert(resource_types), rows)
 
 
-async def delete_resource_types(connection: AsyncConnection, organization_id: str, provider: str) -> None:
-    """Forget the provider's types for the organization."""
-    await connection.execute(
-        delete(resource_types).where(
-            resource_types.c.organization_id == organization_id, resource_types.c.provider == provider
-        )
+async def delete_resource_types(
+    connection: AsyncConnection, organization_id: str | None, provider: str
+) -> None:
+    """Forget the provider's types for the organization (``None``: the built-in ones)."""
+    owner = (
+        resource_types.c.organization_id.is_(None)
+        if organization_id is None
+        else resource_types.c.organization_id == organization_id
     )
+    await connection.execute(delete(resource_types).where(owner, resource_types.c.provider == provider))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
-from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DatabaseDep, DispatcherDep, WakeupsDep
+from pragma_os.api.deps import (
+    ApplyQueueDep,
+    CurrentPrincipal,
+    DatabaseDep,
+    DispatcherDep,
+    SealerDep,
+    WakeupsDep,
+)
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.errors import InvalidInputError
-from pragma_os.services import resource_logs, resource_types, resources, watch
+from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
     RESOURCE_ID_RULE,
     LogEntry,
@@ -134,6 +141,16 @@ async def get_resource_status(
             "lifecycle_state": document["lifecycle_state"],
             "error": document["error"],
         }
+    )
+
+
+@router.post("/{resource_id}/reveal", response_model=dict[str, Any])
+async def reveal_secret(
+    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, sealer: SealerDep
+) -> FastJSONResponse:
+    """The plaintext values of a ``pragma/secret``, for its own organization; each call is audited."""
+    return FastJSONResponse(
+        await secrets.reveal_secret(database, sealer, principal, _checked_id(resource_id))
     )
 
 

@@ -1,0 +1,151 @@
+"""Sealed values: secrets as they are stored, copied by references and shown to people.
+
+A secret value is stored as ``{"$sealed": "<token>"}``, encrypted with the server's sealing
+key (AES-SIV: deterministic, so applying the same secret again changes nothing; the price is
+that equal values have equal tokens). References copy the sealed value as it is, so a
+dependent's resolved config holds it sealed too. It is opened only where a provider needs
+the value: in the events handed to a worker. Everywhere else (API documents, the watch
+stream, dead letters, errors) it shows as ``REDACTED``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+SEALED_KEY = "$sealed"
+REDACTED = "[redacted]"
+# Plaintexts shorter than this are not searched for in text a provider sends back: they
+# would match ordinary words.
+_MIN_CONCEALED_LENGTH = 4
+
+
+class UnsealError(ValueError):
+    """A sealed value could not be opened: it was sealed with another server key."""
+
+
+def is_sealed(value: Any) -> bool:
+    """Whether ``value`` is a sealed value."""
+    return isinstance(value, dict) and len(value) == 1 and SEALED_KEY in value
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every sealed value replaced by ``REDACTED``; ``value`` itself when it has none."""
+    if isinstance(value, dict):
+        if is_sealed(value):
+            return REDACTED
+        changed = None
+        for key, item in value.items():
+            shown = redact(item)
+            if shown is not item:
+                changed = changed if changed is not None else dict(value)
+                changed[key] = shown
+        return value if changed is None else changed
+    if isinstance(value, list):
+        shown_items = [redact(item) for item in value]
+        return value if all(a is b for a, b in zip(shown_items, value, strict=True)) else shown_items
+    return value
+
+
+def contains_sealed(value: Any) -> bool:
+    """Whether a sealed value occurs anywhere in ``value``."""
+    if isinstance(value, dict):
+        return is_sealed(value) or any(contains_sealed(item) for item in value.values())
+    if isinstance(value, list):
+        return any(contains_sealed(item) for item in value)
+    return False
+
+
+class Sealer:
+    """Seals and opens values with the server's sealing key."""
+
+    def __init__(self, sealing_key: bytes) -> None:
+        self._cipher = AESSIV(sealing_key)
+
+    def seal(self, value: Any) -> dict[str, str]:
+        """The sealed form of a JSON value."""
+        token = base64.urlsafe_b64encode(self._cipher.encrypt(orjson.dumps(value), None)).decode()
+        return {SEALED_KEY: token}
+
+    def open(self, sealed: dict[str, str]) -> Any:
+        """The value inside a sealed value.
+
+        Raises:
+            UnsealError: It was sealed with another key, or altered.
+        """
+        try:
+            return orjson.loads(self._cipher.decrypt(base64.urlsafe_b64decode(sealed[SEALED_KEY]), None))
+        except (InvalidTag, ValueError, TypeError) as error:
+            raise UnsealError("a secret value cannot be opened with this server's key") from error
+
+    def open_all(self, value: Any) -> Any:
+        """``value`` with every sealed value opened."""
+        if isinstance(value, dict):
+            if is_sealed(value):
+                return self.open(value)
+            return {key: self.open_all(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.open_all(item) for item in value]
+        return value
+
+    def plaintexts(self, value: Any) -> set[str]:
+        """The strings sealed anywhere in ``value``, to keep them out of what a provider sends back."""
+        found: set[str] = set()
+        for sealed in _sealed_in(value):
+            try:
+                found.update(_strings(self.open(sealed)))
+            except UnsealError:
+                continue
+        return found
+
+    def conceal(self, value: Any, plaintexts: set[str]) -> Any:
+        """``value`` (a provider's outputs) with secret strings sealed again.
+
+        A string that is a secret becomes its sealed value (still referencable); a string
+        that contains one has it replaced by ``REDACTED``.
+        """
+        if isinstance(value, str):
+            if value in plaintexts:
+                return self.seal(value)
+            return scrub(value, plaintexts)
+        if isinstance(value, dict):
+            return {key: self.conceal(item, plaintexts) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.conceal(item, plaintexts) for item in value]
+        return value
+
+
+def scrub(text: str, plaintexts: set[str]) -> str:
+    """``text`` with every secret in it replaced by ``REDACTED``."""
+    for plaintext in sorted(plaintexts, key=len, reverse=True):
+        if len(plaintext) >= _MIN_CONCEALED_LENGTH and plaintext in text:
+            text = text.replace(plaintext, REDACTED)
+    return text
+
+
+def _sealed_in(value: Any) -> Iterable[dict[str, str]]:
+    if isinstance(value, dict):
+        if is_sealed(value):
+            yield value
+            return
+        for item in value.values():
+            yield from _sealed_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _sealed_in(item)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
