@@ -209,43 +209,55 @@ async def complete(
     connection: AsyncConnection,
     organization_id: str | None,
     owner: str,
-    result: Any,
+    results: Sequence[Any],
     *,
     now: datetime,
     policy: RetryPolicy,
     sealer: Sealer,
     touched: Touched,
-) -> Rejection | None:
-    """Apply a worker's ``LifecycleResult``; returns a rejection when the worker does not hold it.
+) -> list[Rejection]:
+    """Apply a batch of a worker's ``LifecycleResult``s (of the organization, or of any when
+    ``None``); returns the results refused because the worker does not hold their lease.
 
-    Secret values the event carried are sealed again where the result repeats them.
+    The batch's events, resources and whether anything depends on them are read with one
+    query each. Secret values an event carried are sealed again where its result repeats them.
     """
-    refusal = Rejection(
-        result.event_id,
-        "this worker does not hold a lease on the event "
-        "(it expired and was redelivered, or it never existed)",
-    )
+    event_ids = [result.event_id for result in results]
     # Resource first, then event: the order every transaction locks them in.
-    found = await events.get_event(connection, organization_id, result.event_id, lock=False)
-    if found is None:
-        return refusal
-    rows = await store.get_resources_by_pks(connection, [found["resource_pk"]])
-    event = await events.get_event(connection, organization_id, result.event_id)
-    stale = result.attempt is not None and event is not None and result.attempt != event["attempt"]
-    if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner or stale:
-        return refusal
-    row = rows[event["resource_pk"]]
-    outputs, error = result.outputs or {}, result.error or "unknown error"
-    if contains_sealed(event["payload"]):
-        plaintexts = sealer.plaintexts(event["payload"])
-        outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
-    if result.success:
-        await _succeed(connection, event, row, outputs, now=now, touched=touched)
-    else:
-        await _retry_or_fail(
-            connection, event, row, error, bool(result.permanent), now=now, policy=policy, touched=touched
-        )
-    return None
+    found = await events.get_events(connection, organization_id, event_ids, lock=False)
+    rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in found.values()])
+    held = await events.get_events(connection, organization_id, list(found))
+    linked = await links.linked_targets(
+        connection, organization_id, [row["id"] for row in rows.values()], links.DEPENDENCY
+    )
+    rejections = []
+    for result in results:
+        # A result repeated in the batch finds its event taken by the first one.
+        event = held.pop(result.event_id, None)
+        stale = event is not None and result.attempt is not None and result.attempt != event["attempt"]
+        if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner or stale:
+            rejections.append(
+                Rejection(
+                    result.event_id,
+                    "this worker does not hold a lease on the event "
+                    "(it expired and was redelivered, or it never existed)",
+                )
+            )
+            continue
+        row = rows[event["resource_pk"]]
+        outputs, error = result.outputs or {}, result.error or "unknown error"
+        if contains_sealed(event["payload"]):
+            plaintexts = sealer.plaintexts(event["payload"])
+            outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
+        if result.success:
+            await _succeed(
+                connection, event, row, outputs, now=now, touched=touched, has_dependents=row["id"] in linked
+            )
+        else:
+            await _retry_or_fail(
+                connection, event, row, error, bool(result.permanent), now=now, policy=policy, touched=touched
+            )
+    return rejections
 
 
 async def _succeed(
@@ -256,6 +268,7 @@ async def _succeed(
     *,
     now: datetime,
     touched: Touched,
+    has_dependents: bool,
 ) -> None:
     if event["event_type"] == EventType.DELETE:
         await events.delete_event(connection, event["pk"])
@@ -285,7 +298,8 @@ async def _succeed(
         changes["lifecycle_state"] = lifecycle.state_after_success()
         await events.delete_event(connection, event["pk"])
     await store.update_resource(connection, row, changes)
-    await propagate(connection, {**row, **changes}, now=now, touched=touched)
+    if has_dependents:
+        await propagate(connection, {**row, **changes}, now=now, touched=touched)
 
 
 async def _inputs_changed(connection: AsyncConnection, row: Row) -> bool:

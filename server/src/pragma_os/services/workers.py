@@ -166,23 +166,19 @@ async def complete_results(
     now = utcnow()
 
     async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
-        accepted: list[str] = []
-        rejected: list[RejectedResult] = []
-        for result in results:
-            refusal = await dispatch.complete(
-                connection,
-                organization_id,
-                worker_id,
-                result,
-                now=now,
-                policy=dispatcher.policy,
-                sealer=dispatcher.sealer,
-                touched=touched,
-            )
-            if refusal is None:
-                accepted.append(result.event_id)
-            else:
-                rejected.append(RejectedResult(event_id=refusal.event_id, reason=refusal.reason))
+        refusals = await dispatch.complete(
+            connection,
+            organization_id,
+            worker_id,
+            results,
+            now=now,
+            policy=dispatcher.policy,
+            sealer=dispatcher.sealer,
+            touched=touched,
+        )
+        refused = {refusal.event_id for refusal in refusals}
+        accepted = [result.event_id for result in results if result.event_id not in refused]
+        rejected = [RejectedResult(event_id=refusal.event_id, reason=refusal.reason) for refusal in refusals]
         return accepted, rejected
 
     accepted, rejected = await dispatcher.database.retrying(take_all)

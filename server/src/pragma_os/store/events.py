@@ -22,6 +22,7 @@ LEASED = "leased"
 _FOR_RESOURCE = select(events).where(events.c.resource_pk == bindparam("b_resource")).with_for_update()
 _INSERT = insert(events)
 _UPDATE = update(events).where(events.c.pk == bindparam("b_pk"))
+_DELETE = delete(events).where(events.c.pk == bindparam("b_pk"))
 
 
 async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) -> Row | None:
@@ -52,6 +53,21 @@ async def get_event(
     return plain_dict(row) if row else None
 
 
+async def get_events(
+    connection: AsyncConnection, organization_id: str | None, event_ids: Sequence[str], *, lock: bool = True
+) -> dict[str, Row]:
+    """Events by id (of the organization, or of any when ``None``), locked in primary-key order
+    on PostgreSQL unless ``lock`` is false; absent ids are left out."""
+    if not event_ids:
+        return {}
+    query = select(events).where(events.c.id.in_(sorted(set(event_ids)))).order_by(events.c.pk)
+    if organization_id is not None:
+        query = query.where(events.c.organization_id == organization_id)
+    if lock:
+        query = query.with_for_update()
+    return {row["id"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
+
+
 async def insert_events(connection: AsyncConnection, rows: Sequence[Row]) -> None:
     """Queue new events."""
     await connection.execute(_INSERT, list(rows))
@@ -64,7 +80,7 @@ async def update_event(connection: AsyncConnection, pk: int, changes: Row) -> No
 
 async def delete_event(connection: AsyncConnection, pk: int) -> None:
     """Remove an event: its resource needs nothing more."""
-    await connection.execute(delete(events).where(events.c.pk == pk))
+    await connection.execute(_DELETE, {"b_pk": pk})
 
 
 async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int]) -> None:

@@ -61,6 +61,21 @@ async def linking_to(
     return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
 
 
+async def linked_targets(
+    connection: AsyncConnection, organization_id: str | None, target_ids: Sequence[str], kind: str
+) -> set[str]:
+    """Which of ``target_ids`` something links to with ``kind`` (in the organization, or any
+    when ``None``): one query for a batch, so most targets need no further look."""
+    if not target_ids:
+        return set()
+    query = select(resource_links.c.target_id).where(
+        resource_links.c.target_id.in_(sorted(set(target_ids))), resource_links.c.kind == kind
+    )
+    if organization_id is not None:
+        query = query.where(resource_links.c.organization_id == organization_id)
+    return {str(value) for value in (await connection.execute(query)).scalars()}
+
+
 async def dependency_edges(
     connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
 ) -> dict[str, list[str]]:
