@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -100,6 +100,7 @@ async def lease(
         connection, [event["resource_pk"] for event in claimed], skip_locked=True
     )
     payloads = []
+    dispatched = _Dispatched()
     for event in claimed:
         row = rows.get(event["resource_pk"])
         if row is None:
@@ -111,16 +112,27 @@ async def lease(
             )  # fmt: skip
             touched.add((event["organization_id"], event["provider"]))
             continue
-        payload = await _build(connection, event, row, now=now, policy=policy, touched=touched)
+        payload = await _build(connection, event, row, dispatched, now=now, policy=policy, touched=touched)
         if payload is not None:
             payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
+    await events.update_events(connection, dispatched.events)
+    await store.update_resources(connection, dispatched.resources)
     return payloads
+
+
+@dataclass
+class _Dispatched:
+    """What dispatching a lease's events writes, made with one statement per table at the end."""
+
+    events: list[tuple[int, Row]] = field(default_factory=list)
+    resources: list[tuple[Row, Row]] = field(default_factory=list)
 
 
 async def _build(
     connection: AsyncConnection,
     event: Row,
     row: Row,
+    dispatched: _Dispatched,
     *,
     now: datetime,
     policy: RetryPolicy,
@@ -154,15 +166,16 @@ async def _build(
             return None
     config = inputs.resolved_config if inputs else (row["applied_config"] or row["config"])
     payload = _payload(event, row, event_type, config, inputs.dependencies if inputs else {})
-    await events.update_event(
-        connection,
-        event["pk"],
-        {
-            "event_type": event_type.value,
-            "payload": payload,
-            "generation": row["generation"],
-            "inputs_digest": inputs.digest if inputs else None,
-        },
+    dispatched.events.append(
+        (
+            event["pk"],
+            {
+                "event_type": event_type.value,
+                "payload": payload,
+                "generation": row["generation"],
+                "inputs_digest": inputs.digest if inputs else None,
+            },
+        )
     )
     changes: Row = {
         "lifecycle_state": lifecycle.state_after_lease(LifecycleState(row["lifecycle_state"])),
@@ -171,7 +184,7 @@ async def _build(
     }
     if inputs is not None:
         changes["resolved_config"] = inputs.resolved_config
-    await store.update_resource(connection, row, changes)
+    dispatched.resources.append((row, changes))
     return payload
 
 

@@ -78,6 +78,19 @@ async def update_event(connection: AsyncConnection, pk: int, changes: Row) -> No
     await connection.execute(_UPDATE, {"b_pk": pk, **changes})
 
 
+async def update_events(connection: AsyncConnection, changes: Sequence[tuple[int, Row]]) -> None:
+    """Change columns of several events, ``(pk, changes)`` each; one statement per set of columns."""
+    for group in _by_columns(changes):
+        await connection.execute(_UPDATE, [{"b_pk": pk, **values} for pk, values in group])
+
+
+def _by_columns(changes: Sequence[tuple[Any, Row]]) -> list[list[tuple[Any, Row]]]:
+    groups: dict[tuple[str, ...], list[tuple[Any, Row]]] = {}
+    for item in changes:
+        groups.setdefault(tuple(sorted(item[1])), []).append(item)
+    return list(groups.values())
+
+
 async def delete_event(connection: AsyncConnection, pk: int) -> None:
     """Remove an event: its resource needs nothing more."""
     await connection.execute(_DELETE, {"b_pk": pk})

@@ -77,6 +77,19 @@ async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -
         await _insert_tags(connection, row["pk"], row["organization_id"], row["id"], changes["tags"])
 
 
+async def update_resources(connection: AsyncConnection, changes: Sequence[tuple[Row, Row]]) -> None:
+    """Change columns (not tags) of several resources, ``(row, changes)`` each, with one statement
+    per set of columns, and record them in the change feed."""
+    if not changes:
+        return
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row, values in changes:
+        groups.setdefault(tuple(sorted(values)), []).append({"b_pk": row["pk"], **values})
+    for parameters in groups.values():
+        await connection.execute(_UPDATE, parameters)
+    await connection.execute(_INSERT_CHANGE, [_change(row, deleted=False) for row, _values in changes])
+
+
 async def delete_resource(connection: AsyncConnection, row: Row) -> None:
     """Remove a resource row and its tags."""
     await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
