@@ -1,0 +1,1 @@
+"""One module per command group: auth, config, resources, providers, ops, completions."""

@@ -1,0 +1,318 @@
+"""``pragma resources``: apply manifests, list, get, describe, tag, delete and watch resources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.markup import escape
+from rich.text import Text
+
+from pragma_cli import views
+from pragma_cli.arguments import NameArgument, TypeArgument, WaitTimeoutOption
+from pragma_cli.commands import resource_tags
+from pragma_cli.errors import CliError, UsageError, doing, explain
+from pragma_cli.fetching import fetch_resource
+from pragma_cli.manifests import Manifest, Upload, load_manifests
+from pragma_cli.output import OutputFormat, OutputOption, emit, state_label
+from pragma_cli.progress import Goal, Outcome, Tracker, wait_for
+from pragma_cli.references import dependents, document_path, owned, split_type
+from pragma_cli.state import CliState, state_of
+from pragma_cli.watching import watch_changes
+from pragma_sdk import PragmaClient
+
+app = typer.Typer(help="Apply, inspect, tag, delete and watch resources.", no_args_is_help=True)
+app.add_typer(resource_tags.app, name="tags")
+
+
+def _upload(client: PragmaClient, upload: Upload) -> None:
+    """Upload a ``pragma/file``'s content, streamed from disk."""
+    with upload.source.open("rb") as content:
+        client.upload_file(upload.name, content, upload.content_type)
+
+
+def _apply_one(state: CliState, client: PragmaClient, manifest: Manifest) -> dict[str, Any] | CliError:
+    """Apply one manifest; returns the stored document, or why the API refused it."""
+    try:
+        if manifest.upload is not None:
+            with doing(f"upload {manifest.upload.source} for {manifest.path}", context=state.context_name):
+                _upload(client, manifest.upload)
+        result = client.apply_resource(manifest.body)
+    except httpx.HTTPStatusError as error:
+        return explain(error, f"apply {manifest.path} ({manifest.origin})", context=state.context_name)
+    except CliError as failure:
+        if isinstance(failure.__cause__, httpx.TransportError):
+            raise
+        return failure
+    assert isinstance(result, dict)
+    return result
+
+
+def _report_outcomes(state: CliState, tracker: Tracker) -> int:
+    """Print how each followed resource ended; returns how many did not end well."""
+    bad = 0
+    for item in tracker.followed.values():
+        outcome = item.outcome(tracker.goal)
+        line = Text(f"{item.path} ")
+        if outcome is Outcome.READY or (outcome is Outcome.GONE and tracker.goal is Goal.GONE):
+            line.append("ready" if outcome is Outcome.READY else "deleted", style="green")
+            line.append(f" ({item.elapsed():.1f} s)")
+        else:
+            bad += 1
+            reason = item.detail() if outcome is Outcome.FAILED else "was deleted while waiting"
+            line.append("failed", style="bold red")
+            line.append(f": {reason}")
+        state.out.print(line, soft_wrap=True)
+    return bad
+
+
+@app.command()
+def apply(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="YAML or JSON manifests, folders of them, or - for stdin."),
+    ],
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Store the resources as drafts, unprocessed.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", "-w", help="Show live progress until every resource is ready or failed.")
+    ] = False,
+    timeout: WaitTimeoutOption = 600.0,
+    output: OutputOption = None,
+) -> None:
+    """Create or update the resources of manifest files (several documents per file).
+
+    Every document is checked before anything is applied. In a pragma/secret's data, a value
+    '@path' is replaced by that file's text; a pragma/file with content: '@path' has the file
+    uploaded first. Paths are relative to the manifest's folder.
+
+    Exits 1 when a resource was refused or, with --wait, when one failed.
+
+    Examples:
+        pragma resources apply database.yaml
+        pragma resources apply manifests/ --wait
+        cat app.yaml | pragma resources apply - -o json
+    """
+    state = state_of(ctx)
+    if wait and draft:
+        raise UsageError("--wait cannot be used with --draft: drafts are not processed")
+    manifests = load_manifests(files, draft=draft)
+    if not manifests:
+        raise CliError(f"no resources found in {', '.join(files)}")
+    fmt = state.output_format(output)
+    applied: list[dict[str, Any]] = []
+    refusals: list[CliError] = []
+    with state.client() as client:
+        for manifest in manifests:
+            document = _apply_one(state, client, manifest)
+            if isinstance(document, CliError):
+                if len(manifests) == 1:
+                    raise document
+                state.err.print(f"[bold red]error:[/] {escape(document.line())}", soft_wrap=True)
+                refusals.append(document)
+                continue
+            applied.append(document)
+            if fmt is OutputFormat.TABLE:
+                state.out.print(
+                    Text.assemble(f"{manifest.path} applied ", state_label(document)), soft_wrap=True
+                )
+    failed = 0
+    results = applied
+    if wait and applied:
+        tracker = wait_for(state, applied, Goal.READY, timeout or None)
+        results = [item.document for item in tracker.followed.values()]
+        if fmt is OutputFormat.TABLE:
+            failed = _report_outcomes(state, tracker)
+        else:
+            failed = len(tracker.ended(Outcome.FAILED)) + len(tracker.ended(Outcome.GONE))
+    if fmt is not OutputFormat.TABLE:
+        emit(state.out, results, fmt, lambda: None)
+    if refusals:
+        raise CliError(f"{len(refusals)} of {len(manifests)} resource(s) could not be applied (see above)")
+    if failed:
+        raise CliError(f"{failed} of {len(applied)} resource(s) failed")
+
+
+@app.command("list")
+def list_resources(
+    ctx: typer.Context,
+    provider: Annotated[str | None, typer.Option("--provider", "-p", help="Only this provider's.")] = None,
+    resource: Annotated[str | None, typer.Option("--resource", "-r", help="Only this resource type.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Only resources with this tag (repeat: all must match).")
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """List resources with their states: [READY], [PENDING], [FAILED]...
+
+    Examples:
+        pragma resources list
+        pragma resources list --provider mycloud --tag env:prod
+        pragma resources list -o json
+    """
+    state = state_of(ctx)
+    with state.client() as client, doing("list resources", context=state.context_name):
+        documents: list[dict[str, Any]] = client.list_resources(
+            provider=provider, resource=resource, tags=tag
+        )
+    _print_resources(state, documents, state.output_format(output))
+
+
+def _print_resources(state: CliState, documents: list[dict[str, Any]], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.TABLE and not documents:
+        state.err.print("No resources found.")
+        return
+    emit(state.out, documents, fmt, lambda: views.resources_table(documents))
+
+
+@app.command()
+def get(
+    ctx: typer.Context,
+    resource_type: TypeArgument,
+    name: Annotated[str | None, typer.Argument(help="Resource name; all of the type without it.")] = None,
+    output: OutputOption = None,
+) -> None:
+    """Show one resource, or every resource of a type.
+
+    Examples:
+        pragma resources get mycloud/database
+        pragma resources get mycloud/database orders -o yaml
+    """
+    state = state_of(ctx)
+    fmt = state.output_format(output)
+    with state.client() as client:
+        if name is None:
+            provider, resource = split_type(resource_type)
+            with doing(f"list {resource_type} resources", context=state.context_name):
+                documents: list[dict[str, Any]] = client.list_resources(provider=provider, resource=resource)
+            _print_resources(state, documents, fmt)
+            return
+        document = fetch_resource(state, client, resource_type, name)
+    emit(state.out, document, fmt, lambda: views.resources_table([document]))
+
+
+@app.command()
+def describe(
+    ctx: typer.Context,
+    resource_type: TypeArgument,
+    name: NameArgument,
+    output: OutputOption = None,
+) -> None:
+    """Show everything about a resource: config, resolved references, outputs, dependencies,
+    dependents, owner, error, and its events in flight or in the dead-letter queue.
+
+    With -o json or yaml: {resource, dependents, owns, dead_letters}.
+
+    Examples:
+        pragma resources describe mycloud/database orders
+    """
+    state = state_of(ctx)
+    with state.client() as client:
+        document = fetch_resource(state, client, resource_type, name)
+        with doing("list resources to find dependents", context=state.context_name):
+            everything: list[dict[str, Any]] = client.list_resources()
+        with doing("list dead letters", context=state.context_name):
+            letters = [
+                letter
+                for letter in client.list_dead_letter_events(provider=str(document["provider"]))
+                if letter.get("resource_id") == document["id"]
+            ]
+    data = {
+        "resource": document,
+        "dependents": sorted(dependents(document, everything).values()),
+        "owns": sorted(owned(document, everything).values()),
+        "dead_letters": letters,
+    }
+    emit(
+        state.out,
+        data,
+        state.output_format(output),
+        lambda: views.describe_view(document, everything, letters),
+    )
+
+
+@app.command()
+def types(
+    ctx: typer.Context,
+    provider: Annotated[
+        str | None, typer.Option("--provider", "-p", help="Only this provider's types.")
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """List the resource types you can apply: those of deployed providers and the built-in ones.
+
+    Examples:
+        pragma resources types
+        pragma resources types --provider mycloud -o json
+    """
+    state = state_of(ctx)
+    with state.client() as client, doing("list resource types", context=state.context_name):
+        found = client.list_resource_types(provider=provider)
+    fmt = state.output_format(output)
+    if fmt is OutputFormat.TABLE and not found:
+        state.err.print(
+            "No resource types found: push and deploy a provider with 'pragma providers push --deploy'."
+        )
+        return
+    emit(state.out, found, fmt, lambda: views.types_table(found))
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    resource_type: TypeArgument,
+    name: NameArgument,
+    wait: Annotated[bool, typer.Option("--wait", "-w", help="Show live progress until it is gone.")] = False,
+    timeout: WaitTimeoutOption = 600.0,
+) -> None:
+    """Delete a resource (and what it owns). Its provider deletes the real thing first.
+
+    Refused while other resources depend on it. Exits 1 when, with --wait, the deletion fails.
+
+    Examples:
+        pragma resources delete mycloud/database orders
+        pragma resources delete mycloud/app web --wait
+    """
+    state = state_of(ctx)
+    with state.client() as client:
+        document = fetch_resource(state, client, resource_type, name)
+        path = document_path(document)
+        with doing(f"delete {path}", context=state.context_name):
+            client.delete_resource(
+                str(document["provider"]), str(document["resource"]), str(document["name"])
+            )
+    if not wait:
+        state.out.print(f"{escape(path)} is being deleted.", soft_wrap=True)
+        return
+    tracker = wait_for(state, [document], Goal.GONE, timeout or None, replay=True)
+    if _report_outcomes(state, tracker):
+        raise CliError(f"deleting {path} failed")
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    provider: Annotated[str | None, typer.Option("--provider", "-p", help="Only this provider's.")] = None,
+    resource: Annotated[str | None, typer.Option("--resource", "-r", help="Only this resource type.")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Only resources with this name.")] = None,
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot/--no-snapshot", help="Start with the current resources.")
+    ] = True,
+    output: OutputOption = None,
+) -> None:
+    """Watch resources change state, live, until Ctrl-C.
+
+    On a terminal: a live table. Piped: a line per change. With -o json: one JSON object per
+    line ({event, data}); with -o yaml: one document per change.
+
+    Examples:
+        pragma resources watch
+        pragma resources watch --provider mycloud -o json
+    """
+    state = state_of(ctx)
+    watch_changes(
+        state, state.output_format(output), provider=provider, resource=resource, name=name, snapshot=snapshot
+    )

@@ -1,0 +1,260 @@
+"""Live progress of resources, driven by the server's watch stream (never by polling).
+
+``wait_for`` follows applied resources until each is ready or failed, or deleted ones until
+they are gone. On a terminal it shows a live table with spinners; otherwise it prints a line
+per state change, which reads well in CI logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from rich.console import Group, RenderableType
+from rich.live import Live
+from rich.markup import escape
+from rich.spinner import Spinner
+from rich.text import Text
+
+from pragma_cli.errors import CliError
+from pragma_cli.output import new_table, squeeze, state_label
+from pragma_cli.references import document_path
+from pragma_cli.state import CliState
+
+
+class StreamEvent(Protocol):
+    """What the SDK's ``watch_resources`` yields (its ``WatchEvent`` is not exported)."""
+
+    @property
+    def event(self) -> str:
+        """``resource`` (with the document) or ``deleted`` (with the id)."""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The event's data."""
+
+
+Changed = Callable[["Followed"], None]
+
+
+class Goal(StrEnum):
+    """What the resources being followed should reach."""
+
+    READY = "ready"
+    GONE = "gone"
+
+
+class Outcome(StrEnum):
+    """How a followed resource ended."""
+
+    READY = "ready"
+    FAILED = "failed"
+    GONE = "gone"
+
+
+@dataclass
+class Followed:
+    """One resource being followed: its latest document, or that it is gone."""
+
+    path: str
+    document: dict[str, Any]
+    started: float
+    generation: int = 0
+    gone: bool = False
+    finished: float | None = None
+
+    def outcome(self, goal: Goal) -> Outcome | None:
+        """How it ended, or None while it has not reached an end yet."""
+        if self.gone:
+            return Outcome.GONE
+        state = self.document.get("lifecycle_state")
+        if state == "failed" and (goal is Goal.READY or self.document.get("deleting")):
+            # Waiting for a deletion, only a failure of the deletion itself counts.
+            return Outcome.FAILED
+        processed = int(self.document.get("observed_generation") or 0) >= self.generation
+        if goal is Goal.READY and state == "ready" and processed and not self.document.get("deleting"):
+            # An earlier version finishing while the applied change waits its turn is not it.
+            return Outcome.READY
+        return None
+
+    def elapsed(self) -> float:
+        """Seconds since the wait began, frozen once it ended."""
+        return (self.finished or time.monotonic()) - self.started
+
+    def detail(self) -> str:
+        """The error, what it waits on, or nothing."""
+        if self.gone:
+            return "deleted"
+        if self.document.get("error"):
+            return str(self.document["error"])
+        waiting = self.document.get("waiting_on") or []
+        return f"waiting on {', '.join(map(str, waiting))}" if waiting else ""
+
+
+@dataclass
+class Tracker:
+    """Resources followed toward ``goal``, updated from watch events."""
+
+    goal: Goal
+    followed: dict[str, Followed] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, documents: list[dict[str, Any]], goal: Goal) -> Tracker:
+        """Follow ``documents`` (as the API returned them) toward ``goal``."""
+        now = time.monotonic()
+        tracker = cls(goal)
+        for document in documents:
+            generation = int(document.get("generation") or 0) if goal is Goal.READY else 0
+            tracker.followed[str(document["id"])] = Followed(
+                document_path(document), dict(document), now, generation
+            )
+        if goal is Goal.READY:  # a deletion has only just been asked for: nothing has ended yet
+            for item in tracker.followed.values():
+                if item.outcome(goal) is not None:
+                    item.finished = now
+        return tracker
+
+    def update(self, event: StreamEvent) -> Followed | None:
+        """Take one watch event; returns the followed resource whose state it changed."""
+        item = self.followed.get(str(event.data.get("id")))
+        if item is None or item.finished is not None:
+            return None
+        before = (state_label(item.document).plain, item.gone, item.detail())
+        if event.event == "deleted":
+            item.gone = True
+        elif event.event == "resource":
+            item.document = dict(event.data)
+        else:
+            return None
+        if item.outcome(self.goal) is not None:
+            item.finished = time.monotonic()
+        return item if (state_label(item.document).plain, item.gone, item.detail()) != before else None
+
+    @property
+    def done(self) -> bool:
+        """Whether every followed resource reached an end."""
+        return all(item.finished is not None for item in self.followed.values())
+
+    def ended(self, outcome: Outcome) -> list[Followed]:
+        """The followed resources that ended with ``outcome``."""
+        return [item for item in self.followed.values() if item.outcome(self.goal) is outcome]
+
+    def unfinished(self) -> list[Followed]:
+        """The followed resources still on their way."""
+        return [item for item in self.followed.values() if item.finished is None]
+
+    def filters(self) -> dict[str, str]:
+        """The narrowest watch filters that still match every followed resource."""
+        documents = [item.document for item in self.followed.values()]
+        filters: dict[str, str] = {}
+        for key in ("provider", "resource", "name"):
+            values = {str(document.get(key)) for document in documents}
+            if len(values) != 1:
+                break
+            filters[key] = values.pop()
+        return filters
+
+    def render(self) -> RenderableType:
+        """The live table: a spinner or a mark, the resource, its state, time, detail."""
+        table = new_table("", "RESOURCE", "STATE", "TIME", "DETAIL")
+        squeeze(table, 4)
+        for item in self.followed.values():
+            outcome = item.outcome(self.goal)
+            if outcome is None:
+                mark: RenderableType = Spinner("dots", style="cyan")
+            elif outcome is Outcome.FAILED or (outcome is Outcome.GONE and self.goal is Goal.READY):
+                mark = Text("✗", style="bold red")
+            else:
+                mark = Text("✓", style="green")
+            label = Text("[GONE]", style="dim") if item.gone else state_label(item.document)
+            table.add_row(mark, item.path, label, f"{item.elapsed():.0f}s", item.detail())
+        ready = len(self.ended(Outcome.READY if self.goal is Goal.READY else Outcome.GONE))
+        failed = len(self.followed) - ready - len(self.unfinished())
+        verb = "ready" if self.goal is Goal.READY else "deleted"
+        heading = Text.assemble(
+            (f"Waiting for {len(self.followed)} resource(s): ", "bold"),
+            (f"{ready} {verb}", "green"),
+            ", ",
+            (f"{failed} failed", "red" if failed else ""),
+            f", {len(self.unfinished())} to go (Ctrl-C stops waiting)",
+        )
+        return Group(heading, table)
+
+
+async def _follow(state: CliState, tracker: Tracker, replay: bool, changed: Changed) -> None:
+    async with state.async_client() as client:
+        events = client.watch_resources(
+            **tracker.filters(), snapshot=True, last_event_id="0" if replay else None
+        )
+        async for event in events:
+            if (item := tracker.update(event)) is not None:
+                changed(item)
+            if tracker.done:
+                return
+
+
+def _line(item: Followed) -> str:
+    label = "[GONE]" if item.gone else state_label(item.document).plain
+    detail = item.detail()
+    return f"{item.path} {label}" + (f" {detail}" if detail and not item.gone else "")
+
+
+def wait_for(
+    state: CliState,
+    documents: list[dict[str, Any]],
+    goal: Goal,
+    timeout: float | None,
+    *,
+    replay: bool = False,
+) -> Tracker:
+    """Follow ``documents`` until each reaches ``goal`` or fails; returns the tracker.
+
+    Args:
+        state: The run's options (for the client and consoles).
+        documents: The resources as the API returned them.
+        goal: Ready (after an apply) or gone (after a delete).
+        timeout: Give up after this many seconds; None waits as long as it takes.
+        replay: Start the stream at the beginning of the server's change feed instead of a
+            snapshot, so a deletion that finished before the stream opened is still seen.
+
+    Raises:
+        CliError: The timeout passed first.
+    """
+    tracker = Tracker.of(documents, goal)
+    if tracker.done:
+        return tracker
+    console = state.err
+
+    async def run(changed: Changed) -> None:
+        async with asyncio.timeout(timeout):
+            await _follow(state, tracker, replay, changed)
+
+    try:
+        if console.is_terminal:
+            with Live(
+                get_renderable=tracker.render, console=console, refresh_per_second=8, transient=True
+            ) as live:
+                live.refresh()
+                asyncio.run(run(lambda item: None))
+        else:
+            for item in tracker.followed.values():
+                console.print(escape(_line(item)), soft_wrap=True)
+            asyncio.run(run(lambda item: console.print(escape(_line(item)), soft_wrap=True)))
+    except KeyboardInterrupt:
+        console.print(
+            "Stopped waiting; the platform goes on with them ('pragma resources watch' follows them)."
+        )
+        raise
+    except TimeoutError as error:
+        waiting = ", ".join(
+            f"{item.path} ({state_label(item.document).plain})" for item in tracker.unfinished()
+        )
+        raise CliError(
+            f"gave up waiting after {timeout:g} s for {waiting}",
+            "The platform goes on with them; follow them with 'pragma resources watch'",
+        ) from error
+    return tracker

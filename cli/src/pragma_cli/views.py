@@ -1,0 +1,161 @@
+"""Tables and detail views of resources, resource types and dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pragma_cli.output import age, joined, new_table, short_time, squeeze, state_label, to_yaml
+from pragma_cli.references import dependents, document_path, owned, owners, references
+
+
+def message_of(document: Mapping[str, Any]) -> Text:
+    """What a resource table says beside the state: the error, or what it waits on."""
+    if document.get("error"):
+        return Text(" ".join(str(document["error"]).split()), style="red")
+    waiting = document.get("waiting_on") or []
+    if waiting:
+        return Text(f"waiting on {joined(waiting)}", style="yellow")
+    return Text("")
+
+
+def resources_table(documents: list[dict[str, Any]]) -> Table:
+    """One row per resource: type, name, coloured state, age, and the error or what it waits on."""
+    table = new_table("PROVIDER/TYPE", "NAME", "STATE", "AGE", "MESSAGE")
+    squeeze(table, 4)
+    for document in documents:
+        table.add_row(
+            f"{document.get('provider')}/{document.get('resource')}",
+            str(document.get("name")),
+            state_label(document),
+            age(document.get("updated_at")),
+            message_of(document),
+        )
+    return table
+
+
+def types_table(types: list[dict[str, Any]]) -> Table:
+    """One row per resource type, with the first line of its description."""
+    table = new_table("PROVIDER/TYPE", "DESCRIPTION")
+    for item in types:
+        description = str(item.get("description") or "").strip().splitlines()
+        table.add_row(
+            f"{item.get('provider')}/{item.get('resource')}", description[0] if description else "-"
+        )
+    return table
+
+
+def _section(title: str, body: RenderableType) -> RenderableType:
+    return Group(Text(title, style="bold"), Padding(body, (0, 0, 0, 2)))
+
+
+def _yaml_block(data: Any) -> Text:
+    if data in (None, {}, []):
+        return Text("-", style="dim")
+    return Text(to_yaml(data).rstrip())
+
+
+def _paths(targets: Mapping[str, str], states: Mapping[str, Mapping[str, Any]]) -> Text:
+    """Resource paths (``targets``: id to path), one a line, each with its state when known."""
+    if not targets:
+        return Text("-", style="dim")
+    lines = []
+    for identifier, path in targets.items():
+        known = states.get(identifier)
+        suffix = state_label(known) if known is not None else Text("(not found)", style="dim")
+        lines.append(Text.assemble(path, " ", suffix))
+    return Text("\n").join(lines)
+
+
+def describe_view(
+    document: Mapping[str, Any],
+    everything: list[dict[str, Any]],
+    dead_letters: list[dict[str, Any]],
+) -> RenderableType:
+    """Everything about one resource, and what around it refers to it."""
+    by_id = {str(item["id"]): item for item in everything}
+    facts = new_table("", "")
+    facts.show_header = False
+    facts.add_row("id", str(document.get("id")))
+    facts.add_row("state", state_label(document))
+    facts.add_row("tags", joined(document.get("tags")))
+    facts.add_row(
+        "generation",
+        f"{document.get('generation', '-')} (processed: {document.get('observed_generation', '-')})",
+    )
+    facts.add_row("provisioned", "yes" if document.get("provisioned") else "no")
+    facts.add_row(
+        "created", f"{short_time(document.get('created_at'))} ({age(document.get('created_at'))} ago)"
+    )
+    facts.add_row(
+        "updated", f"{short_time(document.get('updated_at'))} ({age(document.get('updated_at'))} ago)"
+    )
+    facts.add_row("waiting on", joined(document.get("waiting_on")))
+    error = Text(str(document["error"]), style="red") if document.get("error") else Text("-", style="dim")
+    facts.add_row("error", error)
+    resolved = document.get("resolved_config")
+    parts: list[RenderableType] = [
+        Text.assemble((document_path(document), "bold"), " ", state_label(document)),
+        facts,
+        _section("Config", _yaml_block(document.get("config"))),
+    ]
+    if resolved is not None and resolved != document.get("config"):
+        parts.append(_section("Resolved config (references filled in)", _yaml_block(resolved)))
+    parts += [
+        _section("Outputs", _yaml_block(document.get("outputs"))),
+        _section("Owner", _paths(owners(document), by_id)),
+        _section("Dependencies", _paths(references(document), by_id)),
+        _section("Dependents", _paths(dependents(document, everything), by_id)),
+        _section("Owns", _paths(owned(document, everything), by_id)),
+        _section("Recent events", _events(document, dead_letters)),
+    ]
+    return Group(*parts)
+
+
+def _events(document: Mapping[str, Any], dead_letters: list[dict[str, Any]]) -> Text:
+    text = Text()
+    if document.get("pending_event_id"):
+        text.append(f"{document['pending_event_id']}  in flight ({state_label(document).plain})\n")
+    for letter in dead_letters:
+        text.append(
+            f"{letter.get('event_id')}  {letter.get('event_type')} failed {age(letter.get('failed_at'))} ago "
+            f"after {letter.get('attempt_count')} attempt(s), in the dead-letter queue: "
+        )
+        text.append(f"{letter.get('error') or letter.get('error_message')}\n", style="red")
+    if not text:
+        return Text("none (the API keeps no event history; dead letters appear here)", style="dim")
+    text.rstrip()
+    return text
+
+
+def dead_letters_table(letters: list[dict[str, Any]]) -> Table:
+    """One row per dead letter: its event id (never cut), resource, event type, age and error."""
+    table = new_table("EVENT", "RESOURCE", "TYPE", "AGE", "ERROR")
+    table.columns[0].no_wrap = True
+    squeeze(table, 4)
+    for letter in letters:
+        table.add_row(
+            str(letter.get("event_id")),
+            f"{letter.get('provider')}/{letter.get('resource_type')}/{letter.get('resource_name')}",
+            str(letter.get("event_type")),
+            age(letter.get("failed_at")),
+            Text(
+                " ".join(str(letter.get("error") or letter.get("error_message") or "").split()), style="red"
+            ),
+        )
+    return table
+
+
+def dead_letter_view(letter: Mapping[str, Any]) -> RenderableType:
+    """One dead letter in full: identity, error, and the event's payload."""
+    facts = new_table("", "")
+    facts.show_header = False
+    for key in ("event_id", "resource_id", "event_type", "attempt_count", "failed_at"):
+        facts.add_row(key.replace("_", " "), str(letter.get(key, "-")))
+    facts.add_row("error", Text(str(letter.get("error") or letter.get("error_message")), style="red"))
+    return Group(facts, _section("Payload", _yaml_block(letter.get("payload"))))

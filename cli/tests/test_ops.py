@@ -1,0 +1,66 @@
+"""``apply --wait`` with a failing resource, and ``pragma ops dead-letter`` on what it leaves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from .running import SQLITE_ONLY, Pragma
+
+pytestmark = pytest.mark.parametrize("engine_server", SQLITE_ONLY, indirect=True)
+
+
+def _broken(name: str) -> dict[str, object]:
+    return {
+        "provider": "testkit",
+        "resource": "item",
+        "name": name,
+        "config": {"permanent": True, "fail_attempts": 99},
+    }
+
+
+def test_failures_and_the_dead_letter_queue(cli: Pragma, unique: str) -> None:
+    fine = {"provider": "testkit", "resource": "item", "name": f"{unique}-fine", "config": {"value": "ok"}}
+    broken, other = f"{unique}-broken", f"{unique}-other"
+    waited = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump_all([fine, _broken(broken)]))
+    assert waited.code == 1, str(waited)
+    assert f"testkit/item/{unique}-fine ready" in waited.out
+    assert f"testkit/item/{broken} failed: ValueError: bad item on attempt 1" in waited.out
+    assert waited.error_line() == "error: 1 of 2 resource(s) failed"
+    as_json = cli("resources", "apply", "-", "--wait", "-o", "json", stdin=yaml.safe_dump(_broken(other)))
+    assert as_json.code == 1
+    assert json.loads(as_json.out)[0]["lifecycle_state"] == "failed"
+
+    letters = json.loads(cli.ok("ops", "dead-letter", "list", "--provider", "testkit", "-o", "json").out)
+    mine = {
+        letter["resource_name"]: letter for letter in letters if letter["resource_name"] in (broken, other)
+    }
+    assert set(mine) == {broken, other}
+    event_id = mine[broken]["event_id"]
+    table = cli.ok("ops", "dead-letter", "list").out
+    assert event_id in table  # ids are never cut: they are what the other commands take
+    assert max(len(line) for line in table.splitlines()) <= 80
+    shown = cli.ok("ops", "dead-letter", "show", event_id)
+    assert "bad item on attempt 1" in shown.out
+    assert "Payload" in shown.out
+    assert (
+        json.loads(cli.ok("ops", "dead-letter", "show", event_id, "-o", "json").out)["event_id"] == event_id
+    )
+    described = cli.ok("resources", "describe", "testkit/item", broken).out
+    assert event_id in described.split("Recent events")[1]
+
+    cli.ok("ops", "dead-letter", "retry", event_id)
+    unknown = cli("ops", "dead-letter", "show", "evt_000000000000000000000000")
+    assert unknown.code == 1
+    assert "HTTP 404" in unknown.error_line()
+
+    cli.ok("ops", "dead-letter", "delete", mine[other]["event_id"])
+    retried = cli.ok("ops", "dead-letter", "retry", "--all")
+    assert "Retried" in retried.out
+    deleted = cli.ok("ops", "dead-letter", "delete", "--provider", "testkit")
+    assert "Deleted" in deleted.out
+    cli.ok("ops", "dead-letter", "delete", "--all")
+    for name in (broken, other, f"{unique}-fine"):
+        cli.ok("resources", "delete", "testkit/item", name, "--wait")
