@@ -1,24 +1,18 @@
 """Naming resources on the command line, and finding which resources refer to which.
 
 The API lists a resource's explicit ``dependencies`` but not the references inside its config
-nor its dependents, so ``describe`` finds them here, the way the engine does: field references
-``{provider, resource, name, field}``, ``__dependency__`` markers and ``${p/t/n.outputs.f}``
-interpolations.
+nor its dependents, so ``describe`` finds them here with ``pragma_sdk.references``, the
+definition the engine uses too.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pragma_cli.errors import UsageError
 from pragma_sdk.models import resource_id
-
-_REFERENCE_KEYS = frozenset({"provider", "resource", "name", "field"})
-_IGNORED_KEYS = frozenset({"created_at", "updated_at"})
-_MARKER_KEYS = ("__dependency__", "dependency_marker")
-_INTERPOLATION = re.compile(r"\$\{(?P<path>[^}]+?)\.(?:outputs|config)(?:\.[^}]*)?\}")
+from pragma_sdk.references import find_targets
 
 
 def split_type(value: str) -> tuple[str, str]:
@@ -38,49 +32,15 @@ def path_of(provider: str, resource: str, name: str) -> str:
     return f"{provider}/{resource}/{name}"
 
 
-def _path_target(path: str) -> tuple[str, str, str] | None:
-    parts = path.split("/")
-    if len(parts) < 3 or not all(parts):
-        return None
-    return parts[0], "/".join(parts[1:-1]), parts[-1]
-
-
-def _walk(value: Any) -> Iterator[Any]:
-    yield value
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
-
-
-def _targets_in(value: Any) -> Iterator[tuple[str, str, str]]:
-    for item in _walk(value):
-        if isinstance(item, Mapping):
-            keys = set(item) - _IGNORED_KEYS
-            is_field_reference = keys == _REFERENCE_KEYS
-            is_marker = any(item.get(key) is True for key in _MARKER_KEYS)
-            parts = [item.get(key) for key in ("provider", "resource", "name")]
-            if (is_field_reference or is_marker) and all(isinstance(part, str) for part in parts):
-                yield str(parts[0]), str(parts[1]), str(parts[2])
-        elif isinstance(item, str) and "${" in item:
-            for match in _INTERPOLATION.finditer(item):
-                if (target := _path_target(match.group("path").strip())) is not None:
-                    yield target
-
-
 def references(document: Mapping[str, Any]) -> dict[str, str]:
     """What ``document`` depends on, by id: its config's references and its ``dependencies``."""
-    found: dict[str, str] = {}
     explicit = [
-        (str(ref.get("provider")), str(ref.get("resource")), str(ref.get("name")))
+        ref
         for ref in document.get("dependencies") or []
-        if isinstance(ref, Mapping)
+        if isinstance(ref, Mapping) and {"provider", "resource", "name"} <= set(ref)
     ]
-    for provider, resource, name in [*_targets_in(document.get("config") or {}), *explicit]:
-        found.setdefault(resource_id(provider, resource, name), path_of(provider, resource, name))
-    return found
+    targets = find_targets(document.get("config") or {}, explicit)
+    return {target_id: target.path for target_id, target in targets.items()}
 
 
 def owners(document: Mapping[str, Any]) -> dict[str, str]:
