@@ -133,8 +133,9 @@ def follow_deployment(
             step.update(f"Deploying {provider_id} {status.version or version or ''}: {status.status}")
             time.sleep(DEPLOY_POLL_SECONDS)
     if status.status == DeploymentStatus.FAILED:
+        failed = f"the deployment of {provider_id} {status.version or ''} failed".replace("  ", " ")
         raise CliError(
-            f"the deployment of {provider_id} {status.version or ''} failed".replace("  ", " "),
-            "The previous version keeps running; the server's log says why",
+            f"{failed}: {status.error}" if status.error else failed,
+            "The previous version keeps running",
         )
     return status

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.live import Live
@@ -24,19 +24,7 @@ from pragma_cli.errors import CliError
 from pragma_cli.output import new_table, squeeze, state_label
 from pragma_cli.references import document_path
 from pragma_cli.state import CliState
-
-
-class StreamEvent(Protocol):
-    """What the SDK's ``watch_resources`` yields (its ``WatchEvent`` is not exported)."""
-
-    @property
-    def event(self) -> str:
-        """``resource`` (with the document) or ``deleted`` (with the id)."""
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """The event's data."""
-
+from pragma_sdk.client import WatchEvent
 
 Changed = Callable[["Followed"], None]
 
@@ -118,7 +106,7 @@ class Tracker:
                     item.finished = now
         return tracker
 
-    def update(self, event: StreamEvent) -> Followed | None:
+    def update(self, event: WatchEvent) -> Followed | None:
         """Take one watch event; returns the followed resource whose state it changed."""
         item = self.followed.get(str(event.data.get("id")))
         if item is None or item.finished is not None:

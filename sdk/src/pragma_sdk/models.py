@@ -334,12 +334,20 @@ class DeployRequest(BaseModel):
 
 
 class ProviderStatus(WireModel):
-    """Where a provider's deployment stands; ``healthy`` when available with ready replicas."""
+    """Where a provider's deployment stands; ``healthy`` when available with ready replicas.
+
+    Beyond the reference fields, pragma-os reports the version whose workers run
+    (``running_version``), how often they were restarted after exiting, and why the last
+    rollout failed (``error``).
+    """
 
     status: DeploymentStatus
     version: str | None = None
     updated_at: datetime | None = None
     healthy: bool = False
+    running_version: str | None = None
+    restarts: int = 0
+    error: str | None = None
 
 
 class ProviderDeleteResult(WireModel):
