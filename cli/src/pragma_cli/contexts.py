@@ -10,7 +10,6 @@ change always takes effect. Keys it does not know (``auth_url``, ``project``...)
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,25 +164,3 @@ def delete_context(name: str) -> bool:
             _write(path, data)
             removed = True
     return removed
-
-
-def remove_token(context: str) -> bool:
-    """Remove the stored token of ``context`` (the file keeps mode 600); returns whether there was one."""
-    pairs = credentials.read_credentials()
-    if context not in pairs:
-        return False
-    del pairs[context]
-    path = credentials.credentials_path()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".credentials-")
-    try:
-        os.fchmod(handle, 0o600)
-        os.write(handle, "".join(f"{key}={value}\n" for key, value in pairs.items()).encode())
-    finally:
-        os.close(handle)
-    os.replace(temporary, path)
-    return True
-
-
-def token_variable(context: str) -> str:
-    """The environment variable holding the token of ``context``: ``PRAGMA_AUTH_TOKEN_{CONTEXT}``."""
-    return "PRAGMA_AUTH_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", context.upper())

@@ -65,7 +65,8 @@ def api_url(context: str) -> str:
     return DEFAULT_API_URL
 
 
-def _env_name(context: str) -> str:
+def token_variable(context: str) -> str:
+    """The environment variable holding the token of ``context``: ``PRAGMA_AUTH_TOKEN_{CONTEXT}``."""
     return "PRAGMA_AUTH_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", context.upper())
 
 
@@ -85,7 +86,7 @@ def read_credentials() -> dict[str, str]:
 
 def discover_token(context: str) -> str | None:
     """Find a token for ``context`` in the environment, then in the credentials file."""
-    for variable in (_env_name(context), "PRAGMA_AUTH_TOKEN"):
+    for variable in (token_variable(context), "PRAGMA_AUTH_TOKEN"):
         if token := os.environ.get(variable):
             return token
     return read_credentials().get(context)
@@ -93,10 +94,25 @@ def discover_token(context: str) -> str | None:
 
 def store_token(context: str, token: str) -> Path:
     """Write ``context=token`` into the credentials file (mode 600), keeping other contexts."""
-    path = credentials_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     pairs = read_credentials()
     pairs[context] = token
+    return _write_credentials(pairs)
+
+
+def remove_token(context: str) -> bool:
+    """Remove the stored token of ``context``; returns whether there was one."""
+    pairs = read_credentials()
+    if context not in pairs:
+        return False
+    del pairs[context]
+    _write_credentials(pairs)
+    return True
+
+
+def _write_credentials(pairs: dict[str, str]) -> Path:
+    """Replace the credentials file atomically, readable by its owner only."""
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     content = "".join(f"{key}={value}\n" for key, value in pairs.items())
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".credentials-")
     try:
@@ -112,6 +128,6 @@ def missing_token_message(context: str) -> str:
     """What to tell a user who has no token for ``context``."""
     return (
         f"No API token found for context '{context}'. Run 'pragma auth login', set "
-        f"PRAGMA_AUTH_TOKEN (or {_env_name(context)}), or pass auth_token=... "
+        f"PRAGMA_AUTH_TOKEN (or {token_variable(context)}), or pass auth_token=... "
         f"(checked {credentials_path()})."
     )

@@ -100,13 +100,13 @@ def logout(ctx: typer.Context) -> None:
     """
     state = state_of(ctx)
     context = state.context_name
-    removed = contexts.remove_token(context)
+    removed = credentials.remove_token(context)
     if removed:
         state.out.print(f"Logged out of context '{escape(context)}': its token was removed.", soft_wrap=True)
     else:
         state.out.print(f"Context '{escape(context)}' had no stored token.", soft_wrap=True)
     variables = [
-        name for name in ("PRAGMA_AUTH_TOKEN", contexts.token_variable(context)) if os.environ.get(name)
+        name for name in ("PRAGMA_AUTH_TOKEN", credentials.token_variable(context)) if os.environ.get(name)
     ]
     if variables:
         state.err.print(

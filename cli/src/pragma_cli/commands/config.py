@@ -14,6 +14,7 @@ from pragma_cli import contexts
 from pragma_cli.errors import CliError, UsageError
 from pragma_cli.output import OutputOption, emit, new_table
 from pragma_cli.state import state_of
+from pragma_sdk import credentials
 
 app = typer.Typer(help="Switch between servers: contexts and their API URLs.", no_args_is_help=True)
 
@@ -142,7 +143,7 @@ def delete_context(
             "Switch to another one first with 'pragma config use-context NAME'",
         )
     configured = contexts.delete_context(name)
-    had_token = contexts.remove_token(name)
+    had_token = credentials.remove_token(name)
     if not configured and not had_token:
         raise CliError(f"context '{name}' does not exist", "See them with 'pragma config get-contexts'")
     state.out.print(f"Deleted context '{escape(name)}'.", soft_wrap=True)
