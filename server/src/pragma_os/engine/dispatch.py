@@ -19,7 +19,7 @@ from pragma_os.engine import lifecycle
 from pragma_os.engine.documents import path_of, to_document
 from pragma_os.engine.references import UnresolvableReferenceError, marker_targets, resolve_config
 from pragma_os.engine.retry import RetryPolicy
-from pragma_os.engine.scheduling import queue, targets_of, waits_for
+from pragma_os.engine.scheduling import queue, recheck_dependents, remove, targets_of, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
 from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
@@ -151,7 +151,7 @@ async def _build(
         return None
     if row["deleting"] and not row["provisioned"]:
         await events.delete_event(connection, event["pk"])
-        await _remove(connection, row, touched=touched)
+        await remove(connection, row, touched=touched)
         return None
     inputs: Inputs | None = None
     if row["deleting"]:
@@ -162,7 +162,9 @@ async def _build(
             inputs = await resolve_inputs(connection, row)
         except UnresolvableReferenceError as error:
             payload = _payload(event, row, event_type, row["config"], {})
-            await _fail(connection, event, row, payload, f"Unresolvable reference: {error}", now=now)
+            await _fail(
+                connection, event, row, payload, f"Unresolvable reference: {error}", now=now, touched=touched
+            )
             return None
     config = inputs.resolved_config if inputs else (row["applied_config"] or row["config"])
     payload = _payload(event, row, event_type, config, inputs.dependencies if inputs else {})
@@ -285,7 +287,7 @@ async def _succeed(
 ) -> None:
     if event["event_type"] == EventType.DELETE:
         await events.delete_event(connection, event["pk"])
-        await _remove(connection, row, touched=touched)
+        await remove(connection, row, touched=touched)
         return
     payload = event["payload"] or {}
     changes: Row = {
@@ -370,6 +372,7 @@ async def propagate(connection: AsyncConnection, row: Row, *, now: datetime, tou
         }
         changes["waiting_on"] = await queue(connection, {**dependent, **changes}, now=now, touched=touched)
         await store.update_resource(connection, dependent, changes)
+        await recheck_dependents(connection, dependent, touched=touched)
 
 
 async def _retry_or_fail(
@@ -410,13 +413,20 @@ async def _retry_or_fail(
         )
         touched.add((row["organization_id"], row["provider"]))
         return
-    await _fail(connection, event, row, event["payload"] or {}, error, now=now)
+    await _fail(connection, event, row, event["payload"] or {}, error, now=now, touched=touched)
     if row["deleting"] and not row["provisioned"]:
-        await _remove(connection, row, touched=touched)
+        await remove(connection, row, touched=touched)
 
 
 async def _fail(
-    connection: AsyncConnection, event: Row, row: Row, payload: dict[str, Any], error: str, *, now: datetime
+    connection: AsyncConnection,
+    event: Row,
+    row: Row,
+    payload: dict[str, Any],
+    error: str,
+    *,
+    now: datetime,
+    touched: Touched,
 ) -> None:
     """The event failed for good: dead letter, and the resource ``failed`` with the error."""
     await dead_letters.insert_dead_letter(
@@ -436,6 +446,7 @@ async def _fail(
         },
     )
     await events.delete_event(connection, event["pk"])
+    await recheck_dependents(connection, row, touched=touched)
     await store.update_resource(
         connection,
         row,
@@ -446,16 +457,6 @@ async def _fail(
             "updated_at": now,
         },
     )
-
-
-async def _remove(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
-    """Delete a resource's row; whoever waited for it to go (owners, dependencies) may proceed."""
-    waiting_for_it = await links.targets_of(connection, row["pk"], links.OWNER)
-    waiting_for_it += await links.targets_of(connection, row["pk"], links.DEPENDENCY)
-    await store.delete_resource(connection, row)
-    waiters = await store.get_resources_by_ids(connection, row["organization_id"], waiting_for_it)
-    await events.unblock_events(connection, [waiter["pk"] for waiter in waiters.values()])
-    touched.update((waiter["organization_id"], waiter["provider"]) for waiter in waiters.values())
 
 
 async def rescue_expired(

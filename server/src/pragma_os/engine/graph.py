@@ -1,4 +1,4 @@
-"""The dependency graph: cycle detection at apply time."""
+"""The graphs of dependencies and of ownership: cycle detection at apply time."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from pragma_os.store import links
 
 
 async def find_cycle(
-    connection: AsyncConnection, organization_id: str, resource_id: str, targets: Iterable[str]
+    connection: AsyncConnection,
+    organization_id: str,
+    resource_id: str,
+    targets: Iterable[str],
+    kind: str = links.DEPENDENCY,
 ) -> list[str] | None:
-    """A path of ids from ``resource_id`` back to itself through stored edges, if one exists.
+    """A path of ids from ``resource_id`` back to itself through stored ``kind`` edges, if any.
 
     Walks the graph breadth-first, one query per level, from the targets ``resource_id`` is
     about to depend on.
@@ -25,7 +29,7 @@ async def find_cycle(
         parents.setdefault(target, resource_id)
         frontier.append(target)
     while frontier:
-        edges = await links.dependency_edges(connection, organization_id, frontier)
+        edges = await links.edges(connection, organization_id, frontier, kind)
         next_frontier: list[str] = []
         for source in frontier:
             for target in edges.get(source, []):

@@ -30,25 +30,53 @@ def targets_of(row: Row) -> dict[str, Target]:
     return find_targets(row["config"], row["dependencies"])
 
 
+def owners_of(row: Row) -> list[str]:
+    """The ids of the resources that own a resource."""
+    return [resource_id(o["provider"], o["resource"], o["name"]) for o in row["owner_references"]]
+
+
 async def check_acyclic(connection: AsyncConnection, row: Row) -> None:
-    """Refuse a config whose dependencies lead back to the resource itself."""
-    targets = targets_of(row)
-    if not targets:
+    """Refuse a config whose dependencies, or whose owners, lead back to the resource itself."""
+    for kind, targets, field, what in (
+        (links.DEPENDENCY, list(targets_of(row)), "dependencies", "depend on"),
+        (links.OWNER, owners_of(row), "owner_references", "own"),
+    ):
+        if not targets:
+            continue
+        cycle = await find_cycle(connection, row["organization_id"], row["id"], targets, kind)
+        if cycle is not None:
+            raise InvalidInputError(
+                field,
+                f"these resources would {what} each other in a cycle: {' -> '.join(cycle)}",
+                cycle=cycle,
+            )
+
+
+async def check_targets_stay(connection: AsyncConnection, row: Row) -> None:
+    """Refuse to depend on, or be owned by, a resource that is being deleted.
+
+    Raises:
+        ConflictError: Naming those resources; apply again once they are gone (or re-created).
+    """
+    linked = [*targets_of(row), *owners_of(row)]
+    if not linked:
         return
-    cycle = await find_cycle(connection, row["organization_id"], row["id"], targets)
-    if cycle is not None:
-        raise InvalidInputError(
-            "dependencies",
-            f"these resources would depend on each other in a cycle: {' -> '.join(cycle)}",
-            cycle=cycle,
+    documents = await store.get_resources_by_ids(connection, row["organization_id"], linked)
+    leaving = sorted(path_of(document) for document in documents.values() if document["deleting"])
+    if leaving:
+        raise ConflictError(
+            f"{path_of(row)} refers to resources that are being deleted: {', '.join(leaving)}. "
+            "Apply it again once they are gone.",
+            field="config",
+            deleting=leaving,
         )
 
 
 async def record_links(connection: AsyncConnection, row: Row, *, new: bool) -> None:
     """Store what a resource depends on and who owns it (``new``: nothing stored yet)."""
     targets = targets_of(row)
-    owners = [resource_id(o["provider"], o["resource"], o["name"]) for o in row["owner_references"]]
-    pairs = [(links.DEPENDENCY, target) for target in targets] + [(links.OWNER, owner) for owner in owners]
+    pairs = [(links.DEPENDENCY, target) for target in targets]
+    pairs += [(links.OWNER, owner) for owner in owners_of(row)]
     if pairs or not new:
         await links.replace_links(connection, row["pk"], row["organization_id"], pairs, replace=not new)
 
@@ -61,7 +89,11 @@ async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
     """
     organization_id = row["organization_id"]
     if row["deleting"]:
-        blockers = await links.linking_to(connection, organization_id, [row["id"]], links.OWNER)
+        # What it owns goes first, except what it depends on: dependents go before their
+        # dependencies, so such an owned resource waits for its owner instead.
+        depends_on = targets_of(row)
+        owned = await links.linking_to(connection, organization_id, [row["id"]], links.OWNER)
+        blockers = [item for item in owned if item["id"] not in depends_on]
         blockers += await links.linking_to(connection, organization_id, [row["id"]], links.DEPENDENCY)
         return sorted({path_of(blocker) for blocker in blockers if blocker["pk"] != row["pk"]})
     targets = targets_of(row)
@@ -134,9 +166,10 @@ def new_event(row: Row, *, blocked: bool, now: datetime, event_id: str | None = 
 async def plan_delete(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
     """Start deleting a resource and, first, everything it owns (recursively).
 
-    Resources nothing was ever created for are removed at once; the others are marked
-    ``deleting`` and queued for their provider's ``DELETE``, each waiting until what it owns
-    and what depends on it are gone.
+    Resources nothing was ever created for, with nothing left to wait for, are removed at
+    once; the others are marked ``deleting`` and queued (for their provider's ``DELETE``, or
+    for removal without a provider call), each waiting until what it owns and what depends on
+    it are gone.
 
     Raises:
         ConflictError: Resources outside the deletion still depend on one being deleted.
@@ -157,7 +190,8 @@ async def plan_delete(connection: AsyncConnection, row: Row, *, now: datetime, t
             dependents=blocking,
         )
     result = row
-    for item in doomed.values():
+    # Deepest owned first, so what can go at once is gone before its owner looks.
+    for item in reversed(doomed.values()):
         changed = await _mark_deleting(connection, item, now=now, touched=touched)
         if item["pk"] == row["pk"]:
             result = changed
@@ -171,10 +205,8 @@ async def plan_delete(connection: AsyncConnection, row: Row, *, now: datetime, t
 async def _mark_deleting(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
     if row["deleting"]:
         return row
-    event = await events.get_event_for_resource(connection, row["pk"])
-    in_flight = event is not None and event["status"] == events.LEASED
-    if not row["provisioned"] and not in_flight:
-        await store.delete_resource(connection, row)
+    if await _removable_now(connection, {**row, "deleting": True}):
+        await remove(connection, row, touched=touched)
         return {**row, "deleting": True, "updated_at": now}
     current = LifecycleState(row["lifecycle_state"])
     changes: Row = {
@@ -186,3 +218,45 @@ async def _mark_deleting(connection: AsyncConnection, row: Row, *, now: datetime
     changes["waiting_on"] = await queue(connection, marked, now=now, touched=touched)
     await store.update_resource(connection, row, changes)
     return {**row, **changes}
+
+
+async def remove(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
+    """Delete a resource's row; whoever waited for it to go (owners, dependencies) may proceed.
+
+    A waiter being deleted that was never provisioned and now waits for nothing goes too,
+    at once: it needs no provider call, and its provider may have no worker at all.
+    """
+    waiting_for_it = await links.targets_of(connection, row["pk"], links.OWNER)
+    waiting_for_it += await links.targets_of(connection, row["pk"], links.DEPENDENCY)
+    await store.delete_resource(connection, row)
+    waiters = await store.get_resources_by_ids(connection, row["organization_id"], waiting_for_it)
+    for waiter in waiters.values():
+        if await _removable_now(connection, waiter):
+            await remove(connection, waiter, touched=touched)
+            continue
+        await events.unblock_events(connection, [waiter["pk"]])
+        touched.add((waiter["organization_id"], waiter["provider"]))
+
+
+async def _removable_now(connection: AsyncConnection, row: Row) -> bool:
+    """Whether a resource being deleted can go without its provider: never provisioned,
+    not in a worker's hands, and nothing left to wait for."""
+    return (
+        row["deleting"]
+        and not row["provisioned"]
+        and not await _in_flight(connection, row)
+        and not await waits_for(connection, row)
+    )
+
+
+async def _in_flight(connection: AsyncConnection, row: Row) -> bool:
+    event = await events.get_event_for_resource(connection, row["pk"])
+    return event is not None and event["status"] == events.LEASED
+
+
+async def recheck_dependents(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
+    """A resource stopped being ready: its waiting dependents check their waits again, so
+    their ``waiting_on`` names it."""
+    dependents = await links.linking_to(connection, row["organization_id"], [row["id"]], links.DEPENDENCY)
+    await events.unblock_events(connection, [dependent["pk"] for dependent in dependents])
+    touched.update((dependent["organization_id"], dependent["provider"]) for dependent in dependents)

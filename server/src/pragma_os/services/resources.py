@@ -184,6 +184,7 @@ async def _apply_once(
         updated = {**row, **changes}
         if "generation" in changes:
             await scheduling.check_acyclic(connection, updated)
+            await scheduling.check_targets_stay(connection, updated)
             await scheduling.record_links(connection, updated, new=False)
         if updated["lifecycle_state"] in (lifecycle.PENDING, lifecycle.PROCESSING) and (
             "generation" in changes or "lifecycle_state" in changes
@@ -194,6 +195,11 @@ async def _apply_once(
                 connection, principal.organization_id, resource_id=resource_id
             )
         await store.update_resource(connection, row, changes)
+        if (
+            row["lifecycle_state"] == lifecycle.READY
+            and changes.get("lifecycle_state", lifecycle.READY) != lifecycle.READY
+        ):
+            await scheduling.recheck_dependents(connection, row, touched=touched)
         return to_document({**row, **changes})
 
 
@@ -235,6 +241,7 @@ async def _create(
 ) -> dict[str, Any]:
     values = _new_values(principal, body, spec, now)
     await scheduling.check_acyclic(connection, values)
+    await scheduling.check_targets_stay(connection, values)
     processing = values["lifecycle_state"] is lifecycle.PENDING
     if processing:
         values["waiting_on"] = await scheduling.waits_for(connection, values)

@@ -76,10 +76,10 @@ async def linked_targets(
     return {str(value) for value in (await connection.execute(query)).scalars()}
 
 
-async def dependency_edges(
-    connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
+async def edges(
+    connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str], kind: str
 ) -> dict[str, list[str]]:
-    """For each of ``resource_ids`` that exists, the ids it depends on."""
+    """For each of ``resource_ids`` that exists, the ids it links to with ``kind``."""
     if not resource_ids:
         return {}
     query = (
@@ -88,7 +88,7 @@ async def dependency_edges(
         .where(
             resources.c.organization_id == organization_id,
             resources.c.id.in_(resource_ids),
-            resource_links.c.kind == DEPENDENCY,
+            resource_links.c.kind == kind,
         )
     )
     edges: dict[str, list[str]] = {}
