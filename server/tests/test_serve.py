@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from testing.fixtures.db import DATABASES, dispose_database_url, make_database_url
-from testing.fixtures.server import start_server
+from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, start_server
 
 QUICK_START = """
 from pragma_sdk import PragmaClient
@@ -114,3 +116,28 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert "up to date" in result.stdout
+
+
+def test_workers_of_a_killed_server_stop_by_themselves(tmp_path: Path) -> None:
+    server = start_server(
+        tmp_path, make_database_url("sqlite", tmp_path), extra_args=ENGINE_ARGS, extra_env=ENGINE_ENV
+    )
+    try:
+        pattern = f"pragma_sdk.worker.*{server.url}"
+        deadline = time.monotonic() + 30
+        while not (workers := _pids(pattern)):
+            assert time.monotonic() < deadline, "no worker started"
+            time.sleep(0.1)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        deadline = time.monotonic() + 30
+        while alive := [pid for pid in workers if pid in _pids(pattern)]:
+            assert time.monotonic() < deadline, f"workers {alive} outlived their server"
+            time.sleep(0.1)
+    finally:
+        server.stop()
+
+
+def _pids(pattern: str) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
+    return [int(pid) for pid in found.stdout.split()]

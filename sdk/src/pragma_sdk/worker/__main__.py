@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import os
 import signal
 import sys
 
 from pragma_sdk.client import AsyncPragmaClient
 from pragma_sdk.provider import Provider, discover_providers
 from pragma_sdk.worker._runtime import Worker
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -24,6 +29,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--worker-id", default=None, help="id of this worker's leases")
     parser.add_argument("--handler-timeout", type=float, default=300.0, help="seconds per handler")
     parser.add_argument("--shutdown-grace", type=float, default=30.0, help="seconds to finish on SIGTERM")
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="stop when this process (the one that started it) is gone",
+    )
     return parser.parse_args(argv)
 
 
@@ -32,6 +43,8 @@ async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> No
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    if arguments.parent_pid is not None and not _stop_with_parent(arguments.parent_pid):
+        stop.set()
     async with AsyncPragmaClient(
         base_url=arguments.api_url, context=arguments.context, require_auth=True, timeout=30.0
     ) as client:
@@ -48,6 +61,15 @@ async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> No
             "Worker %s serving %s against %s", worker.worker_id, names, client.base_url
         )
         await worker.run(stop)
+
+
+def _stop_with_parent(parent_pid: int) -> bool:
+    """Have the kernel send SIGTERM (a graceful stop) when the parent dies (Linux); returns
+    whether the parent is still there (it may have died while this process started)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    return os.getppid() == parent_pid
 
 
 def main(argv: list[str] | None = None) -> int:

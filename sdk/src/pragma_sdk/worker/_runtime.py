@@ -96,7 +96,13 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         heartbeater.cancel()
-        await self._results.join()
+        try:
+            await asyncio.wait_for(self._results.join(), self._shutdown_grace)
+        except TimeoutError:
+            # The server is gone too; the leases run out and the events are delivered again.
+            logger.warning(
+                "Stopping without reporting %d result(s): the server did not take them", self._results.qsize()
+            )
         reporter.cancel()
         await asyncio.gather(heartbeater, reporter, return_exceptions=True)
 

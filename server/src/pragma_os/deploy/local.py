@@ -46,6 +46,7 @@ class WorkerSpec:
             "--package", self.package,
             "--api-url", self.api_url,
             "--concurrency", str(self.concurrency),
+            "--parent-pid", str(os.getpid()),
             *identity,
             *self.extra_args,
         ]  # fmt: skip
