@@ -24,7 +24,7 @@ class KeyValues(Config):
 
 
 class KeyValueOutputs(Outputs):
-    """The same keys and values, to reference as ``outputs.<key>``."""
+    """The same keys and values, to reference as outputs.<key>."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -33,8 +33,8 @@ class KeyValueOutputs(Outputs):
 class Secret(Resource[KeyValues, KeyValueOutputs]):
     """Secret key-values, encrypted at rest and shown redacted.
 
-    Reference a value as ``outputs.<key>`` (or ``config.data.<key>``); the provider handling
-    the referencing resource receives the real value, nobody else sees it.
+    Reference a value as outputs.<key> (or config.data.<key>): the provider handling the
+    referencing resource receives the real value; nobody else sees it.
     """
 
     async def on_create(self) -> KeyValueOutputs:
@@ -51,7 +51,7 @@ class Secret(Resource[KeyValues, KeyValueOutputs]):
 
 @pragma.resource("config")
 class Settings(Resource[KeyValues, KeyValueOutputs]):
-    """Plain key-values; reference one as ``outputs.<key>`` and changes reach the dependents."""
+    """Plain key-values; reference one as outputs.<key> and changes reach the dependents."""
 
     async def on_create(self) -> KeyValueOutputs:
         return KeyValueOutputs(**self.config.data)
@@ -82,7 +82,7 @@ class FileOutputs(Outputs):
 
 @pragma.resource("file")
 class File(Resource[FileConfig, FileOutputs]):
-    """An uploaded file (``POST /files/{name}/upload``); deleting the resource deletes the file."""
+    """An uploaded file (POST /files/{name}/upload); deleting the resource deletes the file."""
 
     @property
     def file_name(self) -> str:
