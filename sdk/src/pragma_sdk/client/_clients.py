@@ -95,12 +95,8 @@ class PragmaClient(PragmaCalls):
         Raises:
             httpx.HTTPStatusError: 404 when there is no such build.
         """
-        response = self._http.send(self._build_logs_request(provider_id, version), stream=True)
-        try:
-            raise_for_status(response)
+        with self._stream(self._build_logs_request(provider_id, version)) as response:
             yield response
-        finally:
-            response.close()
 
     @contextlib.contextmanager
     def stream_file(self, name: str) -> Iterator[httpx.Response]:
@@ -112,7 +108,13 @@ class PragmaClient(PragmaCalls):
         Raises:
             httpx.HTTPStatusError: 404 when there is no such file.
         """
-        response = self._http.send(self._file_download_request(name), stream=True)
+        with self._stream(self._file_download_request(name)) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def _stream(self, request: httpx.Request) -> Iterator[httpx.Response]:
+        """Send ``request`` and hand back the open response; an error answer raises."""
+        response = self._http.send(request, stream=True)
         try:
             raise_for_status(response)
             yield response
@@ -229,14 +231,8 @@ class AsyncPragmaClient(PragmaCalls):
 
         Use it as ``async with``; see ``PragmaClient.stream_build_logs``.
         """
-        response = await self._http.send(self._build_logs_request(provider_id, version), stream=True)
-        try:
-            if not response.is_success:
-                await response.aread()
-            raise_for_status(response)
+        async with self._stream(self._build_logs_request(provider_id, version)) as response:
             yield response
-        finally:
-            await response.aclose()
 
     @contextlib.asynccontextmanager
     async def stream_file(self, name: str) -> AsyncIterator[httpx.Response]:
@@ -244,7 +240,13 @@ class AsyncPragmaClient(PragmaCalls):
 
         Use it as ``async with``; see ``PragmaClient.stream_file``.
         """
-        response = await self._http.send(self._file_download_request(name), stream=True)
+        async with self._stream(self._file_download_request(name)) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def _stream(self, request: httpx.Request) -> AsyncIterator[httpx.Response]:
+        """Send ``request`` and hand back the open response; an error answer raises with its message."""
+        response = await self._http.send(request, stream=True)
         try:
             if not response.is_success:
                 await response.aread()
