@@ -29,38 +29,32 @@ class KeyValueOutputs(Outputs):
     model_config = ConfigDict(extra="allow")
 
 
+class _KeyValueResource(Resource[KeyValues, KeyValueOutputs]):
+    """Reports its data as its outputs, as it is (secret values arrive sealed and stay sealed:
+    the engine opens them for the handlers of the resources that reference them)."""
+
+    async def on_create(self) -> KeyValueOutputs:
+        return KeyValueOutputs(**self.config.data)
+
+    async def on_update(self, previous_config: KeyValues) -> KeyValueOutputs:
+        return await self.on_create()
+
+    async def on_delete(self) -> None:
+        return None
+
+
 @pragma.resource("secret")
-class Secret(Resource[KeyValues, KeyValueOutputs]):
+class Secret(_KeyValueResource):
     """Secret key-values, encrypted at rest and shown redacted.
 
     Reference a value as outputs.<key> (or config.data.<key>): the provider handling the
     referencing resource receives the real value; nobody else sees it.
     """
 
-    async def on_create(self) -> KeyValueOutputs:
-        # The values arrive sealed and stay sealed: the engine opens them for the handlers of
-        # the resources that reference them.
-        return KeyValueOutputs(**self.config.data)
-
-    async def on_update(self, previous_config: KeyValues) -> KeyValueOutputs:
-        return await self.on_create()
-
-    async def on_delete(self) -> None:
-        return None
-
 
 @pragma.resource("config")
-class Settings(Resource[KeyValues, KeyValueOutputs]):
+class Settings(_KeyValueResource):
     """Plain key-values; reference one as outputs.<key> and changes reach the dependents."""
-
-    async def on_create(self) -> KeyValueOutputs:
-        return KeyValueOutputs(**self.config.data)
-
-    async def on_update(self, previous_config: KeyValues) -> KeyValueOutputs:
-        return await self.on_create()
-
-    async def on_delete(self) -> None:
-        return None
 
 
 class FileConfig(Config):
