@@ -16,10 +16,10 @@ class FastJSONResponse(JSONResponse):
         return orjson.dumps(content)
 
 
-def event_stream(messages: AsyncIterator[bytes]) -> StreamingResponse:
-    """A server-sent-events response that proxies must neither cache nor buffer."""
+def event_stream(messages: AsyncIterator[bytes], media_type: str = "text/event-stream") -> StreamingResponse:
+    """A live response (server-sent events by default) that proxies must neither cache nor buffer."""
     return StreamingResponse(
         messages,
-        media_type="text/event-stream",
+        media_type=media_type,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
-from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.services import providers
 from pragma_sdk.models import (
     BuildInfo,
@@ -76,11 +76,7 @@ async def get_build_logs(
 ) -> StreamingResponse:
     """The build log as text lines; while the build runs, the response stays open for new lines."""
     lines = await providers.build_log(platform, principal, provider_id, version)
-    return StreamingResponse(
-        lines,
-        media_type="text/plain; charset=utf-8",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(lines, media_type="text/plain; charset=utf-8")
 
 
 @router.post("/{provider_id}/deploy", status_code=202, response_model=ProviderStatus)
