@@ -11,7 +11,7 @@ stream, dead letters, errors) it shows as ``REDACTED``.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -36,19 +36,25 @@ def is_sealed(value: Any) -> bool:
 
 def redact(value: Any) -> Any:
     """``value`` with every sealed value replaced by ``REDACTED``; ``value`` itself when it has none."""
+    return _replace_sealed(value, lambda _sealed: REDACTED)
+
+
+def _replace_sealed(value: Any, replace: Callable[[dict[str, str]], Any]) -> Any:
+    """``value`` with ``replace(sealed)`` for each sealed value; copies only what changes, so a
+    value without any comes back as it is."""
     if isinstance(value, dict):
         if is_sealed(value):
-            return REDACTED
+            return replace(value)
         changed = None
         for key, item in value.items():
-            shown = redact(item)
-            if shown is not item:
+            new = _replace_sealed(item, replace)
+            if new is not item:
                 changed = changed if changed is not None else dict(value)
-                changed[key] = shown
+                changed[key] = new
         return value if changed is None else changed
     if isinstance(value, list):
-        shown_items = [redact(item) for item in value]
-        return value if all(a is b for a, b in zip(shown_items, value, strict=True)) else shown_items
+        items = [_replace_sealed(item, replace) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 
 
@@ -84,14 +90,8 @@ class Sealer:
             raise UnsealError("a secret value cannot be opened with this server's key") from error
 
     def open_all(self, value: Any) -> Any:
-        """``value`` with every sealed value opened."""
-        if isinstance(value, dict):
-            if is_sealed(value):
-                return self.open(value)
-            return {key: self.open_all(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.open_all(item) for item in value]
-        return value
+        """``value`` with every sealed value opened; ``value`` itself when it has none."""
+        return _replace_sealed(value, self.open)
 
     def plaintexts(self, value: Any) -> set[str]:
         """The strings sealed anywhere in ``value``, to keep them out of what a provider sends back."""
