@@ -39,6 +39,7 @@ from _load import (  # noqa: E402
     percentile,
     stop_process,
     wait_healthy,
+    write_json,
 )
 
 TOKEN = "prg_bench-engine"
@@ -258,8 +259,7 @@ def main() -> int:
         **figures,
     }
     print(json.dumps(payload, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(payload, indent=2))
+    write_json(args.json, payload)
     return 0
 
 

@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPOSITORY))
 
 import httpx  # noqa: E402
 
+from bench._load import write_json  # noqa: E402
 from testing.fixtures.db import make_database_url  # noqa: E402
 from testing.fixtures.files import MIB, GeneratedUpload, memory_mib, reset_peak_memory  # noqa: E402
 from testing.fixtures.server import free_port, start_server  # noqa: E402
@@ -154,8 +155,7 @@ def main() -> int:
             payload["baseline_upload"] = baseline(root, size)
             print(f"baseline: {payload['baseline_upload']}", flush=True)
     print(json.dumps(payload, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(payload, indent=2))
+    write_json(args.json, payload)
     return 0
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
+from bench._load import write_json  # noqa: E402
 from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient  # noqa: E402
 from testing.fixtures.db import make_database_url  # noqa: E402
 from testing.fixtures.provider_projects import MYCLOUD, tarball  # noqa: E402
@@ -83,8 +84,7 @@ def main() -> int:
         "total_max_seconds": max(totals),
     }
     print(json.dumps(payload, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(payload, indent=2))
+    write_json(args.json, payload)
     return 0
 
 
