@@ -2,6 +2,7 @@
 # Creates .venv and installs the SDK, server and CLI (editable); --dev adds test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/ensure-sandbox.sh
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null

@@ -13,6 +13,7 @@ import uvicorn
 from pragma_os.api.app import create_app
 from pragma_os.auth import service as auth_service
 from pragma_os.errors import PragmaError
+from pragma_os.sandbox import INSECURE_FLAG
 from pragma_os.settings import Settings
 from pragma_os.store import Database
 from pragma_os.store.migrate import upgrade
@@ -82,9 +83,17 @@ def serve(
         list[str] | None,
         typer.Option(help="Run a worker for this installed provider package (repeatable; development)."),
     ] = None,
+    insecure_unsandboxed: Annotated[
+        bool,
+        typer.Option(
+            INSECURE_FLAG,
+            help="Run pushed provider code without a sandbox, as the server's user (development only).",
+        ),
+    ] = False,
 ) -> None:
     """Migrate the database, create the first organization on an empty one, and serve the API."""
     settings = _settings(data_dir, database_url)
+    settings.insecure_unsandboxed = settings.insecure_unsandboxed or insecure_unsandboxed
     settings.provider_packages = [*settings.provider_packages, *(provider_package or [])]
     settings.api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     token = settings.bootstrap_token.get_secret_value() if settings.bootstrap_token else None

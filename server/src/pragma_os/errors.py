@@ -6,7 +6,9 @@ PragmaError
 ├── ForbiddenError         403  a credential that does not allow this (a bad signed URL)
 ├── NotFoundError          404  absent, or another tenant's
 ├── ConflictError          409  clashes with what is stored
-└── PayloadTooLargeError   413  request body over the limit
+├── PayloadTooLargeError   413  request body over the limit
+├── ProviderUnavailableError 503 no worker answered a provider query
+└── sandbox.SandboxUnavailableError 503  pushed code cannot be sandboxed here
 """
 
 from __future__ import annotations

@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     deploy_timeout_seconds: float = Field(default=60.0, gt=0)
     provider_replicas: int = Field(default=1, ge=1)
     max_file_bytes: int = Field(default=5 * 1024**3, gt=0)
+    # The sandbox of pushed code (builds and release workers); see docs/providers.md.
+    insecure_unsandboxed: bool = False
+    sandbox_uid_base: int = Field(default=2_000_000, ge=1000, le=2**31)
+    sandbox_max_processes: int = Field(default=256, ge=16)
+    sandbox_open_files: int = Field(default=4096, ge=64)
+    sandbox_tmp_bytes: int = Field(default=512 * 1024**2, gt=0)
+    sandbox_build_memory_bytes: int = Field(default=3 * 1024**3, ge=256 * 1024**2)
+    sandbox_build_write_bytes: int = Field(default=2 * 1024**3, gt=0)
+    sandbox_worker_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
+    sandbox_worker_file_bytes: int = Field(default=1024**3, gt=0)
 
     @property
     def external_url(self) -> str:

@@ -32,10 +32,19 @@ def eventually(check: Callable[[], Any], what: str) -> Any:
 
 
 def worker_pids(provider_id: str) -> list[int]:
+    """The worker processes themselves, not the sandboxes around them (whose command lines
+    hold the worker's)."""
     found = subprocess.run(
         ["pgrep", "-f", f"worker-id {provider_id}@"], capture_output=True, text=True, check=False
     )
-    return [int(pid) for pid in found.stdout.split()]
+    return [int(pid) for pid in found.stdout.split() if _command(int(pid)) != "bwrap"]
+
+
+def _command(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.auth import Authenticator
+from pragma_os.builds import INTROSPECT_SCRIPT
 from pragma_os.builds.sdk_source import local_sdk_source
 from pragma_os.builtin.context import BuiltinServices
 from pragma_os.deploy.packages import start_package_workers
@@ -27,6 +29,7 @@ from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.files import LocalFileStorage
+from pragma_os.sandbox import ResourceLimits, Sandbox, SandboxIdentities, SandboxProfile, choose_sandbox
 from pragma_os.secrets.keys import load_server_keys
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.build_queue import BuildQueue, BuildSettings
@@ -86,20 +89,45 @@ def _body_limit(settings: Settings, path: str) -> int:
 
 
 def provider_platform(
-    settings: Settings, database: Database, presence: WorkerPresence, validator: ConfigValidator
+    settings: Settings,
+    database: Database,
+    presence: WorkerPresence,
+    validator: ConfigValidator,
+    sandbox: Sandbox,
+    identities: SandboxIdentities,
 ) -> ProviderPlatform:
     """The provider pipeline: files under the data directory, build queue, local deployer."""
     files = ProviderFiles(settings.providers_dir)
+    sdk_source = settings.sdk_source or local_sdk_source() or Path("pragma-sdk-source-not-configured")
+    uv = Path(find_uv_bin()).resolve()
+    # The interpreter itself, not the server's virtual environment (which pushed code must
+    # not see): builds make their environments from it, and workers run on it.
+    python = Path(sys.executable).resolve()
+    interpreter = () if python.is_relative_to("/usr") else (Path(sys.base_prefix).resolve(),)
     build_settings = BuildSettings(
         files=files,
-        sdk_source=settings.sdk_source or local_sdk_source() or Path("pragma-sdk-source-not-configured"),
-        uv=Path(find_uv_bin()),
-        python=sys.executable,
+        sdk_source=sdk_source,
+        uv=uv,
+        python=str(python),
         timeout=settings.build_timeout_seconds,
         concurrency=settings.max_concurrent_builds,
         max_compressed_bytes=settings.max_push_bytes,
         max_unpacked_bytes=settings.max_unpacked_bytes,
         max_files=settings.max_archive_files,
+        sandbox=sandbox,
+        identities=identities,
+        profile=SandboxProfile(
+            limits=ResourceLimits(
+                memory_bytes=settings.sandbox_build_memory_bytes,
+                processes=settings.sandbox_max_processes,
+                open_files=settings.sandbox_open_files,
+                file_bytes=settings.sandbox_build_write_bytes,
+                cpu_seconds=math.ceil(settings.build_timeout_seconds),
+            ),
+            tmp_bytes=settings.sandbox_tmp_bytes,
+            shared=(*interpreter, uv, sdk_source.resolve(), INTROSPECT_SCRIPT),
+        ),
+        max_write_bytes=settings.sandbox_build_write_bytes,
     )
     deploy_settings = DeploySettings(
         files=files,
@@ -107,13 +135,28 @@ def provider_platform(
         timeout=settings.deploy_timeout_seconds,
         replicas=settings.provider_replicas,
         concurrency=settings.worker_concurrency,
+        sandbox=sandbox,
+        identities=identities,
+        profile=SandboxProfile(
+            limits=ResourceLimits(
+                memory_bytes=settings.sandbox_worker_memory_bytes,
+                processes=settings.sandbox_max_processes,
+                open_files=settings.sandbox_open_files,
+                file_bytes=settings.sandbox_worker_file_bytes,
+            ),
+            tmp_bytes=settings.sandbox_tmp_bytes,
+            shared=interpreter,
+        ),
     )
     return ProviderPlatform(
         database=database,
         files=files,
         builds=BuildQueue(database, build_settings),
-        deployments=DeploymentManager(database, LocalProcessDeployer(), presence, validator, deploy_settings),
+        deployments=DeploymentManager(
+            database, LocalProcessDeployer(sandbox), presence, validator, deploy_settings
+        ),
         max_push_bytes=settings.max_push_bytes,
+        sandbox=sandbox,
     )
 
 
@@ -148,7 +191,11 @@ def create_app(settings: Settings) -> FastAPI:
         validator = ConfigValidator(database)
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
         await register_builtin_types(database)
-        platform = provider_platform(settings, database, dispatcher.presence, validator)
+        identities = SandboxIdentities(database, settings.sandbox_uid_base)
+        sandbox = await choose_sandbox(
+            insecure_unsandboxed=settings.insecure_unsandboxed, probe_identity=identities.probe_identity
+        )
+        platform = provider_platform(settings, database, dispatcher.presence, validator, sandbox, identities)
         app.state.providers = platform
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         builtin = BuiltinWorker(

@@ -7,8 +7,10 @@ touches the database: the build service records what these return.
 """
 
 from pragma_os.builds.archive import ArchiveLimits, ExtractedArchive, extract_archive
+from pragma_os.builds.discovery import INTROSPECT_SCRIPT
 from pragma_os.builds.errors import (
     BuildError,
+    BuildLimitError,
     BuildTimeoutError,
     InstallError,
     InvalidProjectError,
@@ -24,8 +26,10 @@ from pragma_os.builds.project import ProviderProject, read_project
 from pragma_os.builds.runner import BuildOutcome, run_build
 
 __all__ = [
+    "INTROSPECT_SCRIPT",
     "ArchiveLimits",
     "BuildError",
+    "BuildLimitError",
     "BuildOutcome",
     "BuildTimeoutError",
     "ExtractedArchive",

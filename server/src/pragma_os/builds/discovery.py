@@ -8,6 +8,8 @@ before the platform registers any resource type from it.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -33,13 +35,17 @@ class Discovery:
     resource_types: list[dict[str, Any]]
 
 
+INTROSPECT_SCRIPT = Path(introspect.__file__).resolve()
+"""The script the discovery step runs: a sandboxed build must be able to read it."""
+
+
 def discovery_command(python: Path, package: str, result_file: Path) -> list[str]:
     """Run ``introspect`` on ``package`` with the environment's ``python``.
 
     ``-I`` keeps the interpreter isolated (no ``PYTHON*`` variables, no user site, and the
     script's directory, part of the server, is not put on ``sys.path``); ``-u`` streams output.
     """
-    return [str(python), "-I", "-u", introspect.__file__, package, str(result_file)]
+    return [str(python), "-I", "-u", str(INTROSPECT_SCRIPT), package, str(result_file)]
 
 
 class _Definition(BaseModel):
@@ -74,6 +80,7 @@ _FAILURES: dict[str, type[BuildError]] = {
     "schema": SchemaError,
 }
 _MAX_MESSAGE = 500
+_MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 def read_discovery(result_file: Path, *, package: str, returncode: int) -> Discovery:
@@ -85,7 +92,7 @@ def read_discovery(result_file: Path, *, package: str, returncode: int) -> Disco
         SchemaError: A type's schemas could not be produced, or the report is malformed.
     """
     try:
-        text = result_file.read_text(encoding="utf-8")
+        text = _read_report(result_file)
     except (OSError, UnicodeDecodeError):
         raise ProviderImportError(
             f"importing {package} ended without a report (exit code {returncode}); see the build log"
@@ -101,6 +108,16 @@ def read_discovery(result_file: Path, *, package: str, returncode: int) -> Disco
     if returncode != 0:
         raise ProviderImportError(f"importing {package} exited with code {returncode}; see the build log")
     return _checked(report)
+
+
+def _read_report(result_file: Path) -> str:
+    """The report's text; pushed code wrote the directory, so no link is followed (``ELOOP``)
+    and nothing but a regular file of bounded size is read."""
+    descriptor = os.open(result_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as report:
+        if not stat.S_ISREG(os.fstat(report.fileno()).st_mode):
+            raise OSError(f"{result_file.name} is not a regular file")
+        return report.read(_MAX_REPORT_BYTES + 1)[:_MAX_REPORT_BYTES].decode("utf-8")
 
 
 def _checked(report: _Success) -> Discovery:

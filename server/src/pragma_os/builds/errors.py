@@ -8,7 +8,8 @@ BuildError (PragmaError, 422)
 ├── ProviderImportError    importing the package raised
 ├── NoResourcesError       no Provider, or a Provider without resource types
 ├── SchemaError            a resource type's JSON schema cannot be produced or is malformed
-└── BuildTimeoutError      the build ran past its time limit
+├── BuildTimeoutError      the build ran past its time limit
+└── BuildLimitError        the build went over a sandbox limit (what it may write)
 """
 
 from __future__ import annotations
@@ -52,3 +53,7 @@ class SchemaError(BuildError):
 
 class BuildTimeoutError(BuildError):
     """The build ran past its time limit and was killed."""
+
+
+class BuildLimitError(BuildError):
+    """The build went over a limit of its sandbox (what it may write) and was killed."""

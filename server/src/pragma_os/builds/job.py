@@ -19,6 +19,7 @@ from pathlib import Path
 from pragma_os.builds.archive import ArchiveLimits, extract_archive
 from pragma_os.builds.errors import BuildError
 from pragma_os.builds.runner import BuildOutcome, run_build
+from pragma_os.sandbox.policy import SandboxIdentity
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-compressed-bytes", type=int, required=True)
     parser.add_argument("--max-unpacked-bytes", type=int, required=True)
     parser.add_argument("--max-files", type=int, required=True)
+    parser.add_argument(
+        "--sandbox-prefix", type=json.loads, default=[], help="JSON list put before every step's command"
+    )
+    parser.add_argument("--owner", type=_identity, default=None, help="UID:GID the sandboxed steps run as")
+    parser.add_argument("--max-write-bytes", type=int, default=None, help="what the build may write")
     return parser
+
+
+def _identity(text: str) -> SandboxIdentity:
+    uid, _, gid = text.partition(":")
+    return SandboxIdentity(uid=int(uid), gid=int(gid))
 
 
 async def _log(line: str) -> None:
@@ -67,6 +78,9 @@ async def build(arguments: argparse.Namespace) -> BuildOutcome:
         uv=arguments.uv,
         python=arguments.python,
         uv_cache_dir=arguments.uv_cache_dir,
+        sandbox_prefix=arguments.sandbox_prefix,
+        owner=arguments.owner,
+        max_write_bytes=arguments.max_write_bytes,
     )
 
 

@@ -30,6 +30,38 @@ class StepTimeoutError(Exception):
     """The step was still running at the build's deadline; its process group was killed."""
 
 
+class StepWriteLimitError(Exception):
+    """The step wrote more than the build may; its process group was killed."""
+
+
+@dataclass(frozen=True)
+class WriteBudget:
+    """How much a build may lower the free space of the file system holding its directory.
+
+    Free space is what the kernel reports for the whole file system (one cheap ``statvfs``),
+    so it bounds every write of the build, wherever it lands on it (its directory, the uv
+    cache), at the price of counting other writers of the same moment too.
+    """
+
+    root: Path
+    max_bytes: int
+    free_at_start: int
+
+    @classmethod
+    def from_now(cls, root: Path, max_bytes: int) -> WriteBudget:
+        """A budget of ``max_bytes`` counted from the free space ``root`` has now."""
+        return cls(root, max_bytes, _free_bytes(root))
+
+    def exceeded(self) -> bool:
+        """Whether free space fell more than ``max_bytes`` since the budget was made."""
+        return self.free_at_start - _free_bytes(self.root) > self.max_bytes
+
+
+def _free_bytes(root: Path) -> int:
+    stat = os.statvfs(root)
+    return stat.f_bavail * stat.f_frsize
+
+
 @dataclass(frozen=True)
 class StepResult:
     """How a step ended: its exit code and its last output lines (for error messages)."""
@@ -56,15 +88,25 @@ class BuildLog:
 
 
 async def run_step(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: BuildLog, deadline: float
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    log: BuildLog,
+    deadline: float,
+    budget: WriteBudget | None = None,
 ) -> StepResult:
     """Run ``argv`` until it exits or the event loop's clock reaches ``deadline``.
 
     stdout and stderr are merged and written to ``log`` line by line as they arrive; stdin is
     empty. When the step ends, whatever it left running in its process group is killed.
 
+    Args:
+        budget: When given, the step is killed once the build went over it.
+
     Raises:
         StepTimeoutError: The deadline came first.
+        StepWriteLimitError: The step went over the write budget.
         OSError: The program cannot be started.
     """
     process = await asyncio.create_subprocess_exec(
@@ -79,11 +121,11 @@ async def run_step(
     assert process.stdout is not None
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     pump = asyncio.create_task(_pump(process.stdout, log, tail))
-    timed_out = False
+    timed_out = over_budget = False
     try:
         try:
             async with asyncio.timeout_at(deadline):
-                await _exit(process, pump)
+                over_budget = await _exit(process, pump, budget)
         except TimeoutError:
             timed_out = True
         finally:
@@ -101,19 +143,36 @@ async def run_step(
         raise error
     if timed_out:
         raise StepTimeoutError
+    if over_budget:
+        raise StepWriteLimitError
     assert process.returncode is not None
     return StepResult(returncode=process.returncode, tail=list(tail))
 
 
-async def _exit(process: asyncio.subprocess.Process, pump: asyncio.Task[None]) -> None:
-    """Return once ``process`` has exited.
+async def _exit(
+    process: asyncio.subprocess.Process,
+    pump: asyncio.Task[None],
+    budget: WriteBudget | None,
+) -> bool:
+    """Return once ``process`` has exited (``False``) or went over the write budget (``True``).
 
     ``process.wait()`` alone also waits for its output pipe to close, which a process it left
     behind can hold open; while the pipe is open, watch the return code instead.
     """
-    while process.returncode is None and not pump.done():
-        await asyncio.wait([pump], timeout=_EXIT_POLL_SECONDS)
-    await process.wait()  # the pipe is closed or the process gone: this returns at the exit
+    exited: asyncio.Task[int] | None = None
+    try:
+        while process.returncode is None:
+            if pump.done() and exited is None:
+                # The pipe is closed: from now on waiting returns at the exit.
+                exited = asyncio.create_task(process.wait())
+            await asyncio.wait([exited or pump], timeout=_EXIT_POLL_SECONDS)
+            if budget is not None and budget.exceeded():
+                return True
+    finally:
+        if exited is not None and not exited.done():
+            exited.cancel()
+    await process.wait()
+    return False
 
 
 def _kill_group(pgid: int) -> None:

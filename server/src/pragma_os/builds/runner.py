@@ -17,10 +17,20 @@ from typing import Any
 from pragma_os.builds import uv as uv_commands
 from pragma_os.builds.discovery import Discovery, discovery_command, read_discovery
 from pragma_os.builds.environment import build_environment
-from pragma_os.builds.errors import BuildError, BuildTimeoutError, InstallError
+from pragma_os.builds.errors import BuildError, BuildLimitError, BuildTimeoutError, InstallError
 from pragma_os.builds.layout import venv_dir, venv_python
-from pragma_os.builds.processes import BuildLog, LineSink, StepResult, StepTimeoutError, run_step
+from pragma_os.builds.processes import (
+    BuildLog,
+    LineSink,
+    StepResult,
+    StepTimeoutError,
+    StepWriteLimitError,
+    WriteBudget,
+    run_step,
+)
 from pragma_os.builds.project import ProviderProject, read_project
+from pragma_os.sandbox.ownership import hand_over
+from pragma_os.sandbox.policy import SandboxIdentity
 
 _OVERRIDES_FILE = "sdk-override.txt"
 _RESULT_FILE = "discovery.json"
@@ -58,6 +68,9 @@ async def run_build(
     uv: Path,
     python: str,
     uv_cache_dir: Path | None = None,
+    sandbox_prefix: Sequence[str] = (),
+    owner: SandboxIdentity | None = None,
+    max_write_bytes: int | None = None,
 ) -> BuildOutcome:
     """Build the provider project at ``project_root`` into ``work_dir``.
 
@@ -77,6 +90,11 @@ async def run_build(
         uv: The uv executable.
         python: The interpreter of the environment: a path, or a version uv finds installed.
         uv_cache_dir: The uv cache to share between builds; by default the server user's.
+        sandbox_prefix: Put before every step's command line: the sandbox the steps run in
+            (see ``pragma_os.sandbox``); empty to run them as they are.
+        owner: The identity the sandboxed steps run as: ``work_dir`` is handed to it first.
+        max_write_bytes: How far the build may lower the free space of ``work_dir``'s file
+            system before its running step is killed; ``None`` for no bound.
 
     Returns:
         The outcome; a failed build is an outcome with a one-line ``error_message``, not an
@@ -87,13 +105,31 @@ async def run_build(
     deadline = asyncio.get_running_loop().time() + timeout
     package: str | None = None
     try:
-        project, work_dir, overrides = await asyncio.to_thread(_prepare, project_root, work_dir, sdk_source)
+        project, work_dir, overrides = await asyncio.to_thread(
+            _prepare, project_root, work_dir, sdk_source, owner
+        )
         package = project.package
-        build = _Build(project, work_dir, build_log, deadline, sdk_source=sdk_source, uv=uv, python=python)
+        budget = WriteBudget.from_now(work_dir, max_write_bytes) if max_write_bytes is not None else None
+        build = _Build(
+            project,
+            work_dir,
+            build_log,
+            deadline,
+            sdk_source=sdk_source,
+            uv=uv,
+            python=python,
+            sandbox_prefix=tuple(sandbox_prefix),
+            budget=budget,
+        )
         try:
             discovery = await build.run(overrides, uv_cache_dir)
         except StepTimeoutError:
             raise BuildTimeoutError(f"build exceeded the {timeout:g} s time limit") from None
+        except StepWriteLimitError:
+            assert max_write_bytes is not None
+            raise BuildLimitError(
+                f"the build wrote more than {max_write_bytes / 1024**2:g} MiB, the most a build may write"
+            ) from None
     except BuildError as error:
         outcome = BuildOutcome(success=False, error_message=error.message, package=package)
     else:
@@ -124,6 +160,8 @@ class _Build:
     sdk_source: Path
     uv: Path
     python: str
+    sandbox_prefix: tuple[str, ...]
+    budget: WriteBudget | None
 
     async def run(self, overrides: Path, uv_cache_dir: Path | None) -> Discovery:
         try:
@@ -161,13 +199,22 @@ class _Build:
     async def _step(self, argv: Sequence[str], env: dict[str, str]) -> StepResult:
         await self.log.write(f"$ {shlex.join(argv)}")
         try:
-            return await run_step(argv, cwd=self.work_dir, env=env, log=self.log, deadline=self.deadline)
+            return await run_step(
+                [*self.sandbox_prefix, *argv],
+                cwd=self.work_dir,
+                env=env,
+                log=self.log,
+                deadline=self.deadline,
+                budget=self.budget,
+            )
         except OSError as error:
             raise InstallError(f"cannot run {argv[0]}: {error.strerror or error}") from None
 
 
-def _prepare(project_root: Path, work_dir: Path, sdk_source: Path) -> tuple[ProviderProject, Path, Path]:
-    """Read the project, create ``work_dir`` and write the SDK override file.
+def _prepare(
+    project_root: Path, work_dir: Path, sdk_source: Path, owner: SandboxIdentity | None
+) -> tuple[ProviderProject, Path, Path]:
+    """Read the project, create ``work_dir``, write the SDK override file, hand it to ``owner``.
 
     Returns:
         The project, ``work_dir`` made absolute (steps run inside it, so no path they get may
@@ -179,6 +226,8 @@ def _prepare(project_root: Path, work_dir: Path, sdk_source: Path) -> tuple[Prov
     (work_dir / _RESULT_FILE).unlink(missing_ok=True)
     overrides = work_dir / _OVERRIDES_FILE
     overrides.write_text(uv_commands.sdk_override(sdk_source), encoding="utf-8")
+    if owner is not None:
+        hand_over(work_dir, owner)
     return project, work_dir, overrides
 
 

@@ -10,8 +10,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
+
+from pragma_os.sandbox import Sandbox, SandboxPolicy, sandboxed_pid
 
 logger = logging.getLogger("pragma_os.deploy")
 
@@ -25,7 +28,8 @@ class WorkerSpec:
     """What to run: a provider package, where the API is, and the worker's own token.
 
     ``python`` is the interpreter of the environment the package is installed in (a build's
-    virtual environment, or the server's own for ``--provider-package``).
+    virtual environment, or the server's own for ``--provider-package``). With a ``sandbox``
+    and its ``policy`` the worker runs inside it; the operator's own packages run without.
     """
 
     package: str
@@ -37,19 +41,31 @@ class WorkerSpec:
     passed_through: tuple[str, ...] = PASSED_THROUGH
     home: str | None = None
     extra_args: list[str] = field(default_factory=list)
+    sandbox: Sandbox | None = None
+    policy: SandboxPolicy | None = None
+
+    @property
+    def isolated(self) -> bool:
+        """Whether the worker runs one level down in a sandbox's PID namespace."""
+        return self.sandbox is not None and self.policy is not None and self.sandbox.isolates
 
     def command(self) -> list[str]:
         """The worker's command line."""
         identity = ["--worker-id", self.worker_id] if self.worker_id else []
-        return [
+        # In a sandbox the parent is its PID namespace's init, which dies with the server.
+        parent = [] if self.isolated else ["--parent-pid", str(os.getpid())]
+        argv = [
             self.python, "-m", "pragma_sdk.worker",
             "--package", self.package,
             "--api-url", self.api_url,
             "--concurrency", str(self.concurrency),
-            "--parent-pid", str(os.getpid()),
+            *parent,
             *identity,
             *self.extra_args,
         ]  # fmt: skip
+        if self.sandbox is None or self.policy is None:
+            return argv
+        return self.sandbox.command(argv, self.policy)
 
     def environment(self) -> dict[str, str]:
         """A scrubbed environment holding only the worker's token."""
@@ -107,7 +123,7 @@ class SupervisedWorker:
         self._stopping = True
         process = self._process
         if process is not None and process.returncode is None:
-            process.terminate()
+            self._terminate(process)
             try:
                 await asyncio.wait_for(process.wait(), self._stop_grace)
             except TimeoutError:
@@ -117,3 +133,12 @@ class SupervisedWorker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+    def _terminate(self, process: asyncio.subprocess.Process) -> None:
+        """SIGTERM the worker itself: a sandbox would only die, killing it without a goodbye."""
+        target = sandboxed_pid(process.pid) if self.spec.isolated else process.pid
+        if target is None:
+            process.kill()
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGTERM)

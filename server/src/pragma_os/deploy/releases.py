@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
+from pragma_os.sandbox import Sandbox, SandboxPolicy
 
 # What a deployed worker inherits from the server: nothing that points into the server's
 # own Python (PYTHONPATH, VIRTUAL_ENV), no secrets; HOME is the release's own directory.
@@ -21,7 +22,11 @@ _RELEASE_PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TMPDIR")
 
 @dataclass(frozen=True)
 class Release:
-    """One version of one organization's provider, and how to run its workers."""
+    """One version of one organization's provider, and how to run its workers.
+
+    ``policy`` is the sandbox every worker runs in: the organization's uid, the version's
+    directory read-only, ``home`` writable, the limits of a worker.
+    """
 
     organization_id: str
     provider_id: str
@@ -31,6 +36,7 @@ class Release:
     api_url: str
     token: str
     home: Path
+    policy: SandboxPolicy
     replicas: int = 1
     concurrency: int = 100
 
@@ -75,16 +81,16 @@ class Deployer(Protocol):
 
 
 class LocalProcessDeployer:
-    """Runs each replica of a release as a supervised process on this machine."""
+    """Runs each replica of a release as a supervised process on this machine, in ``sandbox``."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._sandbox = sandbox
         self._running: dict[tuple[str, str, str], list[SupervisedWorker]] = {}
 
     async def start(self, release: Release) -> None:
         """Start the release's worker processes (restarted with backoff when they exit)."""
         if release.key in self._running:
             return
-        release.home.mkdir(parents=True, exist_ok=True)
         workers = [
             SupervisedWorker(
                 WorkerSpec(
@@ -96,6 +102,8 @@ class LocalProcessDeployer:
                     worker_id=worker_id,
                     passed_through=_RELEASE_PASSED_THROUGH,
                     home=str(release.home),
+                    sandbox=self._sandbox,
+                    policy=release.policy,
                 )
             )
             for worker_id in release.worker_ids()

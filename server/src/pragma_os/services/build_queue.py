@@ -21,6 +21,7 @@ from typing import Any
 
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.uv import default_cache_dir
+from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.provider_files import ProviderFiles, VersionFiles
 from pragma_os.store import Database
 from pragma_os.store import providers as store
@@ -50,6 +51,18 @@ class BuildSettings:
     max_compressed_bytes: int
     max_unpacked_bytes: int
     max_files: int
+    sandbox: Sandbox
+    identities: SandboxIdentities
+    profile: SandboxProfile
+    max_write_bytes: int
+
+
+@dataclass(frozen=True)
+class _JobSandbox:
+    """What the build job is told to sandbox its steps, and the uv cache they share."""
+
+    arguments: list[str]
+    uv_cache_dir: Path
 
 
 class BuildQueue:
@@ -99,9 +112,13 @@ class BuildQueue:
         async with lock, self._slots:
             await self._update(build, {"status": BuildStatus.BUILDING, "error_message": None})
             try:
-                outcome = await self._build(files)
+                outcome = await self._build(files, build["organization_id"])
             except asyncio.CancelledError:
                 raise
+            except SandboxUnavailableError as error:
+                with files.log.open("a") as log:
+                    log.write(f"==> {error.message}\n")
+                outcome = {"success": False, "error_message": error.message}
             except Exception as error:  # the server's side of the build broke, not the package
                 logger.exception("Build %s of %s failed to run", build["version"], build["provider_id"])
                 outcome = {"success": False, "error_message": f"the build could not run: {error}"}
@@ -111,11 +128,13 @@ class BuildQueue:
                     log.write(f"==> build failed: {recorded['error_message']}\n")
             await self._update(build, recorded)
 
-    async def _build(self, files: VersionFiles) -> dict[str, Any]:
+    async def _build(self, files: VersionFiles, organization_id: str) -> dict[str, Any]:
         settings = self._settings
+        settings.sandbox.require()
         files.outcome.unlink(missing_ok=True)
         files.work.mkdir(parents=True, exist_ok=True)
-        cache_dir = await self._uv_cache_dir()
+        sandbox = await self._job_sandbox(files, organization_id) if settings.sandbox.isolates else None
+        cache_dir = sandbox.uv_cache_dir if sandbox is not None else await self._uv_cache_dir()
         command = [
             sys.executable, "-m", "pragma_os.builds.job",
             "--archive", str(files.archive),
@@ -129,6 +148,7 @@ class BuildQueue:
             "--max-compressed-bytes", str(settings.max_compressed_bytes),
             "--max-unpacked-bytes", str(settings.max_unpacked_bytes),
             "--max-files", str(settings.max_files),
+            *(sandbox.arguments if sandbox is not None else ()),
         ]  # fmt: skip
         process = await asyncio.create_subprocess_exec(
             *command,
@@ -159,6 +179,26 @@ class BuildQueue:
             return {"success": False, "error_message": f"the build process exited with {process.returncode}"}
         outcome: dict[str, Any] = json.loads(files.outcome.read_text())
         return outcome
+
+    async def _job_sandbox(self, files: VersionFiles, organization_id: str) -> _JobSandbox:
+        """Run the build's steps as the organization's identity, with a uv cache of its own."""
+        settings = self._settings
+        identity = await settings.identities.of(organization_id)
+        cache_dir = settings.files.uv_cache(organization_id)
+        if not cache_dir.exists():
+            await asyncio.to_thread(hand_over, cache_dir, identity)
+        policy = settings.profile.policy(identity, working_dir=files.work, writable=(files.work, cache_dir))
+        with files.log.open("a") as log:
+            log.write(
+                f"==> sandbox: {settings.sandbox.name}, uid {identity.uid} (the organization's own), "
+                f"{settings.profile.describe()}, writes up to {settings.max_write_bytes / 1024**2:g} MiB\n"
+            )
+        arguments = [
+            "--sandbox-prefix", json.dumps(settings.sandbox.command([], policy)),
+            "--owner", f"{identity.uid}:{identity.gid}",
+            "--max-write-bytes", str(settings.max_write_bytes),
+        ]  # fmt: skip
+        return _JobSandbox(arguments, cache_dir)
 
     async def _uv_cache_dir(self) -> Path:
         """The server user's uv cache, found once, so builds share downloads and wheels."""

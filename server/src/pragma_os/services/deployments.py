@@ -19,6 +19,7 @@ from typing import Any
 
 from pragma_os.auth import service as auth_service
 from pragma_os.deploy.releases import Deployer, Release
+from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_files import ProviderFiles
@@ -46,6 +47,9 @@ class DeploySettings:
     timeout: float
     replicas: int
     concurrency: int
+    sandbox: Sandbox
+    identities: SandboxIdentities
+    profile: SandboxProfile
 
 
 class DeploymentManager:
@@ -113,7 +117,12 @@ class DeploymentManager:
                 continue
             running = await self._build(key, provider["deployed_version"])
             if running is not None:
-                release = await self._release(running)
+                try:
+                    release = await self._release(running)
+                except SandboxUnavailableError as error:
+                    logger.error("Not restarting %s %s: %s", key[1], running["version"], error.message)
+                    await self._record(key, running, DeploymentStatus.FAILED, error.message)
+                    continue
                 await self._deployer.start(release)
                 self._current[key] = release
         return len(deployed)
@@ -152,7 +161,19 @@ class DeploymentManager:
         return self._locks.setdefault(key, asyncio.Lock())
 
     async def _release(self, build: Row) -> Release:
-        files = self._settings.files.version(build["organization_id"], build["provider_id"], build["version"])
+        """The release of ``build``, its home handed to the organization's sandbox identity.
+
+        Raises:
+            SandboxUnavailableError: Pushed code cannot be sandboxed here.
+        """
+        settings = self._settings
+        settings.sandbox.require()
+        files = settings.files.version(build["organization_id"], build["provider_id"], build["version"])
+        identity = await settings.identities.of(build["organization_id"])
+        await asyncio.to_thread(hand_over, files.home, identity)
+        policy = settings.profile.policy(
+            identity, working_dir=files.home, writable=(files.home,), readable=(files.work,)
+        )
         token = await auth_service.mint_release_token(
             self._database,
             build["organization_id"],
@@ -168,6 +189,7 @@ class DeploymentManager:
             api_url=self._settings.api_url,
             token=token,
             home=files.home,
+            policy=policy,
             replicas=self._settings.replicas,
             concurrency=self._settings.concurrency,
         )
@@ -178,7 +200,11 @@ class DeploymentManager:
             if current is not None and current.version == build["version"] and self.healthy(*key):
                 await self._record(key, build, DeploymentStatus.AVAILABLE, None)
                 return
-            release = await self._release(build)
+            try:
+                release = await self._release(build)
+            except SandboxUnavailableError as error:
+                await self._record(key, build, DeploymentStatus.FAILED, error.message)
+                return
             try:
                 await self._deployer.start(release)
                 failure = await self._wait_healthy(release)

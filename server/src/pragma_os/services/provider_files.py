@@ -55,6 +55,10 @@ class ProviderFiles:
         """A provider's directory; ids are validated names, so it stays under ``root``."""
         return self.root / organization_id / provider_id
 
+    def uv_cache(self, organization_id: str) -> Path:
+        """The uv cache the sandboxed builds of one organization share (no provider is named so)."""
+        return self.root / organization_id / ".uv-cache"
+
     def version(self, organization_id: str, provider_id: str, version: str) -> VersionFiles:
         """The files of one version."""
         return VersionFiles(self.provider(organization_id, provider_id) / version)

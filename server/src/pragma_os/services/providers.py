@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from pragma_os.auth import Principal
 from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from pragma_os.sandbox import Sandbox
 from pragma_os.services.build_queue import BuildQueue
 from pragma_os.services.deployments import DeploymentManager
 from pragma_os.services.provider_files import ProviderFiles
@@ -51,6 +52,7 @@ class ProviderPlatform:
     builds: BuildQueue
     deployments: DeploymentManager
     max_push_bytes: int
+    sandbox: Sandbox
 
 
 def checked_provider_id(provider_id: str) -> str:
@@ -75,8 +77,10 @@ async def push(platform: ProviderPlatform, principal: Principal, provider_id: st
     Raises:
         InvalidInputError: The upload is not a gzipped tarball.
         PayloadTooLargeError: It is larger than the push limit.
+        SandboxUnavailableError: Pushed code cannot be sandboxed here, so it is not taken.
     """
     provider_id = checked_provider_id(provider_id)
+    platform.sandbox.require()
     staged = await asyncio.to_thread(_stage_upload, code, platform.files.root, platform.max_push_bytes)
     try:
         build = await _record_push(platform.database, principal.organization_id, provider_id)
@@ -267,8 +271,10 @@ async def deploy(
     Raises:
         NotFoundError: No such provider, or no such build.
         InvalidInputError: The build did not succeed, or there is no successful build.
+        SandboxUnavailableError: Pushed code cannot be sandboxed here.
     """
     provider = await _provider(platform.database, principal, provider_id)
+    platform.sandbox.require()
     provider_id = provider["provider_id"]
     async with platform.database.transaction() as connection:
         if version is None:

@@ -240,3 +240,12 @@ builds = Table(
     UniqueConstraint("organization_id", "provider_id", "version"),
     Index(None, "status"),
 )
+
+# The sandbox slot of an organization: its pushed code runs as uid ``base + slot``, a uid no
+# other organization ever gets (slots are never reused).
+sandbox_slots = Table(
+    "sandbox_slots",
+    metadata,
+    Column("slot", Integer, primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False, unique=True),
+)
