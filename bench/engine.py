@@ -72,8 +72,9 @@ def start_server(root: Path, concurrency: int) -> tuple[subprocess.Popen[bytes],
 class Tracker:
     """Follows the watch stream and keeps the latest document of every resource."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, provider: str = "testkit") -> None:
         self._client = client
+        self._provider = provider
         self.latest: dict[str, dict[str, Any]] = {}
         self.seen_at: dict[str, float] = {}
         self._changed = asyncio.Condition()
@@ -89,7 +90,7 @@ class Tracker:
             self._task.cancel()
 
     async def _follow(self) -> None:
-        params = {"provider": "testkit", "snapshot": "false"}
+        params = {"provider": self._provider, "snapshot": "false"}
         timeout = httpx.Timeout(10, read=None)
         async with self._client.stream("GET", "/resources/watch", params=params, timeout=timeout) as response:
             data: list[str] = []
