@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pragma_os.builds.processes import BuildLog, StepTimeoutError, run_step
+from pragma_os.builds.processes import BuildLog, StepTimeoutError, StepWriteLimitError, WriteBudget, run_step
 
 ENV = {"PATH": os.environ["PATH"]}
 
@@ -114,3 +114,21 @@ def assert_dead(pid: int) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"process {pid} is still running")
+
+
+async def test_a_step_that_writes_past_the_budget_is_killed(tmp_path: Path) -> None:
+    budget = WriteBudget.from_now(tmp_path, 64 * 1024**2)
+    # Writes 1 MiB at a time, up to 4 GiB, far more than the budget allows.
+    code = (
+        "import os\n"
+        "with open('big', 'wb') as f:\n"
+        "    for _ in range(4096):\n"
+        "        f.write(os.urandom(1024 * 1024))\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(StepWriteLimitError):
+        await run_step(
+            python(code), cwd=tmp_path, env=ENV, log=BuildLog(Lines()), deadline=deadline(120), budget=budget
+        )
+    assert time.monotonic() - started < 60
+    assert (tmp_path / "big").stat().st_size < 2 * 1024**3
