@@ -1,5 +1,7 @@
 """``/workers``: the protocol provider workers speak (lease, heartbeat, complete, answer queries),
 and the subresources their handlers apply and wait for through the events they hold.
+
+These are the only routes a worker token may call; they take the caller as ``WorkerPrincipal``.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from pragma_os.api.deps import ApplyQueueDep, CurrentPrincipal, DispatcherDep
+from pragma_os.api.deps import ApplyQueueDep, DispatcherDep, WorkerPrincipal
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import subresources, workers
@@ -32,7 +34,7 @@ WorkerId = Annotated[str, Query(min_length=1, max_length=100, description="The w
 
 @router.post("/lease", response_model=LeaseResponse)
 async def lease_events(
-    body: LeaseRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep, request: Request
+    body: LeaseRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep, request: Request
 ) -> FastJSONResponse:
     """Lease up to ``max_events`` events of the given providers; waits up to ``wait_seconds`` for some."""
     return FastJSONResponse(await workers.lease(dispatcher, principal, body, request.is_disconnected))
@@ -40,7 +42,7 @@ async def lease_events(
 
 @router.post("/heartbeat", response_model=HeartbeatResponse)
 async def heartbeat(
-    request: HeartbeatRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+    request: HeartbeatRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> HeartbeatResponse:
     """Extend the leases of events the worker is still handling."""
     return await workers.heartbeat(dispatcher, principal, request)
@@ -48,7 +50,7 @@ async def heartbeat(
 
 @router.post("/complete", response_model=CompleteResponse)
 async def complete_events(
-    request: CompleteRequest, principal: CurrentPrincipal, dispatcher: DispatcherDep
+    request: CompleteRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> CompleteResponse:
     """Report results; a result for an event the worker no longer holds is refused, not applied."""
     return await workers.complete(dispatcher, principal, request)
@@ -56,7 +58,7 @@ async def complete_events(
 
 @router.post("/queries/{query_id}", status_code=204)
 async def answer_query(
-    query_id: str, body: QueryAnswer, principal: CurrentPrincipal, dispatcher: DispatcherDep
+    query_id: str, body: QueryAnswer, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> Response:
     """Answer a provider query (a resource's health or logs) handed out with a lease."""
     dispatcher.queries.answer(principal, query_id, body.result, body.error)
@@ -67,7 +69,7 @@ async def answer_query(
 async def apply_subresource(
     event_id: str,
     body: SubresourceApply,
-    principal: CurrentPrincipal,
+    principal: WorkerPrincipal,
     dispatcher: DispatcherDep,
     queue: ApplyQueueDep,
 ) -> FastJSONResponse:
@@ -85,7 +87,7 @@ async def apply_subresource(
 async def read_subresource(
     event_id: str,
     resource_id: str,
-    principal: CurrentPrincipal,
+    principal: WorkerPrincipal,
     dispatcher: DispatcherDep,
     worker_id: WorkerId,
     wait_seconds: Annotated[
