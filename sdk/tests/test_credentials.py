@@ -101,3 +101,11 @@ def test_store_token_keeps_other_contexts_and_is_private(clean_environment: Path
     path = creds.store_token("default", "prg_a")
     assert path.read_text() == "production=prg_b\ndefault=prg_a\n"
     assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700  # created 755 above, tightened
+
+
+def test_store_token_makes_a_new_config_folder_owner_only(clean_environment: Path) -> None:
+    assert not clean_environment.exists()
+    path = creds.store_token("default", "prg_a")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert clean_environment.stat().st_mode & 0o777 == 0o700

@@ -25,6 +25,19 @@ def config_dir() -> Path:
     return Path(base) / "pragma"
 
 
+def private_config_dir() -> Path:
+    """``config_dir()``, created readable by its owner only (mode 700), since it holds tokens.
+
+    An existing folder that others may read is made owner-only too.
+    """
+    folder = config_dir()
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+    return folder
+
+
 def credentials_path() -> Path:
     """The credentials file: one ``context=token`` line per context."""
     return config_dir() / "credentials"
@@ -111,8 +124,7 @@ def remove_token(context: str) -> bool:
 
 def _write_credentials(pairs: dict[str, str]) -> Path:
     """Replace the credentials file atomically, readable by its owner only."""
-    path = credentials_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_config_dir() / credentials_path().name
     content = "".join(f"{key}={value}\n" for key, value in pairs.items())
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".credentials-")
     try:

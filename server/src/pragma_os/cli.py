@@ -13,6 +13,7 @@ import uvicorn
 from pragma_os.api.app import create_app
 from pragma_os.auth import service as auth_service
 from pragma_os.errors import PragmaError
+from pragma_os.private_files import keep_private
 from pragma_os.sandbox import INSECURE_FLAG
 from pragma_os.settings import Settings
 from pragma_os.store import Database
@@ -46,7 +47,7 @@ def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
     if database_url is not None:
         overrides["database_url"] = database_url
     settings = Settings(**overrides)
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keep_private(settings.data_dir)
     return settings
 
 

@@ -3,7 +3,8 @@
 PragmaError
 ├── InvalidInputError      422  a field breaks a rule
 ├── AuthenticationError    401  no valid token
-├── ForbiddenError         403  a credential that does not allow this (a bad signed URL)
+├── ForbiddenError         403  a credential that does not allow this (a bad signed URL, a
+│                               worker token outside the worker routes)
 ├── NotFoundError          404  absent, or another tenant's
 ├── ConflictError          409  clashes with what is stored
 ├── PayloadTooLargeError   413  request body over the limit

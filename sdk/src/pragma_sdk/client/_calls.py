@@ -6,14 +6,17 @@ Each method builds its requests, yields them, and parses what comes back; see
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
 
-from pragma_sdk.client._base import path_segment, raise_for_status, response_json
+from pragma_sdk.client._base import error_message, path_segment, raise_for_status, response_json
 from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
+from pragma_sdk.client._watch import ready_document
+from pragma_sdk.errors import ResourceFailedError
 from pragma_sdk.models import (
     BuildInfo,
     DeployRequest,
@@ -38,6 +41,8 @@ from pragma_sdk.resource import Resource
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
 
 LIST_PAGE_SIZE = 1000
+# One long poll of ``wait_subresource_ready``: well under the server's limit and proxies' idle cuts.
+SUBRESOURCE_WAIT_SECONDS = 20.0
 
 
 def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
@@ -261,6 +266,90 @@ class PragmaCalls(FileCalls):
         )
         raise_for_status(response)
         return None
+
+    @operation
+    def apply_subresource(
+        self,
+        event_id: str,
+        worker_id: str,
+        resource: ResourceT | dict[str, Any],
+        *,
+        model: type[ResourceT] | None = None,
+    ) -> Call[ResourceT | dict[str, Any]]:
+        """Worker protocol: apply a subresource of the resource of an event the worker holds.
+
+        The server makes it owned by the event's resource; it refuses (403) a resource that
+        exists without being owned by it, and (409) a worker that no longer holds the lease.
+        """
+        body = resource.to_apply_body() if isinstance(resource, Resource) else resource
+        path = f"/workers/events/{path_segment(event_id)}/apply"
+        response = yield self._request("POST", path, json={"worker_id": worker_id, "resource": body})
+        return parse_document(response_json(response), model)
+
+    def _subresource_request(
+        self, event_id: str, worker_id: str, provider: str, resource: str, name: str, wait_seconds: float
+    ) -> httpx.Request:
+        path = (
+            f"/workers/events/{path_segment(event_id)}/resources/"
+            f"{path_segment(resource_id(provider, resource, name))}"
+        )
+        params = {"worker_id": worker_id, "wait_seconds": wait_seconds}
+        return self._request("GET", path, params=params, timeout=wait_seconds + self._settings.timeout)
+
+    @operation
+    def get_subresource(
+        self,
+        event_id: str,
+        worker_id: str,
+        provider: str,
+        resource: str,
+        name: str,
+        *,
+        model: type[ResourceT] | None = None,
+    ) -> Call[ResourceT | dict[str, Any]]:
+        """Worker protocol: a resource owned by the resource of an event the worker holds.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when the event's resource owns no such resource, 409
+                when the worker no longer holds the lease.
+        """
+        response = yield self._subresource_request(event_id, worker_id, provider, resource, name, 0.0)
+        return parse_document(response_json(response), model)
+
+    @operation
+    def wait_subresource_ready(
+        self,
+        event_id: str,
+        worker_id: str,
+        provider: str,
+        resource: str,
+        name: str,
+        *,
+        timeout: float = 60.0,
+        model: type[ResourceT] | None = None,
+    ) -> Call[ResourceT | dict[str, Any]]:
+        """Worker protocol: wait until a resource owned by the event's resource is ``ready``.
+
+        Long polls: the server answers once it is ready or failed, so nothing polls in a loop.
+
+        Raises:
+            TimeoutError: Not ready within ``timeout`` seconds.
+            ResourceFailedError: It ended in ``failed``, was deleted, or the event's resource
+                does not own it.
+            httpx.HTTPStatusError: 409 when the worker no longer holds the lease.
+        """
+        path = f"{provider}/{resource}/{name}"
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = max(deadline - time.monotonic(), 0.0)
+            wait = min(remaining, SUBRESOURCE_WAIT_SECONDS)
+            response = yield self._subresource_request(event_id, worker_id, provider, resource, name, wait)
+            if response.status_code == 404:
+                raise ResourceFailedError(resource_id(provider, resource, name), error_message(response))
+            if (document := ready_document(response_json(response), path)) is not None:
+                return parse_document(document, model)
+            if remaining <= 0:
+                raise TimeoutError(f"{path} was not ready within {timeout:g} s")
 
     @operation
     def reveal_secret(self, name: str) -> Call[dict[str, Any]]:

@@ -66,9 +66,14 @@ def settled(event: WatchEvent, path: str) -> dict[str, Any] | None:
         raise ResourceFailedError(event.data.get("id", path), f"{path} was deleted while waiting for it")
     if event.event != "resource":
         return None
-    state = event.data.get("lifecycle_state")
+    return ready_document(event.data, path)
+
+
+def ready_document(document: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """``document`` when the resource is ready, ``None`` while it is on its way; raises when it failed."""
+    state = document.get("lifecycle_state")
     if state == LifecycleState.READY:
-        return event.data
+        return document
     if state == LifecycleState.FAILED:
-        raise ResourceFailedError(event.data.get("id", path), event.data.get("error") or "failed")
+        raise ResourceFailedError(document.get("id", path), document.get("error") or "failed")
     return None

@@ -11,6 +11,7 @@ from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import answer_query, handle_event
 from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
 from pragma_sdk.provider._protocol import (
+    MAX_WAIT_SECONDS,
     CompleteRequest,
     CompleteResponse,
     HeartbeatRequest,
@@ -21,10 +22,12 @@ from pragma_sdk.provider._protocol import (
     ProviderQuery,
     QueryAnswer,
     RejectedResult,
+    SubresourceApply,
 )
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 __all__ = [
+    "MAX_WAIT_SECONDS",
     "CompleteRequest",
     "CompleteResponse",
     "HandlerScope",
@@ -44,6 +47,7 @@ __all__ = [
     "RejectedResult",
     "ResourceRegistration",
     "RuntimeContext",
+    "SubresourceApply",
     "answer_query",
     "current_scope",
     "discover_provider",

@@ -1,8 +1,9 @@
-"""The worker protocol on the wire: lease a batch, heartbeat, report results.
+"""The worker protocol on the wire: lease a batch, heartbeat, report results, subresources.
 
 A worker leases events for its providers with a long poll, extends the leases of events
 still running, and reports each ``LifecycleResult``; the server takes a result only from
-the worker holding the lease.
+the worker holding the lease. While it holds a lease, the event's handler may apply and
+read subresources of the event's resource through that event.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pragma_sdk.models import ResourceApply
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 
 MAX_LEASE_BATCH = 1000
@@ -84,6 +86,16 @@ class CompleteRequest(_Request):
 
     worker_id: str = Field(min_length=1, max_length=100)
     results: list[LifecycleResult] = Field(min_length=1, max_length=MAX_LEASE_BATCH)
+
+
+class SubresourceApply(_Request):
+    """Apply ``resource`` as a subresource of the resource of an event ``worker_id`` holds.
+
+    The server makes it owned by the event's resource, whatever ``owner_references`` say.
+    """
+
+    worker_id: str = Field(min_length=1, max_length=100)
+    resource: ResourceApply
 
 
 class RejectedResult(BaseModel):

@@ -66,9 +66,9 @@ class Worker:
             raise ValueError("a worker needs at least one provider")
         self._providers = {provider.name: provider for provider in providers}
         self._client = client
-        self._runtime = HttpRuntime(client)
         self._concurrency = concurrency
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self._runtime = HttpRuntime(client, self.worker_id)
         self._wait_seconds = wait_seconds
         self._handler_timeout = handler_timeout
         self._shutdown_grace = shutdown_grace

@@ -1,4 +1,8 @@
-"""Dependencies shared by routers: the database, the settings and the authenticated caller."""
+"""Dependencies shared by routers: the database, the settings and the authenticated caller.
+
+Routes take the caller as ``CurrentPrincipal`` (a user's token; a worker token is refused
+with 403) or, on the worker routes only, as ``WorkerPrincipal`` (either kind).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import Depends, Header, Request
 
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
+from pragma_os.errors import ForbiddenError
 from pragma_os.files import FileStorage
 from pragma_os.secrets.keys import ServerKeys
 from pragma_os.secrets.sealing import Sealer
@@ -72,17 +77,37 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+WORKER_TOKEN_REFUSED = (
+    "A worker token may only lease, heartbeat, complete and answer queries for its providers, "
+    "and apply and read the subresources of the events it holds (the /workers routes); "
+    "use a user's API token for this request."
+)
+
+
 async def get_principal(
     request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
 ) -> Principal:
-    """The caller behind the bearer token; 401 without a valid one."""
+    """The caller behind the bearer token, user or worker; 401 without a valid one."""
     authenticator: Authenticator = request.app.state.authenticator
     return await authenticator.authenticate(authorization)
 
 
+async def get_user_principal(
+    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Principal:
+    """The user behind the bearer token; 401 without a valid one, 403 for a worker token."""
+    principal = await get_principal(request, authorization)
+    if principal.is_worker:
+        raise ForbiddenError(WORKER_TOKEN_REFUSED)
+    return principal
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(get_user_principal)]
+"""A user's token; every route but the worker routes takes the caller this way."""
+WorkerPrincipal = Annotated[Principal, Depends(get_principal)]
+"""A worker token limited to its providers, or a user's token (which may run workers too)."""
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]

@@ -226,6 +226,7 @@ async def complete(
     owner: str,
     results: Sequence[Any],
     *,
+    providers: Sequence[str] | None = None,
     now: datetime,
     policy: RetryPolicy,
     sealer: Sealer,
@@ -233,6 +234,8 @@ async def complete(
 ) -> list[Rejection]:
     """Apply a batch of a worker's ``LifecycleResult``s (of the organization, or of any when
     ``None``); returns the results refused because the worker does not hold their lease.
+
+    With ``providers``, events of other providers count as not held, whatever their lease owner.
 
     The batch's events, resources and whether anything depends on them are read with one
     query each. Secret values an event carried are sealed again where its result repeats them.
@@ -250,7 +253,14 @@ async def complete(
         # A result repeated in the batch finds its event taken by the first one.
         event = held.pop(result.event_id, None)
         stale = event is not None and result.attempt is not None and result.attempt != event["attempt"]
-        if event is None or event["status"] != events.LEASED or event["lease_owner"] != owner or stale:
+        foreign = event is not None and providers is not None and event["provider"] not in providers
+        if (
+            event is None
+            or event["status"] != events.LEASED
+            or event["lease_owner"] != owner
+            or stale
+            or foreign
+        ):
             rejections.append(
                 Rejection(
                     result.event_id,

@@ -25,7 +25,8 @@ class QueryBroker:
     def __init__(self, wakeups: Wakeups) -> None:
         self._wakeups = wakeups
         self._pending: dict[Key, list[dict[str, Any]]] = {}
-        self._answers: dict[str, tuple[str, asyncio.Future[Any]]] = {}
+        # query id -> (organization id, provider, the asker's future)
+        self._answers: dict[str, tuple[str, str, asyncio.Future[Any]]] = {}
 
     async def ask(
         self,
@@ -52,7 +53,7 @@ class QueryBroker:
             "tail": tail,
         }
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._answers[query["query_id"]] = (principal.organization_id, future)
+        self._answers[query["query_id"]] = (principal.organization_id, document["provider"], future)
         self._pending.setdefault(key, []).append(query)
         self._wakeups.notify([key])
         try:
@@ -80,11 +81,11 @@ class QueryBroker:
         return any(self._pending.get((organization_id, provider)) for provider in providers)
 
     def answer(self, principal: Principal, query_id: str, result: Any, error: str | None) -> None:
-        """Hand a worker's answer to the waiting request."""
+        """Hand a worker's answer to the waiting request; only a worker of the query's provider may."""
         waiting = self._answers.get(query_id)
-        if waiting is None or waiting[0] != principal.organization_id:
+        if waiting is None or waiting[0] != principal.organization_id or not principal.may_serve(waiting[1]):
             raise NotFoundError(f"Query '{query_id}' is not waiting for an answer.", query_id=query_id)
-        future = waiting[1]
+        future = waiting[2]
         if future.done():
             return
         if error is not None:

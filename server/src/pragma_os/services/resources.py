@@ -18,14 +18,14 @@ from pragma_os.engine import lifecycle, scheduling
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
 from pragma_os.engine.wakeups import Touched, Wakeups
-from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError
+from pragma_os.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import LifecycleState, ResourceApply, is_resource_id
+from pragma_sdk.models import LifecycleState, OwnerReference, ResourceApply, is_resource_id
 
 _SPEC_FIELDS = ("config", "dependencies", "owner_references")
 
@@ -39,22 +39,30 @@ def _spec(body: ResourceApply) -> dict[str, Any]:
 
 
 async def apply_resource(
-    database: Database, wakeups: Wakeups, principal: Principal, body: ResourceApply
+    database: Database,
+    wakeups: Wakeups,
+    principal: Principal,
+    body: ResourceApply,
+    *,
+    owner: OwnerReference | None = None,
 ) -> dict[str, Any]:
-    """Create or update a resource and queue its processing; an identical re-apply changes nothing."""
+    """Create or update a resource and queue its processing; an identical re-apply changes nothing.
+
+    With ``owner``, the apply comes from a handler of that resource: see ``owned_by``.
+    """
     touched = Touched()
     try:
-        document = await _apply_once(database, principal, body, touched)
+        document = await _apply_once(database, principal, body, touched, owner)
     except AlreadyExistsError:
         # A concurrent apply created the same resource between our read and our insert;
         # now it exists, so this apply becomes an update of it.
-        document = await _apply_once(database, principal, body, touched)
+        document = await _apply_once(database, principal, body, touched, owner)
     wakeups.notify(touched)
     return document
 
 
 _MAX_BATCH = 256
-_Pending = tuple[Principal, ResourceApply, asyncio.Future[dict[str, Any]]]
+_Pending = tuple[Principal, ResourceApply, OwnerReference | None, asyncio.Future[dict[str, Any]]]
 
 
 class ApplyQueue:
@@ -76,18 +84,23 @@ class ApplyQueue:
         self._waiting: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def apply(self, principal: Principal, body: ResourceApply) -> dict[str, Any]:
+    async def apply(
+        self, principal: Principal, body: ResourceApply, *, owner: OwnerReference | None = None
+    ) -> dict[str, Any]:
         """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies.
 
         Raises:
             InvalidInputError: The config breaks its type's registered schema.
+            ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
         """
         await self._validator.check(principal.organization_id, body.provider, body.resource, body.config)
         sealed = seal_secret_config(body.provider, body.resource, body.config, self._sealer)
         if sealed is not body.config:
             body = body.model_copy(update={"config": sealed})
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting.append((principal, body, future))
+        if owner is not None:
+            body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
+        self._waiting.append((principal, body, owner, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
         return await future
@@ -99,9 +112,9 @@ class ApplyQueue:
                 singles = await self._write_batch(batch)
             except Exception:
                 singles = batch  # e.g. a concurrent replica inserted one of them: go one by one
-            for principal, body, future in singles:
+            for principal, body, owner, future in singles:
                 try:
-                    result = await apply_resource(self._database, self._wakeups, principal, body)
+                    result = await apply_resource(self._database, self._wakeups, principal, body, owner=owner)
                 except Exception as error:
                     if not future.done():
                         future.set_exception(error)
@@ -115,7 +128,7 @@ class ApplyQueue:
         singles = []
         candidates: dict[tuple[str, str], _Pending] = {}
         for item in batch:
-            principal, body, _future = item
+            principal, body, _owner, _future = item
             key = (principal.organization_id, body.resource_id)
             # Owners, explicit dependencies or references in the config need links: one by one.
             if key in candidates or body.owner_references or body.dependencies or find_targets(body.config):
@@ -135,7 +148,7 @@ class ApplyQueue:
                 for resource_id in existing:
                     singles.append(candidates.pop((organization_id, resource_id)))
             rows = []
-            for principal, body, future in candidates.values():
+            for principal, body, _owner, future in candidates.values():
                 values = _new_values(principal, body, _spec(body), now)
                 rows.append(values)
                 created.append((future, values))
@@ -157,13 +170,19 @@ class ApplyQueue:
 
 
 async def _apply_once(
-    database: Database, principal: Principal, body: ResourceApply, touched: Touched
+    database: Database,
+    principal: Principal,
+    body: ResourceApply,
+    touched: Touched,
+    owner: OwnerReference | None,
 ) -> dict[str, Any]:
-    spec = _spec(body)
     resource_id = body.resource_id
     now = utcnow()
     async with database.transaction() as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
+        if owner is not None:
+            body = owned_by(owner, body, row)
+        spec = _spec(body)
         if row is None:
             return await _create(connection, principal, body, spec, now, touched)
         if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
@@ -201,6 +220,25 @@ async def _apply_once(
         ):
             await scheduling.recheck_dependents(connection, row, touched=touched)
         return to_document({**row, **changes})
+
+
+def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | None) -> ResourceApply:
+    """``body`` applied by a handler of ``owner``: a new resource is owned by ``owner`` alone; an
+    existing one keeps its owners and must already count ``owner`` among them.
+
+    Raises:
+        ForbiddenError: The resource exists and ``owner`` does not own it.
+    """
+    if row is None:
+        return body.model_copy(update={"owner_references": [owner]})
+    if owner.id not in scheduling.owners_of(row):
+        raise ForbiddenError(
+            f"{row['provider']}/{row['resource']}/{row['name']} exists and is not owned by {owner.path}; "
+            f"a handler of {owner.path} may only apply new resources or those it already owns.",
+            resource_id=row["id"],
+        )
+    owners = [OwnerReference.model_validate(reference) for reference in row["owner_references"]]
+    return body.model_copy(update={"owner_references": owners})
 
 
 def _new_values(

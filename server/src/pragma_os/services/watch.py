@@ -20,6 +20,15 @@ KEEPALIVE_SECONDS = 15.0
 _SHARED_DATABASE_RECHECK_SECONDS = 0.5
 
 
+def recheck_seconds(database: Database) -> float:
+    """How long a wait on the change feed trusts the commit signal before looking again.
+
+    On SQLite every write is this process's, so the signal is enough and the wait is only
+    bounded; other replicas' commits on a shared database fire no signal here.
+    """
+    return KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
+
+
 def _message(seq: int, kind: str, data: dict[str, Any]) -> bytes:
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (seq, kind.encode(), orjson.dumps(data))
 
@@ -54,7 +63,7 @@ async def watch(
     else:
         cursor = last_event_id
     yield b": watching\n\n"
-    recheck = KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
+    recheck = recheck_seconds(database)
     idle = 0.0
     while True:
         async with database.reading() as connection:

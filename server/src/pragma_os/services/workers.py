@@ -50,10 +50,7 @@ class Dispatcher:
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
-    if principal.provider_scope is None:
-        return
-    scope = set(principal.provider_scope.split(","))
-    outside = sorted(set(providers) - scope)
+    outside = sorted(provider for provider in set(providers) if not principal.may_serve(provider))
     if outside:
         # Same answer as for a provider that does not exist: a scoped token learns nothing.
         raise NotFoundError(f"Provider {outside[0]!r} not found.", field="providers")
@@ -139,7 +136,12 @@ async def heartbeat(
     lease_until = utcnow() + timedelta(seconds=dispatcher.lease_seconds)
     held = await dispatcher.database.retrying(
         lambda connection: events.extend_leases(
-            connection, principal.organization_id, request.worker_id, request.event_ids, lease_until
+            connection,
+            principal.organization_id,
+            request.worker_id,
+            request.event_ids,
+            lease_until,
+            providers=_scope(principal),
         )
     )
     kept = set(held)
@@ -152,7 +154,18 @@ async def complete(
     dispatcher: Dispatcher, principal: Principal, request: CompleteRequest
 ) -> CompleteResponse:
     """Take a batch of results in one transaction; refuse those for leases the worker lost."""
-    return await complete_results(dispatcher, principal.organization_id, request.worker_id, request.results)
+    return await complete_results(
+        dispatcher, principal.organization_id, request.worker_id, request.results, providers=_scope(principal)
+    )
+
+
+def _scope(principal: Principal) -> list[str] | None:
+    """The providers a worker token is limited to; ``None`` (all of them) for a user's token.
+
+    Lease owners are names workers give themselves, so a heartbeat or a result naming another
+    provider's worker must not reach that provider's events.
+    """
+    return principal.provider_scope.split(",") if principal.provider_scope is not None else None
 
 
 async def complete_results(
@@ -160,8 +173,11 @@ async def complete_results(
     organization_id: str | None,
     worker_id: str,
     results: Sequence[LifecycleResult],
+    *,
+    providers: Sequence[str] | None = None,
 ) -> CompleteResponse:
-    """Take results of ``worker_id`` in one transaction (``organization_id`` None: of any organization)."""
+    """Take results of ``worker_id`` in one transaction (``organization_id`` None: of any
+    organization; ``providers`` given: only for events of those providers)."""
     touched = Touched()
     now = utcnow()
 
@@ -171,6 +187,7 @@ async def complete_results(
             organization_id,
             worker_id,
             results,
+            providers=providers,
             now=now,
             policy=dispatcher.policy,
             sealer=dispatcher.sealer,

@@ -28,6 +28,11 @@ class CommitSignal:
         self._event.set()
         self._event = asyncio.Event()
 
+    def next_commit(self) -> asyncio.Event:
+        """The event the next commit sets: taken before a read, then waited on, it cannot miss
+        a commit made between the two."""
+        return self._event
+
     async def wait(self, seconds: float) -> None:
         """Return after the next commit, or after ``seconds``."""
         event = self._event

@@ -167,20 +167,25 @@ async def extend_leases(
     owner: str,
     event_ids: Sequence[str],
     lease_until: datetime,
+    *,
+    providers: Sequence[str] | None = None,
 ) -> list[str]:
-    """Extend the leases ``owner`` holds among ``event_ids``; returns the ids still held.
+    """Extend the leases ``owner`` holds among ``event_ids`` (only of ``providers``, when given);
+    returns the ids still held.
 
     Rows another transaction has locked (a result being taken right now) are skipped rather
     than waited for, so a heartbeat never deadlocks with a completion; they count as held.
     """
     if not event_ids:
         return []
-    mine = (
+    mine: tuple[ColumnElement[bool], ...] = (
         events.c.organization_id == organization_id,
         events.c.id.in_(event_ids),
         events.c.status == LEASED,
         events.c.lease_owner == owner,
     )
+    if providers is not None:
+        mine = (*mine, events.c.provider.in_(providers))
     held = [str(value) for value in (await connection.execute(select(events.c.id).where(*mine))).scalars()]
     lockable = select(events.c.pk).where(*mine).order_by(events.c.pk).with_for_update(skip_locked=True)
     await connection.execute(

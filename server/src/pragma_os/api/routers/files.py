@@ -13,7 +13,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from pragma_os.api.deps import CurrentPrincipal, FilesDep, ServerKeysDep, SettingsDep, get_principal
+from pragma_os.api.deps import (
+    CurrentPrincipal,
+    FilesDep,
+    ServerKeysDep,
+    SettingsDep,
+    get_user_principal,
+)
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.uploads import MultipartFile
 from pragma_os.files import StoredFile
@@ -105,7 +111,7 @@ async def download_file(
     if token is not None or expires is not None or org is not None:
         organization_id = files.signed_organization(platform, name, org, expires, token)
     else:
-        organization_id = (await get_principal(request, authorization)).organization_id
+        organization_id = (await get_user_principal(request, authorization)).organization_id
     stored, content = await files.open_download(platform, organization_id, name)
     return StreamingResponse(content, headers=file_headers(stored))
 
