@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import sys
@@ -34,10 +35,12 @@ from pragma_os.services.builtin_worker import BuiltinWorker, register_builtin_ty
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.deployments import DeploymentManager, DeploySettings
 from pragma_os.services.presence import WorkerPresence
+from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
+from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
@@ -86,7 +89,11 @@ def _body_limit(settings: Settings, path: str) -> int:
 
 
 def provider_platform(
-    settings: Settings, database: Database, presence: WorkerPresence, validator: ConfigValidator
+    settings: Settings,
+    database: Database,
+    presence: WorkerPresence,
+    validator: ConfigValidator,
+    outputs: ProcessOutputs,
 ) -> ProviderPlatform:
     """The provider pipeline: files under the data directory, build queue, local deployer."""
     files = ProviderFiles(settings.providers_dir)
@@ -111,8 +118,10 @@ def provider_platform(
     return ProviderPlatform(
         database=database,
         files=files,
-        builds=BuildQueue(database, build_settings),
-        deployments=DeploymentManager(database, LocalProcessDeployer(), presence, validator, deploy_settings),
+        builds=BuildQueue(database, build_settings, outputs.build),
+        deployments=DeploymentManager(
+            database, LocalProcessDeployer(outputs.release), presence, validator, deploy_settings
+        ),
         max_push_bytes=settings.max_push_bytes,
     )
 
@@ -148,14 +157,22 @@ def create_app(settings: Settings) -> FastAPI:
         validator = ConfigValidator(database)
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
         await register_builtin_types(database)
-        platform = provider_platform(settings, database, dispatcher.presence, validator)
+        outputs = ProcessOutputs(
+            ProviderFiles(settings.providers_dir),
+            settings.package_logs_dir,
+            SecretRedactors(database, sealer, wakeups),
+            settings.max_log_bytes,
+        )
+        platform = provider_platform(settings, database, dispatcher.presence, validator, outputs)
         app.state.providers = platform
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         builtin = BuiltinWorker(
             dispatcher, BuiltinServices(app.state.files, keys.signing_key, settings.external_url)
         )
         builtin.start()
-        workers = await start_package_workers(settings, database)
+        workers = await start_package_workers(
+            settings, database, functools.partial(outputs.package, settings.provider_organization)
+        )
         await platform.builds.resume()
         await platform.deployments.restore()
         # Everything built at startup lives as long as the process: keep the collector off it,

@@ -8,11 +8,13 @@ machine; a deployer for Kubernetes would map a release to a Deployment with the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
+from pragma_os.output import CapturedOutput
 
 # What a deployed worker inherits from the server: nothing that points into the server's
 # own Python (PYTHONPATH, VIRTUAL_ENV), no secrets; HOME is the release's own directory.
@@ -75,9 +77,13 @@ class Deployer(Protocol):
 
 
 class LocalProcessDeployer:
-    """Runs each replica of a release as a supervised process on this machine."""
+    """Runs each replica of a release as a supervised process on this machine.
 
-    def __init__(self) -> None:
+    ``output`` gives where a release's workers' output goes (one log shared by its replicas).
+    """
+
+    def __init__(self, output: Callable[[Release], CapturedOutput]) -> None:
+        self._output = output
         self._running: dict[tuple[str, str, str], list[SupervisedWorker]] = {}
 
     async def start(self, release: Release) -> None:
@@ -85,6 +91,7 @@ class LocalProcessDeployer:
         if release.key in self._running:
             return
         release.home.mkdir(parents=True, exist_ok=True)
+        output = self._output(release)
         workers = [
             SupervisedWorker(
                 WorkerSpec(
@@ -96,7 +103,8 @@ class LocalProcessDeployer:
                     worker_id=worker_id,
                     passed_through=_RELEASE_PASSED_THROUGH,
                     home=str(release.home),
-                )
+                ),
+                output=output,
             )
             for worker_id in release.worker_ids()
         ]

@@ -15,12 +15,14 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.uv import default_cache_dir
+from pragma_os.output import CapturedOutput
 from pragma_os.services.provider_files import ProviderFiles, VersionFiles
 from pragma_os.store import Database
 from pragma_os.store import providers as store
@@ -53,11 +55,17 @@ class BuildSettings:
 
 
 class BuildQueue:
-    """Schedules builds and records how they end."""
+    """Schedules builds and records how they end.
 
-    def __init__(self, database: Database, settings: BuildSettings) -> None:
+    ``output`` gives where a build's output goes: ``output(organization_id, provider_id, version)``.
+    """
+
+    def __init__(
+        self, database: Database, settings: BuildSettings, output: Callable[[str, str, str], CapturedOutput]
+    ) -> None:
         self._database = database
         self._settings = settings
+        self._output = output
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._providers: dict[Key, asyncio.Lock] = {}
         self._tasks: dict[Key, set[asyncio.Task[None]]] = {}
@@ -96,10 +104,11 @@ class BuildQueue:
 
     async def _run(self, build: Row, lock: asyncio.Lock) -> None:
         files = self._settings.files.version(build["organization_id"], build["provider_id"], build["version"])
+        output = self._output(build["organization_id"], build["provider_id"], build["version"])
         async with lock, self._slots:
             await self._update(build, {"status": BuildStatus.BUILDING, "error_message": None})
             try:
-                outcome = await self._build(files)
+                outcome = await self._build(files, output)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the server's side of the build broke, not the package
@@ -107,11 +116,10 @@ class BuildQueue:
                 outcome = {"success": False, "error_message": f"the build could not run: {error}"}
             recorded = _recorded(build["provider_id"], outcome)
             if outcome.get("success") and recorded["status"] == BuildStatus.FAILED:
-                with files.log.open("a") as log:
-                    log.write(f"==> build failed: {recorded['error_message']}\n")
+                output.note(f"build failed: {recorded['error_message']}")
             await self._update(build, recorded)
 
-    async def _build(self, files: VersionFiles) -> dict[str, Any]:
+    async def _build(self, files: VersionFiles, output: CapturedOutput) -> dict[str, Any]:
         settings = self._settings
         files.outcome.unlink(missing_ok=True)
         files.work.mkdir(parents=True, exist_ok=True)
@@ -143,7 +151,8 @@ class BuildQueue:
         )
         try:
             async with asyncio.timeout(settings.timeout + _KILL_AFTER_SECONDS):
-                await _append_lines(process, files.log)
+                assert process.stdout is not None
+                await output.pump(process.stdout)
                 await process.wait()
         except TimeoutError:
             return {
@@ -169,14 +178,6 @@ class BuildQueue:
     async def _update(self, build: Row, changes: Row) -> None:
         async with self._database.transaction() as connection:
             await store.update_build(connection, build["pk"], changes)
-
-
-async def _append_lines(process: asyncio.subprocess.Process, log: Path) -> None:
-    assert process.stdout is not None
-    with log.open("ab") as sink:
-        async for line in process.stdout:
-            sink.write(line if line.endswith(b"\n") else line + b"\n")
-            sink.flush()
 
 
 def _recorded(provider_id: str, outcome: dict[str, Any]) -> Row:
