@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
+import uvicorn.config
 
 from pragma_os.api.app import create_app
 from pragma_os.auth import service as auth_service
@@ -115,9 +117,20 @@ def serve(
         port=port,
         access_log=access_log,
         log_level="info",
+        log_config=_log_config(),
         timeout_graceful_shutdown=3,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """Uvicorn's logging, plus the server's own lines (workers started, exited, stopped) at INFO.
+
+    Worker and build output never goes through logging: it goes to the providers' logs.
+    """
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["pragma_os"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @db_app.command("upgrade")

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     deploy_timeout_seconds: float = Field(default=60.0, gt=0)
     provider_replicas: int = Field(default=1, ge=1)
     max_file_bytes: int = Field(default=5 * 1024**3, gt=0)
+    # Each build log, release worker log and package worker log keeps about its last this many bytes.
+    max_log_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
     # The sandbox of pushed code (builds and release workers); see docs/providers.md.
     insecure_unsandboxed: bool = False
     sandbox_uid_base: int = Field(default=2_000_000, ge=1000, le=2**31)
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     def providers_dir(self) -> Path:
         """Where pushed archives, build logs, build environments and releases live."""
         return (self.data_dir / "providers").resolve()
+
+    @property
+    def package_logs_dir(self) -> Path:
+        """Where the output of ``--provider-package`` workers goes, one log per package."""
+        return (self.data_dir / "logs" / "packages").resolve()
 
     @property
     def files_dir(self) -> Path:

@@ -170,6 +170,7 @@ def assert_healthy(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
     assert "Traceback" not in server.log(), server.log()
     assert "500 Internal Server Error" not in server.log(), server.log()
+    assert "Traceback" not in server.package_logs(), server.package_logs()
 
 
 # --- 1. the server killed mid-run ---------------------------------------------------------------

@@ -415,8 +415,8 @@ class Harness:
             self.watch.wait_for_more(seen, timeout=0.5)
 
     def server_log_problems(self) -> list[str]:
-        """Errors in the server's log, its worker's included ("Result for ... refused")."""
-        text = self.server.log()
+        """Errors in the server's log and its worker's ("Result for ... refused")."""
+        text = self.server.log() + self.server.package_logs()
         return [line for line in text.splitlines() if "Traceback" in line or " refused: " in line]
 
 

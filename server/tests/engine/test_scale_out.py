@@ -96,7 +96,7 @@ def test_two_replicas_share_work_and_survive_one_dying(tmp_path: Path) -> None:
         # Each handler ran at least once and reported its own value.
         assert all(document["outputs"]["value"] == document["name"][1:] for document in documents)
         assert httpx.get(f"{second.url}/ops/dead-letter", headers=HEADERS).json() == []
-        assert "Traceback" not in second.log(), second.log()
+        assert "Traceback" not in second.log() + second.package_logs(), second.log() + second.package_logs()
     finally:
         first.stop()
         second.stop()

@@ -1,5 +1,5 @@
-"""``pragma providers``: create a provider project, push it, follow its build, deploy it, and
-manage what is deployed."""
+"""``pragma providers``: create a provider project, push it, follow its build, deploy it, read
+its logs, and manage what is deployed."""
 
 from __future__ import annotations
 
@@ -273,6 +273,50 @@ def builds(ctx: typer.Context, provider_id: OptionalIdArgument = None, output: O
         return grid
 
     emit(state.out, found, state.output_format(output), table)
+
+
+@app.command()
+def logs(
+    ctx: typer.Context,
+    provider_id: OptionalIdArgument = None,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="Version to read; default the deployed one, else the latest build.",
+            show_default=False,
+        ),
+    ] = None,
+    build: Annotated[
+        bool, typer.Option("--build", help="Show the version's build log instead of what its workers print.")
+    ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", "-f", help="Keep printing new lines (a build's until it ends); Ctrl-C stops."
+        ),
+    ] = False,
+    tail: Annotated[
+        int | None,
+        typer.Option("--tail", "-n", min=0, help="Start with only the last N lines.", show_default=False),
+    ] = None,
+) -> None:
+    """Print what a provider's workers printed (secret values redacted), or a build's log.
+
+    Worker lines start with the time they were printed and the worker that printed them.
+
+    Examples:
+        pragma providers logs mycloud
+        pragma providers logs mycloud --tail 50 --follow
+        pragma providers logs mycloud --version 20260115.120000 --build
+    """
+    state = state_of(ctx)
+    identifier = _provider_id(provider_id)
+    what = f"the {'build log' if build else 'logs'} of {identifier} {version or ''}".rstrip()
+    with state.client() as client, doing(f"read {what}", context=state.context_name):
+        for line in client.stream_provider_logs(identifier, version, build=build, follow=follow, tail=tail):
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
 
 
 @app.command("list")

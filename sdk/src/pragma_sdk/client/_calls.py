@@ -64,6 +64,18 @@ class PragmaCalls(FileCalls):
         path = f"/providers/{path_segment(provider_id)}/builds/{path_segment(version)}/logs"
         return self._request("GET", path, timeout=httpx.Timeout(None, connect=self._settings.timeout))
 
+    def _provider_logs_request(
+        self, provider_id: str, version: str | None, build: bool, follow: bool, tail: int | None
+    ) -> httpx.Request:
+        """The request both clients stream for ``stream_provider_logs``.
+
+        A followed log stays open while nothing is printed, so then only connecting is timed.
+        """
+        path = f"/providers/{path_segment(provider_id)}/logs"
+        params = {"version": version, "build": build, "follow": follow, "tail": tail}
+        timeout = httpx.Timeout(None if follow else self._settings.timeout, connect=self._settings.timeout)
+        return self._request("GET", path, params=params, timeout=timeout)
+
     @operation
     def is_healthy(self) -> Call[bool]:
         """Return whether the API is reachable and reports itself healthy."""

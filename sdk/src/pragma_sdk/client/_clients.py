@@ -98,6 +98,40 @@ class PragmaClient(PragmaCalls):
         with self._stream(self._build_logs_request(provider_id, version)) as response:
             yield response
 
+    def stream_provider_logs(
+        self,
+        provider_id: str,
+        version: str | None = None,
+        *,
+        build: bool = False,
+        follow: bool = False,
+        tail: int | None = None,
+    ) -> Iterator[str]:
+        """Yield the lines of a provider's log: what its workers printed, or its build log.
+
+        Worker lines start with the time and the worker's id; secret values of your
+        organization show as ``[redacted]``. Leaving the loop closes the stream.
+
+        Args:
+            provider_id: The provider's name.
+            version: Whose logs; default the deployed version, else the latest build.
+            build: Read the version's build log instead of its workers' log.
+            follow: Keep yielding new lines as they are printed: for a build until it ends,
+                for workers until you stop iterating.
+            tail: Start with only the last this many lines.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such provider or version, or nothing
+                was logged yet (at the first iteration).
+
+        Example:
+            for line in client.stream_provider_logs("mycloud", tail=20, follow=True):
+                print(line)
+        """
+        request = self._provider_logs_request(provider_id, version, build, follow, tail)
+        with self._stream(request) as response:
+            yield from response.iter_lines()
+
     @contextlib.contextmanager
     def stream_file(self, name: str) -> Iterator[httpx.Response]:
         """Download a file as a stream, without holding it in memory.
@@ -233,6 +267,26 @@ class AsyncPragmaClient(PragmaCalls):
         """
         async with self._stream(self._build_logs_request(provider_id, version)) as response:
             yield response
+
+    async def stream_provider_logs(
+        self,
+        provider_id: str,
+        version: str | None = None,
+        *,
+        build: bool = False,
+        follow: bool = False,
+        tail: int | None = None,
+    ) -> AsyncIterator[str]:
+        """Yield the lines of a provider's log; see ``PragmaClient.stream_provider_logs``.
+
+        Example:
+            async for line in client.stream_provider_logs("mycloud", build=True):
+                print(line)
+        """
+        request = self._provider_logs_request(provider_id, version, build, follow, tail)
+        async with self._stream(request) as response:
+            async for line in response.aiter_lines():
+                yield line
 
     @contextlib.asynccontextmanager
     async def stream_file(self, name: str) -> AsyncIterator[httpx.Response]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import math
@@ -37,10 +38,12 @@ from pragma_os.services.builtin_worker import BuiltinWorker, register_builtin_ty
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.deployments import DeploymentManager, DeploySettings
 from pragma_os.services.presence import WorkerPresence
+from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
+from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
@@ -95,6 +98,7 @@ def provider_platform(
     validator: ConfigValidator,
     sandbox: Sandbox,
     identities: SandboxIdentities,
+    outputs: ProcessOutputs,
 ) -> ProviderPlatform:
     """The provider pipeline: files under the data directory, build queue, local deployer."""
     files = ProviderFiles(settings.providers_dir)
@@ -151,9 +155,9 @@ def provider_platform(
     return ProviderPlatform(
         database=database,
         files=files,
-        builds=BuildQueue(database, build_settings),
+        builds=BuildQueue(database, build_settings, outputs.build),
         deployments=DeploymentManager(
-            database, LocalProcessDeployer(sandbox), presence, validator, deploy_settings
+            database, LocalProcessDeployer(sandbox, outputs.release), presence, validator, deploy_settings
         ),
         max_push_bytes=settings.max_push_bytes,
         sandbox=sandbox,
@@ -195,14 +199,24 @@ def create_app(settings: Settings) -> FastAPI:
         sandbox = await choose_sandbox(
             insecure_unsandboxed=settings.insecure_unsandboxed, probe_identity=identities.probe_identity
         )
-        platform = provider_platform(settings, database, dispatcher.presence, validator, sandbox, identities)
+        outputs = ProcessOutputs(
+            ProviderFiles(settings.providers_dir),
+            settings.package_logs_dir,
+            SecretRedactors(database, sealer, wakeups),
+            settings.max_log_bytes,
+        )
+        platform = provider_platform(
+            settings, database, dispatcher.presence, validator, sandbox, identities, outputs
+        )
         app.state.providers = platform
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         builtin = BuiltinWorker(
             dispatcher, BuiltinServices(app.state.files, keys.signing_key, settings.external_url)
         )
         builtin.start()
-        workers = await start_package_workers(settings, database)
+        workers = await start_package_workers(
+            settings, database, functools.partial(outputs.package, settings.provider_organization)
+        )
         await platform.builds.resume()
         await platform.deployments.restore()
         # Everything built at startup lives as long as the process: keep the collector off it,

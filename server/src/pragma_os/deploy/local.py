@@ -14,6 +14,7 @@ import signal
 import sys
 from dataclasses import dataclass, field
 
+from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy, sandboxed_pid
 
 logger = logging.getLogger("pragma_os.deploy")
@@ -78,10 +79,17 @@ class WorkerSpec:
 
 
 class SupervisedWorker:
-    """Keeps one worker process running: restarts it with backoff when it exits."""
+    """Keeps one worker process running: restarts it with backoff when it exits.
 
-    def __init__(self, spec: WorkerSpec, *, max_backoff: float = 30.0, stop_grace: float = 30.0) -> None:
+    What the worker prints goes to ``output``, never to the server's own output.
+    """
+
+    def __init__(
+        self, spec: WorkerSpec, *, output: CapturedOutput, max_backoff: float = 30.0, stop_grace: float = 30.0
+    ) -> None:
         self.spec = spec
+        self._output = output
+        self._capturing: asyncio.Task[None] | None = None
         self.restarts = 0
         self._max_backoff = max_backoff
         self._stop_grace = stop_grace
@@ -101,20 +109,25 @@ class SupervisedWorker:
     async def _supervise(self) -> None:
         backoff = 0.5
         while not self._stopping:
-            self._process = await asyncio.create_subprocess_exec(
-                *self.spec.command(), env=self.spec.environment()
-            )
-            logger.info("Started worker for %s (pid %d)", self.spec.package, self._process.pid)
+            with self._output.pipe(self._label) as pipe:
+                self._process = await asyncio.create_subprocess_exec(
+                    *self.spec.command(),
+                    env=self.spec.environment(),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=pipe.writer,
+                    stderr=pipe.writer,
+                )
+            self._capturing = pipe.capture(self._process)
+            logger.info("Started worker %s (pid %d)", self._label, self._process.pid)
             started = asyncio.get_running_loop().time()
             code = await self._process.wait()
+            await self._capturing  # its last lines reach the log before it starts again
             if self._stopping:
                 return
             if asyncio.get_running_loop().time() - started > 60:
                 backoff = 0.5
             self.restarts += 1
-            logger.warning(
-                "Worker for %s exited with %s; restarting in %.1f s", self.spec.package, code, backoff
-            )
+            logger.warning("Worker %s exited with %s; restarting in %.1f s", self._label, code, backoff)
             await asyncio.sleep(backoff)
             backoff = min(self._max_backoff, backoff * 2)
 
@@ -129,6 +142,10 @@ class SupervisedWorker:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+            logger.info("Stopped worker %s", self._label)
+        if self._capturing is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._capturing
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -142,3 +159,7 @@ class SupervisedWorker:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(target, signal.SIGTERM)
+
+    @property
+    def _label(self) -> str:
+        return self.spec.worker_id or self.spec.package

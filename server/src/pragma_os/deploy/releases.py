@@ -8,11 +8,13 @@ machine; a deployer for Kubernetes would map a release to a Deployment with the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
+from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy
 
 # What a deployed worker inherits from the server: nothing that points into the server's
@@ -81,16 +83,21 @@ class Deployer(Protocol):
 
 
 class LocalProcessDeployer:
-    """Runs each replica of a release as a supervised process on this machine, in ``sandbox``."""
+    """Runs each replica of a release as a supervised process on this machine, in ``sandbox``.
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    ``output`` gives where a release's workers' output goes (one log shared by its replicas).
+    """
+
+    def __init__(self, sandbox: Sandbox, output: Callable[[Release], CapturedOutput]) -> None:
         self._sandbox = sandbox
+        self._output = output
         self._running: dict[tuple[str, str, str], list[SupervisedWorker]] = {}
 
     async def start(self, release: Release) -> None:
         """Start the release's worker processes (restarted with backoff when they exit)."""
         if release.key in self._running:
             return
+        output = self._output(release)
         workers = [
             SupervisedWorker(
                 WorkerSpec(
@@ -104,7 +111,8 @@ class LocalProcessDeployer:
                     home=str(release.home),
                     sandbox=self._sandbox,
                     policy=release.policy,
-                )
+                ),
+                output=output,
             )
             for worker_id in release.worker_ids()
         ]

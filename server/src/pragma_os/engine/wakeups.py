@@ -25,6 +25,10 @@ class Wakeups:
                 if event is not None:
                     event.set()
 
+    def signal(self, key: Key) -> asyncio.Event:
+        """An event the next ``notify`` of ``key`` sets, for who checks now and then instead of waiting."""
+        return self._events.setdefault(key, asyncio.Event())
+
     def notify_all(self) -> None:
         """Wake every waiter."""
         self.notify(list(self._events))

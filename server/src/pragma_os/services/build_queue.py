@@ -15,12 +15,14 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.uv import default_cache_dir
+from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.provider_files import ProviderFiles, VersionFiles
 from pragma_os.store import Database
@@ -66,11 +68,17 @@ class _JobSandbox:
 
 
 class BuildQueue:
-    """Schedules builds and records how they end."""
+    """Schedules builds and records how they end.
 
-    def __init__(self, database: Database, settings: BuildSettings) -> None:
+    ``output`` gives where a build's output goes: ``output(organization_id, provider_id, version)``.
+    """
+
+    def __init__(
+        self, database: Database, settings: BuildSettings, output: Callable[[str, str, str], CapturedOutput]
+    ) -> None:
         self._database = database
         self._settings = settings
+        self._output = output
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._providers: dict[Key, asyncio.Lock] = {}
         self._tasks: dict[Key, set[asyncio.Task[None]]] = {}
@@ -109,31 +117,34 @@ class BuildQueue:
 
     async def _run(self, build: Row, lock: asyncio.Lock) -> None:
         files = self._settings.files.version(build["organization_id"], build["provider_id"], build["version"])
+        output = self._output(build["organization_id"], build["provider_id"], build["version"])
         async with lock, self._slots:
             await self._update(build, {"status": BuildStatus.BUILDING, "error_message": None})
             try:
-                outcome = await self._build(files, build["organization_id"])
+                outcome = await self._build(files, build["organization_id"], output)
             except asyncio.CancelledError:
                 raise
             except SandboxUnavailableError as error:
-                with files.log.open("a") as log:
-                    log.write(f"==> {error.message}\n")
+                output.note(error.message)
                 outcome = {"success": False, "error_message": error.message}
             except Exception as error:  # the server's side of the build broke, not the package
                 logger.exception("Build %s of %s failed to run", build["version"], build["provider_id"])
                 outcome = {"success": False, "error_message": f"the build could not run: {error}"}
             recorded = _recorded(build["provider_id"], outcome)
             if outcome.get("success") and recorded["status"] == BuildStatus.FAILED:
-                with files.log.open("a") as log:
-                    log.write(f"==> build failed: {recorded['error_message']}\n")
+                output.note(f"build failed: {recorded['error_message']}")
             await self._update(build, recorded)
 
-    async def _build(self, files: VersionFiles, organization_id: str) -> dict[str, Any]:
+    async def _build(
+        self, files: VersionFiles, organization_id: str, output: CapturedOutput
+    ) -> dict[str, Any]:
         settings = self._settings
         settings.sandbox.require()
         files.outcome.unlink(missing_ok=True)
         files.work.mkdir(parents=True, exist_ok=True)
-        sandbox = await self._job_sandbox(files, organization_id) if settings.sandbox.isolates else None
+        sandbox = (
+            await self._job_sandbox(files, organization_id, output) if settings.sandbox.isolates else None
+        )
         cache_dir = sandbox.uv_cache_dir if sandbox is not None else await self._uv_cache_dir()
         command = [
             sys.executable, "-m", "pragma_os.builds.job",
@@ -163,7 +174,8 @@ class BuildQueue:
         )
         try:
             async with asyncio.timeout(settings.timeout + _KILL_AFTER_SECONDS):
-                await _append_lines(process, files.log)
+                assert process.stdout is not None
+                await output.pump(process.stdout)
                 await process.wait()
         except TimeoutError:
             return {
@@ -180,7 +192,9 @@ class BuildQueue:
         outcome: dict[str, Any] = json.loads(files.outcome.read_text())
         return outcome
 
-    async def _job_sandbox(self, files: VersionFiles, organization_id: str) -> _JobSandbox:
+    async def _job_sandbox(
+        self, files: VersionFiles, organization_id: str, output: CapturedOutput
+    ) -> _JobSandbox:
         """Run the build's steps as the organization's identity, with a uv cache of its own."""
         settings = self._settings
         identity = await settings.identities.of(organization_id)
@@ -188,11 +202,10 @@ class BuildQueue:
         if not cache_dir.exists():
             await asyncio.to_thread(hand_over, cache_dir, identity)
         policy = settings.profile.policy(identity, working_dir=files.work, writable=(files.work, cache_dir))
-        with files.log.open("a") as log:
-            log.write(
-                f"==> sandbox: {settings.sandbox.name}, uid {identity.uid} (the organization's own), "
-                f"{settings.profile.describe()}, writes up to {settings.max_write_bytes / 1024**2:g} MiB\n"
-            )
+        output.note(
+            f"sandbox: {settings.sandbox.name}, uid {identity.uid} (the organization's own), "
+            f"{settings.profile.describe()}, writes up to {settings.max_write_bytes / 1024**2:g} MiB"
+        )
         arguments = [
             "--sandbox-prefix", json.dumps(settings.sandbox.command([], policy)),
             "--owner", f"{identity.uid}:{identity.gid}",
@@ -209,14 +222,6 @@ class BuildQueue:
     async def _update(self, build: Row, changes: Row) -> None:
         async with self._database.transaction() as connection:
             await store.update_build(connection, build["pk"], changes)
-
-
-async def _append_lines(process: asyncio.subprocess.Process, log: Path) -> None:
-    assert process.stdout is not None
-    with log.open("ab") as sink:
-        async for line in process.stdout:
-            sink.write(line if line.endswith(b"\n") else line + b"\n")
-            sink.flush()
 
 
 def _recorded(provider_id: str, outcome: dict[str, Any]) -> Row:

@@ -235,7 +235,8 @@ class DeploymentManager:
             if health.restarts >= _MAX_RESTARTS_BEFORE_HEALTHY:
                 return (
                     f"the workers of version {release.version} keep exiting "
-                    f"({health.restarts} restarts before any asked for work); see the server log"
+                    f"({health.restarts} restarts before any asked for work); see what they printed at "
+                    f"/providers/{release.provider_id}/logs?version={release.version}"
                 )
             if time.monotonic() > deadline:
                 return (

@@ -25,6 +25,11 @@ class VersionFiles:
         return self.directory / "build.log"
 
     @property
+    def worker_log(self) -> Path:
+        """The workers' log: every line the version's workers printed while they ran here."""
+        return self.directory / "worker.log"
+
+    @property
     def outcome(self) -> Path:
         """The build's outcome, as the build process wrote it."""
         return self.directory / "outcome.json"

@@ -1,4 +1,4 @@
-"""Provider use cases: push, builds and their logs, deploy, status, delete.
+"""Provider use cases: push, builds, deploy, status, delete (their logs: ``provider_logs``).
 
 Every call is scoped to the caller's organization: another organization's provider answers
 404 like one that does not exist.
@@ -10,7 +10,6 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,8 +37,6 @@ VERSION_FORMAT = "%Y%m%d.%H%M%S"
 BUILDS_LISTED = 10
 _GZIP_MAGIC = b"\x1f\x8b"
 _COPY_CHUNK = 1024 * 1024
-_LOG_POLL_SECONDS = 0.2
-_FINISHED = (BuildStatus.SUCCESS, BuildStatus.FAILED)
 _PROVIDER_NAME: TypeAdapter[str] = TypeAdapter(ProviderName)
 
 
@@ -178,7 +175,13 @@ async def list_providers(platform: ProviderPlatform, principal: Principal) -> li
     return [provider_info(row) for row in rows]
 
 
-async def _provider(database: Database, principal: Principal, provider_id: str) -> Row:
+async def get_provider(database: Database, principal: Principal, provider_id: str) -> Row:
+    """The provider's row, in the caller's organization.
+
+    Raises:
+        InvalidInputError: ``provider_id`` is not a valid provider name.
+        NotFoundError: The organization has no such provider.
+    """
     provider_id = checked_provider_id(provider_id)
     async with database.reading() as connection:
         row = await store.get_provider(connection, principal.organization_id, provider_id)
@@ -189,7 +192,7 @@ async def _provider(database: Database, principal: Principal, provider_id: str) 
 
 async def list_builds(platform: ProviderPlatform, principal: Principal, provider_id: str) -> list[Row]:
     """The provider's latest builds, newest first."""
-    provider = await _provider(platform.database, principal, provider_id)
+    provider = await get_provider(platform.database, principal, provider_id)
     async with platform.database.reading() as connection:
         rows = await store.list_builds(
             connection, principal.organization_id, provider["provider_id"], limit=BUILDS_LISTED
@@ -203,7 +206,7 @@ async def get_build(platform: ProviderPlatform, principal: Principal, provider_i
     Raises:
         NotFoundError: No such provider or version.
     """
-    provider = await _provider(platform.database, principal, provider_id)
+    provider = await get_provider(platform.database, principal, provider_id)
     async with platform.database.reading() as connection:
         row = await store.get_build(connection, principal.organization_id, provider["provider_id"], version)
     if row is None:
@@ -213,54 +216,6 @@ async def get_build(platform: ProviderPlatform, principal: Principal, provider_i
             version=version,
         )
     return row
-
-
-async def build_log(
-    platform: ProviderPlatform, principal: Principal, provider_id: str, version: str
-) -> AsyncIterator[bytes]:
-    """The build's log so far, then each new line as the build prints it, until it ends.
-
-    Raises (before the first line):
-        NotFoundError: No such provider or version.
-    """
-    build = await get_build(platform, principal, provider_id, version)
-    log = platform.files.version(build["organization_id"], build["provider_id"], build["version"]).log
-    return _follow_log(platform.database, build, log)
-
-
-async def _follow_log(database: Database, build: Row, log: Path) -> AsyncIterator[bytes]:
-    offset = 0
-    pending = b""
-    finished = build["status"] in _FINISHED
-    while True:
-        chunk = await asyncio.to_thread(_read_from, log, offset)
-        offset += len(chunk)
-        pending += chunk
-        complete, _, pending = pending.rpartition(b"\n")
-        if complete:
-            yield complete + b"\n"
-        if chunk:
-            continue
-        if finished:
-            if pending:
-                yield pending + b"\n"
-            return
-        await asyncio.sleep(_LOG_POLL_SECONDS)
-        async with database.reading() as connection:
-            current = await store.get_build(
-                connection, build["organization_id"], build["provider_id"], build["version"]
-            )
-        # One more read after the build ended picks up its last lines.
-        finished = current is None or current["status"] in _FINISHED
-
-
-def _read_from(path: Path, offset: int) -> bytes:
-    try:
-        with open(path, "rb") as log:
-            log.seek(offset)
-            return log.read(_COPY_CHUNK)
-    except FileNotFoundError:
-        return b""
 
 
 async def deploy(
@@ -273,7 +228,7 @@ async def deploy(
         InvalidInputError: The build did not succeed, or there is no successful build.
         SandboxUnavailableError: Pushed code cannot be sandboxed here.
     """
-    provider = await _provider(platform.database, principal, provider_id)
+    provider = await get_provider(platform.database, principal, provider_id)
     platform.sandbox.require()
     provider_id = provider["provider_id"]
     async with platform.database.transaction() as connection:
@@ -326,7 +281,7 @@ def deployment_status(platform: ProviderPlatform, provider: Row) -> Row:
 
 async def get_deployment(platform: ProviderPlatform, principal: Principal, provider_id: str) -> Row:
     """How the provider's deployment is doing."""
-    return deployment_status(platform, await _provider(platform.database, principal, provider_id))
+    return deployment_status(platform, await get_provider(platform.database, principal, provider_id))
 
 
 async def delete(platform: ProviderPlatform, principal: Principal, provider_id: str, *, cascade: bool) -> Row:
@@ -339,7 +294,7 @@ async def delete(platform: ProviderPlatform, principal: Principal, provider_id: 
         NotFoundError: No such provider.
         ConflictError: It still has resources and ``cascade`` is false.
     """
-    provider = await _provider(platform.database, principal, provider_id)
+    provider = await get_provider(platform.database, principal, provider_id)
     organization_id, provider_id = principal.organization_id, provider["provider_id"]
     if not cascade:
         async with platform.database.reading() as connection:

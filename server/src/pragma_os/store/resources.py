@@ -213,6 +213,18 @@ async def list_resources(
     return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
 
 
+async def configs_of_type(
+    connection: AsyncConnection, organization_id: str, provider: str, resource: str
+) -> list[Row]:
+    """The configs of every resource of one type in an organization."""
+    query = select(resources.c.config).where(
+        resources.c.organization_id == organization_id,
+        resources.c.provider == provider,
+        resources.c.resource == resource,
+    )
+    return [dict(config) for config in (await connection.execute(query)).scalars()]
+
+
 async def get_resources_by_ids(
     connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
 ) -> dict[str, Row]:

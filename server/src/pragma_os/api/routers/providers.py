@@ -1,4 +1,4 @@
-"""``/providers``: push provider code, follow its builds, deploy, roll back, delete."""
+"""``/providers``: push provider code, follow its builds, deploy, roll back, read its logs, delete."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
 from pragma_os.api.responses import FastJSONResponse, event_stream
-from pragma_os.services import providers
+from pragma_os.services import provider_logs, providers
 from pragma_sdk.models import (
     BuildInfo,
     DeployRequest,
@@ -75,7 +75,42 @@ async def get_build_logs(
     provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> StreamingResponse:
     """The build log as text lines; while the build runs, the response stays open for new lines."""
-    lines = await providers.build_log(platform, principal, provider_id, version)
+    lines = await provider_logs.build_log(platform, principal, provider_id, version)
+    return event_stream(lines, media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/{provider_id}/logs",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/plain": {}}, "description": "The log, line by line"}},
+)
+async def get_provider_logs(
+    provider_id: str,
+    platform: ProvidersDep,
+    principal: CurrentPrincipal,
+    version: Annotated[
+        str | None,
+        Query(description="Version whose logs to read (default: the deployed one, else the latest build)"),
+    ] = None,
+    build: Annotated[
+        bool, Query(description="Read the version's build log instead of its workers' log")
+    ] = False,
+    follow: Annotated[
+        bool,
+        Query(description="Keep streaming new lines (for a build: until it ends; else until you disconnect)"),
+    ] = False,
+    tail: Annotated[
+        int | None, Query(ge=0, description="Only the last this many lines (then new ones)")
+    ] = None,
+) -> StreamingResponse:
+    """What a version's workers printed (stamped with time and worker id, secrets redacted), or its build log.
+
+    Text lines; with ``follow`` the response stays open for new ones. 404 for an unknown version
+    or when nothing was logged yet. Each server replica keeps the logs of the workers it runs.
+    """
+    lines = await provider_logs.provider_log(
+        platform, principal, provider_id, version=version, build=build, follow=follow, tail=tail
+    )
     return event_stream(lines, media_type="text/plain; charset=utf-8")
 
 

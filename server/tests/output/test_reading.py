@@ -1,0 +1,78 @@
+"""Reading bounded logs: whole, tailed across segments, followed across rotations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from pragma_os.output import BoundedLog, log_exists, stream_log
+
+
+async def collect(lines: AsyncIterator[bytes]) -> list[str]:
+    return b"".join([chunk async for chunk in lines]).decode().splitlines()
+
+
+def written(log: BoundedLog, first: int, last: int) -> None:
+    for number in range(first, last):
+        log.append(f"line {number}\n".encode())
+
+
+async def test_the_whole_log_and_its_tail_span_both_segments(tmp_path: Path) -> None:
+    path = tmp_path / "worker.log"
+    assert not log_exists(path)
+    log = BoundedLog(path, 200)  # segments of 100 bytes: about 12 lines each
+    written(log, 0, 30)
+    whole = await collect(stream_log(path))
+    assert whole[-1] == "line 29"
+    assert whole[0].startswith("==> this log keeps about its last 200 bytes")
+    numbers = [int(line.split()[1]) for line in whole[1:]]  # the notice only at the top
+    assert numbers == list(range(numbers[0], 30))
+    assert await collect(stream_log(path, tail=3)) == ["line 27", "line 28", "line 29"]
+    assert await collect(stream_log(path, tail=len(whole))) == whole
+    assert await collect(stream_log(path, tail=1000)) == whole
+    assert await collect(stream_log(path, tail=0)) == []
+
+
+async def test_a_followed_log_loses_no_line_across_rotations(tmp_path: Path) -> None:
+    path = tmp_path / "worker.log"
+    log = BoundedLog(path, 200)
+    written(log, 0, 5)
+    seen: list[str] = []
+    tailed, done = asyncio.Event(), asyncio.Event()
+
+    async def follow() -> None:
+        async for chunk in stream_log(path, tail=2, follow=True, poll_seconds=0.01):
+            seen.extend(chunk.decode().splitlines())
+            tailed.set()
+            if seen[-1] == "line 40":
+                done.set()
+                return
+
+    following = asyncio.create_task(follow())
+    await asyncio.wait_for(tailed.wait(), 10)
+    for number in range(5, 41):
+        written(log, number, number + 1)
+        await asyncio.sleep(0.005 if number % 3 else 0.05)
+    await asyncio.wait_for(done.wait(), 10)
+    await following
+    assert seen == [f"line {n}" for n in range(3, 41)]
+
+
+async def test_following_waits_for_a_log_not_written_yet_and_stops_when_told(tmp_path: Path) -> None:
+    path = tmp_path / "build.log"
+    going = True
+
+    async def still_going() -> bool:
+        return going
+
+    async def follow() -> list[str]:
+        return await collect(stream_log(path, follow=True, still_going=still_going, poll_seconds=0.01))
+
+    following = asyncio.create_task(follow())
+    await asyncio.sleep(0.1)
+    with path.open("ab") as log:
+        log.write(b"first\nsecond without newline")
+    await asyncio.sleep(0.1)
+    going = False
+    assert await asyncio.wait_for(following, 5) == ["first", "second without newline"]
