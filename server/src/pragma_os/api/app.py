@@ -120,15 +120,11 @@ def provider_platform(
         max_files=settings.max_archive_files,
         sandbox=sandbox,
         identities=identities,
-        profile=SandboxProfile(
-            limits=ResourceLimits(
-                memory_bytes=settings.sandbox_build_memory_bytes,
-                processes=settings.sandbox_max_processes,
-                open_files=settings.sandbox_open_files,
-                file_bytes=settings.sandbox_build_write_bytes,
-                cpu_seconds=math.ceil(settings.build_timeout_seconds),
-            ),
-            tmp_bytes=settings.sandbox_tmp_bytes,
+        profile=_sandbox_profile(
+            settings,
+            memory_bytes=settings.sandbox_build_memory_bytes,
+            file_bytes=settings.sandbox_build_write_bytes,
+            cpu_seconds=math.ceil(settings.build_timeout_seconds),
             shared=(*interpreter, uv, sdk_source.resolve(), INTROSPECT_SCRIPT),
         ),
         max_write_bytes=settings.sandbox_build_write_bytes,
@@ -141,14 +137,10 @@ def provider_platform(
         concurrency=settings.worker_concurrency,
         sandbox=sandbox,
         identities=identities,
-        profile=SandboxProfile(
-            limits=ResourceLimits(
-                memory_bytes=settings.sandbox_worker_memory_bytes,
-                processes=settings.sandbox_max_processes,
-                open_files=settings.sandbox_open_files,
-                file_bytes=settings.sandbox_worker_file_bytes,
-            ),
-            tmp_bytes=settings.sandbox_tmp_bytes,
+        profile=_sandbox_profile(
+            settings,
+            memory_bytes=settings.sandbox_worker_memory_bytes,
+            file_bytes=settings.sandbox_worker_file_bytes,
             shared=interpreter,
         ),
     )
@@ -162,6 +154,25 @@ def provider_platform(
         max_push_bytes=settings.max_push_bytes,
         sandbox=sandbox,
     )
+
+
+def _sandbox_profile(
+    settings: Settings,
+    *,
+    memory_bytes: int,
+    file_bytes: int,
+    shared: tuple[Path, ...],
+    cpu_seconds: int | None = None,
+) -> SandboxProfile:
+    """Builds and workers share the process, file and ``/tmp`` limits; the rest is theirs."""
+    limits = ResourceLimits(
+        memory_bytes=memory_bytes,
+        processes=settings.sandbox_max_processes,
+        open_files=settings.sandbox_open_files,
+        file_bytes=file_bytes,
+        cpu_seconds=cpu_seconds,
+    )
+    return SandboxProfile(limits=limits, tmp_bytes=settings.sandbox_tmp_bytes, shared=shared)
 
 
 def create_app(settings: Settings) -> FastAPI:
