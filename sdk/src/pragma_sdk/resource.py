@@ -18,6 +18,7 @@ from pydantic_core import CoreSchema
 from pragma_sdk.errors import DependencyNotResolvedError
 from pragma_sdk.models import (
     FieldReference,
+    HealthStatus,
     LifecycleState,
     LogEntry,
     OwnerReference,
@@ -152,9 +153,11 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
     async def health(self) -> ResourceHealth:
         """Report the health of the real thing behind this resource.
 
-        The default reports ``healthy``: a type without a health check never raises alarms.
+        Return a ``HealthStatus`` (``healthy``, ``degraded`` or ``unhealthy``, with an optional
+        ``message`` and ``details``). The default reports ``healthy``: a type without a health
+        check never raises alarms.
         """
-        return ResourceHealth(status="healthy")
+        return HealthStatus(status="healthy")
 
     async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
         """Return recent log lines of the real thing behind this resource; by default none.

@@ -5,6 +5,7 @@ the platform's build drive what this package exports.
 """
 
 from pragma_sdk.errors import ProviderDiscoveryError
+from pragma_sdk.models import EventType
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_WAIT_SECONDS",
     "CompleteRequest",
     "CompleteResponse",
+    "EventType",
     "HandlerScope",
     "HeartbeatRequest",
     "HeartbeatResponse",
