@@ -7,6 +7,7 @@ them to implement lifecycle handlers, which ``pragma_sdk.provider`` runs.
 from __future__ import annotations
 
 import typing
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar, cast
 
@@ -146,9 +147,12 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
     async def on_delete(self) -> None:
         """Remove the real thing behind this resource.
 
-        ``self.outputs`` holds the outputs of the last success. The default does nothing, so a
-        resource with nothing to clean up needs no handler.
+        ``self.outputs`` holds the outputs of the last success. The default raises
+        ``NotImplementedError``, as in the public SDK; the worker runtime and
+        ``ProviderHarness`` treat a type that does not override it as having nothing to clean
+        up, so its deletes succeed.
         """
+        raise NotImplementedError(f"{type(self).__name__} does not implement on_delete")
 
     async def health(self) -> ResourceHealth:
         """Report the health of the real thing behind this resource.
@@ -159,14 +163,24 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
         """
         return HealthStatus(status="healthy")
 
-    async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
-        """Return recent log lines of the real thing behind this resource; by default none.
+    def logs(
+        self, since: datetime | None = None, tail: int = 100
+    ) -> AsyncIterator[LogEntry] | Awaitable[list[LogEntry]]:
+        """Report recent log lines of the real thing behind this resource; by default none.
+
+        Override it as an async generator, as the public SDK's providers do
+        (``async def logs(...)`` that ``yield``s ``LogEntry``s), or as a coroutine returning a
+        list of them; the worker runtime accepts both.
 
         Args:
             since: Only lines at or after this time, when given.
             tail: At most this many lines, the newest ones.
+
+        Returns:
+            The entries, as an async iterator or as an awaitable list. The default returns an
+            awaitable empty list.
         """
-        return []
+        return _no_log_entries()
 
     def set_owner(self, owner: Resource[Any, Any] | OwnerReference | None = None) -> Self:
         """Make ``owner`` own this resource: deleting the owner deletes this one first.
@@ -238,6 +252,18 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
 
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
+
+
+async def _no_log_entries() -> list[LogEntry]:
+    return []
+
+
+def overrides_on_delete(resource_class: type[Resource[Any, Any]]) -> bool:
+    """Whether ``resource_class`` has an ``on_delete`` of its own rather than the default."""
+    return resource_class.on_delete is not _DEFAULT_ON_DELETE
+
+
+_DEFAULT_ON_DELETE = Resource.on_delete
 
 
 def config_class_of(resource_class: type[Resource[Any, Any]]) -> type[Config] | None:

@@ -9,7 +9,7 @@ from pragma_sdk.models import EventType
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._handling import answer_query, handle_event
+from pragma_sdk.provider._handling import handle_event
 from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
 from pragma_sdk.provider._protocol import (
     MAX_WAIT_SECONDS,
@@ -25,6 +25,7 @@ from pragma_sdk.provider._protocol import (
     RejectedResult,
     SubresourceApply,
 )
+from pragma_sdk.provider._queries import answer_query
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 __all__ = [

@@ -13,15 +13,11 @@ from pydantic import ValidationError
 from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, handler_scope
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._protocol import ProviderQuery
 from pragma_sdk.provider._resolution import (
     bind_dependencies,
     describe_validation_error,
-    resource_from_document,
 )
-from pragma_sdk.resource import Config, Outputs, Resource
-
-QueryAnswerBody = dict[str, Any]
+from pragma_sdk.resource import Config, Outputs, Resource, overrides_on_delete
 
 if TYPE_CHECKING:
     from pragma_sdk.provider._registry import Provider, ResourceRegistration
@@ -40,7 +36,8 @@ async def handle_event(
     the last success, tags, owners, ``lifecycle_state`` ``processing``), resolves its
     ``Dependency`` fields from ``event.resolved_dependencies``, and runs ``on_create``,
     ``on_update(previous_config)`` or ``on_delete`` with ``runtime`` available to
-    ``Resource.apply()`` and ``wait_ready()``.
+    ``Resource.apply()`` and ``wait_ready()``. A type that does not override ``on_delete``
+    has nothing to clean up: its ``DELETE`` succeeds.
 
     Failures are results, never exceptions. They are permanent (no retry) for an unknown
     type, an invalid config, invalid outputs, ``ValueError`` (pydantic validation errors
@@ -98,7 +95,8 @@ async def _run(
         if event.event_type is EventType.UPDATE:
             previous = _previous_config(registration, event, label)
             return _dump_outputs(registration, await resource.on_update(previous), "on_update", label)
-        await resource.on_delete()
+        if overrides_on_delete(type(resource)):
+            await resource.on_delete()
         return None
 
 
@@ -159,16 +157,3 @@ def _dump_outputs(
         f"{handler} of {label} returned {type(value).__name__}; expected {outputs_class.__name__} "
         "or a dict valid for it"
     )
-
-
-async def answer_query(provider: Provider, query: ProviderQuery) -> QueryAnswerBody:
-    """Run the resource's ``health()`` or ``logs()`` handler for ``query``; failures become ``error``."""
-    try:
-        registration = provider.registration(query.resource)
-        resource = resource_from_document(registration.resource_class, query.document)
-        if query.kind == "health":
-            return {"result": (await resource.health()).model_dump(mode="json"), "error": None}
-        entries = await resource.logs(since=query.since, tail=query.tail)
-        return {"result": [entry.model_dump(mode="json") for entry in entries], "error": None}
-    except Exception as exc:
-        return {"result": None, "error": f"{type(exc).__name__}: {exc}"}

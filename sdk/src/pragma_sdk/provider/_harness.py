@@ -255,7 +255,7 @@ class ProviderHarness:
         tags: list[str] | None = None,
         dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None = None,
     ) -> LifecycleEvent:
-        registered = {registration.resource_class for registration in self.provider.resources.values()}
+        registered = set(self.provider.resources.values())
         if resource_class not in registered:
             raise ValueError(
                 f"{resource_class.__name__} is not a resource type of provider {self.provider.name!r}"
