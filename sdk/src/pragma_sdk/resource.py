@@ -329,6 +329,11 @@ class Dependency(BaseModel, Generic[ResourceT]):
         """Whether the runtime has resolved this dependency to its resource."""
         return self._resolved is not None
 
+    @property
+    def resolved(self) -> ResourceT | None:
+        """The resource this dependency is resolved to, or ``None`` (where ``resolve()`` raises)."""
+        return self._resolved
+
     def bind(self, resource: ResourceT) -> None:
         """Resolve this dependency to ``resource``; the runtime calls this before a handler runs.
 

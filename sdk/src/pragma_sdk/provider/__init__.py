@@ -10,7 +10,9 @@ from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_s
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import handle_event
-from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
+from pragma_sdk.provider._harness import ProviderHarness
+from pragma_sdk.provider._local_run import HarnessResult
+from pragma_sdk.provider._memory_runtime import InMemoryRuntime
 from pragma_sdk.provider._protocol import (
     MAX_WAIT_SECONDS,
     CompleteRequest,
@@ -34,6 +36,7 @@ __all__ = [
     "CompleteResponse",
     "EventType",
     "HandlerScope",
+    "HarnessResult",
     "HeartbeatRequest",
     "HeartbeatResponse",
     "InMemoryRuntime",
