@@ -11,7 +11,15 @@ from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -288,6 +296,9 @@ class Dependency(BaseModel, Generic[ResourceT]):
     (``dependency_marker`` is accepted in place of ``__dependency__``). In a handler the
     runtime has resolved it to the ready resource: ``await dependency.resolve()`` returns it
     typed, and ``dependency.outputs`` / ``dependency.config`` read it directly.
+
+    A field may take one of several types, ``Dependency[AnthropicModel] | Dependency[OpenAIModel]``
+    (also in lists): the member whose resource type the marker names is chosen.
     """
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -298,6 +309,29 @@ class Dependency(BaseModel, Generic[ResourceT]):
     name: str
 
     _resolved: ResourceT | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fit_target(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Refuse a marker naming another type than the target; keep the resolution of an instance given.
+
+        Refusing lets ``Dependency[A] | Dependency[B]`` pick its member by provider and
+        resource instead of taking the first one. A dependency given as an instance (an
+        unparametrized ``Dependency(...)`` whose ``_resolved`` a test set, for one) is
+        validated again into the field's type; its resolution carries over.
+        """
+        resolved = value._resolved if isinstance(value, Dependency) else None
+        dependency = handler(value)
+        target = cls.target_class()
+        wanted = (getattr(target, "provider", None), getattr(target, "resource", None))
+        named = (dependency.provider, dependency.resource)
+        if isinstance(wanted[0], str) and isinstance(wanted[1], str) and named != wanted:
+            raise ValueError(
+                f"{named[0]}/{named[1]} is not the type this dependency takes ({wanted[0]}/{wanted[1]})"
+            )
+        if resolved is not None and dependency._resolved is None:
+            dependency._resolved = resolved
+        return dependency
 
     @classmethod
     def of(cls, resource: ResourceT) -> Dependency[ResourceT]:
