@@ -55,6 +55,19 @@ def test_models_base_holds_the_very_classes_handlers_run_on() -> None:
     assert issubclass(Deployment, pragma_sdk.models.base.Resource)
 
 
+def test_older_code_importing_authoring_classes_from_models_works() -> None:
+    from pragma_sdk.models import Config, Dependency, Outputs, Resource  # type: ignore[attr-defined]
+
+    assert (Config, Dependency, Outputs, Resource) == (
+        pragma_sdk.Config,
+        pragma_sdk.Dependency,
+        pragma_sdk.Outputs,
+        pragma_sdk.Resource,
+    )
+    with pytest.raises(ImportError):
+        from pragma_sdk.models import Nothing  # type: ignore[attr-defined]  # noqa: F401
+
+
 async def test_patching_models_base_resource_reaches_handlers(mocker: MockerFixture) -> None:
     mock_apply = mocker.patch("pragma_sdk.models.base.Resource.apply", new_callable=mocker.AsyncMock)
     mock_wait = mocker.patch("pragma_sdk.models.base.Resource.wait_ready", new_callable=mocker.AsyncMock)

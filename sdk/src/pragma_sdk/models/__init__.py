@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -422,3 +422,17 @@ class SignedUrlResponse(WireModel):
     url: str
     expires_in: int
     expires_at: datetime | None = None  # our addition
+
+
+_AUTHORING_CLASSES = frozenset({"Config", "Dependency", "Outputs", "Resource"})
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt wire model stays an error
+
+    def __getattr__(name: str) -> Any:
+        """Give ``from pragma_sdk.models import Resource`` (older public SDK code) the authoring classes."""
+        # Imported on demand: pragma_sdk.resource imports this module.
+        if name in _AUTHORING_CLASSES:
+            from pragma_sdk.models import base
+
+            return getattr(base, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
