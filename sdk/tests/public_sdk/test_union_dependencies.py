@@ -122,6 +122,24 @@ async def test_harness_with_resolved_union_dependencies() -> None:
     assert result.outputs.spec.tools == ["web"]
 
 
+async def test_harness_with_parametrized_dependencies_resolved_by_hand(mocker: Any) -> None:
+    model_dep = Dependency[OpenAIModel](provider="agno", resource="models/openai", name="gpt4")
+    model_dep._resolved = ready_model(OpenAIModel, "gpt4", "gpt-4o")
+    tool_dep = Dependency[ToolsMCP](provider="agno", resource="tools/mcp", name="gh")
+    tool = ready_tool(ToolsMCP, "gh")
+    tool.outputs = mocker.MagicMock(name="outputs-with-a-mock")
+    tool.outputs.name = "gh"
+    tool_dep._resolved = tool
+    config = AgentConfig(model=model_dep, tools=[tool_dep])
+    assert config.model is model_dep
+
+    result = await ProviderHarness().invoke_create(Agent, name="test-agent", config=config)
+
+    assert result.success, result.error
+    assert result.outputs.spec.model_id == "gpt-4o"
+    assert result.outputs.spec.tools == ["gh"]
+
+
 async def test_worker_path_resolves_union_members() -> None:
     documents = {}
     for resource in (ready_model(OpenAIModel, "gpt", "gpt-4o"), ready_tool(ToolsWebSearch, "web")):

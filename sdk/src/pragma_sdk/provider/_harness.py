@@ -8,6 +8,7 @@ the events through ``handle_event`` exactly as a worker would.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar, cast, overload
@@ -270,17 +271,15 @@ def _documents(
 
     Resolutions that are not ``Resource`` instances (mocks) stay on their dependencies only.
     """
-    given: list[ResourceLike] = []
+    documents: dict[str, dict[str, Any]] = {}
     for candidate in (config, previous_config):
         for dependency in iter_dependencies(candidate):
             resolved = dependency.resolved
             if isinstance(resolved, Resource):
-                given.append(resolved)
-    if isinstance(dependencies, Mapping):
-        given.extend(dependencies.values())
-    elif dependencies is not None:
-        given.extend(dependencies)
-    documents: dict[str, dict[str, Any]] = {}
+                with contextlib.suppress(Exception):  # a resource holding mocks has no document
+                    identifier, document = document_of(resolved)
+                    documents[identifier] = document
+    given = list(dependencies.values() if isinstance(dependencies, Mapping) else dependencies or [])
     for item in given:
         if not isinstance(item, Resource | Mapping):
             raise TypeError(
