@@ -7,10 +7,19 @@ them to implement lifecycle handlers, which ``pragma_sdk.provider`` runs.
 from __future__ import annotations
 
 import typing
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -18,6 +27,7 @@ from pydantic_core import CoreSchema
 from pragma_sdk.errors import DependencyNotResolvedError
 from pragma_sdk.models import (
     FieldReference,
+    HealthStatus,
     LifecycleState,
     LogEntry,
     OwnerReference,
@@ -145,25 +155,40 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
     async def on_delete(self) -> None:
         """Remove the real thing behind this resource.
 
-        ``self.outputs`` holds the outputs of the last success. The default does nothing, so a
-        resource with nothing to clean up needs no handler.
+        ``self.outputs`` holds the outputs of the last success. The default raises
+        ``NotImplementedError``, as in the public SDK; the worker runtime and
+        ``ProviderHarness`` treat a type that does not override it as having nothing to clean
+        up, so its deletes succeed.
         """
+        raise NotImplementedError(f"{type(self).__name__} does not implement on_delete")
 
     async def health(self) -> ResourceHealth:
         """Report the health of the real thing behind this resource.
 
-        The default reports ``healthy``: a type without a health check never raises alarms.
+        Return a ``HealthStatus`` (``healthy``, ``degraded`` or ``unhealthy``, with an optional
+        ``message`` and ``details``). The default reports ``healthy``: a type without a health
+        check never raises alarms.
         """
-        return ResourceHealth(status="healthy")
+        return HealthStatus(status="healthy")
 
-    async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
-        """Return recent log lines of the real thing behind this resource; by default none.
+    def logs(
+        self, since: datetime | None = None, tail: int = 100
+    ) -> AsyncIterator[LogEntry] | Awaitable[list[LogEntry]]:
+        """Report recent log lines of the real thing behind this resource; by default none.
+
+        Override it as an async generator, as the public SDK's providers do
+        (``async def logs(...)`` that ``yield``s ``LogEntry``s), or as a coroutine returning a
+        list of them; the worker runtime accepts both.
 
         Args:
             since: Only lines at or after this time, when given.
             tail: At most this many lines, the newest ones.
+
+        Returns:
+            The entries, as an async iterator or as an awaitable list. The default returns an
+            awaitable empty list.
         """
-        return []
+        return _no_log_entries()
 
     def set_owner(self, owner: Resource[Any, Any] | OwnerReference | None = None) -> Self:
         """Make ``owner`` own this resource: deleting the owner deletes this one first.
@@ -237,6 +262,18 @@ class Resource(BaseModel, Generic[ConfigT, OutputsT]):
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
 
 
+async def _no_log_entries() -> list[LogEntry]:
+    return []
+
+
+def overrides_on_delete(resource_class: type[Resource[Any, Any]]) -> bool:
+    """Whether ``resource_class`` has an ``on_delete`` of its own rather than the default."""
+    return resource_class.on_delete is not _DEFAULT_ON_DELETE
+
+
+_DEFAULT_ON_DELETE = Resource.on_delete
+
+
 def config_class_of(resource_class: type[Resource[Any, Any]]) -> type[Config] | None:
     """Return the Config class a ``Resource[ConfigT, OutputsT]`` subclass was declared with."""
     annotation = resource_class.model_fields["config"].annotation
@@ -259,6 +296,9 @@ class Dependency(BaseModel, Generic[ResourceT]):
     (``dependency_marker`` is accepted in place of ``__dependency__``). In a handler the
     runtime has resolved it to the ready resource: ``await dependency.resolve()`` returns it
     typed, and ``dependency.outputs`` / ``dependency.config`` read it directly.
+
+    A field may take one of several types, ``Dependency[AnthropicModel] | Dependency[OpenAIModel]``
+    (also in lists): the member whose resource type the marker names is chosen.
     """
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -269,6 +309,29 @@ class Dependency(BaseModel, Generic[ResourceT]):
     name: str
 
     _resolved: ResourceT | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fit_target(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Refuse a marker naming another type than the target; keep the resolution of an instance given.
+
+        Refusing lets ``Dependency[A] | Dependency[B]`` pick its member by provider and
+        resource instead of taking the first one. A dependency given as an instance (an
+        unparametrized ``Dependency(...)`` whose ``_resolved`` a test set, for one) is
+        validated again into the field's type; its resolution carries over.
+        """
+        resolved = value._resolved if isinstance(value, Dependency) else None
+        dependency = handler(value)
+        target = cls.target_class()
+        wanted = (getattr(target, "provider", None), getattr(target, "resource", None))
+        named = (dependency.provider, dependency.resource)
+        if isinstance(wanted[0], str) and isinstance(wanted[1], str) and named != wanted:
+            raise ValueError(
+                f"{named[0]}/{named[1]} is not the type this dependency takes ({wanted[0]}/{wanted[1]})"
+            )
+        if resolved is not None and dependency._resolved is None:
+            dependency._resolved = resolved
+        return dependency
 
     @classmethod
     def of(cls, resource: ResourceT) -> Dependency[ResourceT]:
@@ -299,6 +362,11 @@ class Dependency(BaseModel, Generic[ResourceT]):
     def is_resolved(self) -> bool:
         """Whether the runtime has resolved this dependency to its resource."""
         return self._resolved is not None
+
+    @property
+    def resolved(self) -> ResourceT | None:
+        """The resource this dependency is resolved to, or ``None`` (where ``resolve()`` raises)."""
+        return self._resolved
 
     def bind(self, resource: ResourceT) -> None:
         """Resolve this dependency to ``resource``; the runtime calls this before a handler runs.

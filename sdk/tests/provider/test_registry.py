@@ -35,7 +35,8 @@ def test_registration_record() -> None:
 
     assert (Instance.provider, Instance.resource) == ("gcp", "cloudsql/database_instance")
     assert Instance(name="i", config=DiskConfig(size_gb=1)).id == "resource:gcp_cloudsql_database_instance_i"
-    registration = gcp.resources["cloudsql/database_instance"]
+    assert gcp.resources == {"cloudsql/database_instance": Instance, "disk": Disk}
+    registration = gcp.registrations["cloudsql/database_instance"]
     assert registration == ResourceRegistration(
         provider="gcp",
         resource_type="cloudsql/database_instance",
@@ -44,12 +45,14 @@ def test_registration_record() -> None:
         outputs_class=DiskOutputs,
         description="A Cloud SQL instance.\n\nDetails:\n    indented details stay indented.",
     )
-    assert gcp.resources["disk"].description is None
-    assert list(gcp.resources) == ["cloudsql/database_instance", "disk"]
+    assert gcp.registrations["disk"].description is None
+    assert list(gcp.registrations) == list(gcp.resources) == ["cloudsql/database_instance", "disk"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         registration.description = "changed"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        gcp.resources["x"] = registration  # type: ignore[index]
+        gcp.registrations["x"] = registration  # type: ignore[index]
+    with pytest.raises(TypeError):
+        gcp.resources["x"] = Disk  # type: ignore[index]
     assert gcp.registration("disk").resource_class is Disk
     with pytest.raises(LookupError, match="no resource type 'nope'"):
         gcp.registration("nope")

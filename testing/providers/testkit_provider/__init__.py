@@ -59,9 +59,12 @@ class Item(Resource[ItemConfig, ItemOutputs]):
         return ResourceHealth(status="healthy", message=f"value is {self.config.value}")
 
     async def logs(self, since: datetime | None = None, tail: int = 100) -> list[LogEntry]:
-        lines = [LogEntry(timestamp=datetime(2026, 1, 1, tzinfo=UTC), message=f"line {n}") for n in range(5)]
+        lines = [
+            LogEntry(timestamp=datetime(2026, 1, 1, tzinfo=UTC), level="info", message=f"line {n}")
+            for n in range(5)
+        ]
         if self.config.value == "chatty":  # a new line each time it is asked, for following
-            lines.append(LogEntry(timestamp=datetime.now(UTC), message="still here"))
+            lines.append(LogEntry(timestamp=datetime.now(UTC), level="info", message="still here"))
         return [line for line in lines if since is None or line.timestamp > since][-tail:]
 
 

@@ -5,11 +5,14 @@ the platform's build drive what this package exports.
 """
 
 from pragma_sdk.errors import ProviderDiscoveryError
+from pragma_sdk.models import EventType
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._handling import answer_query, handle_event
-from pragma_sdk.provider._harness import InMemoryRuntime, ProviderHarness
+from pragma_sdk.provider._handling import handle_event
+from pragma_sdk.provider._harness import ProviderHarness
+from pragma_sdk.provider._local_run import HarnessResult
+from pragma_sdk.provider._memory_runtime import InMemoryRuntime
 from pragma_sdk.provider._protocol import (
     MAX_WAIT_SECONDS,
     CompleteRequest,
@@ -24,13 +27,16 @@ from pragma_sdk.provider._protocol import (
     RejectedResult,
     SubresourceApply,
 )
+from pragma_sdk.provider._queries import answer_query
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 __all__ = [
     "MAX_WAIT_SECONDS",
     "CompleteRequest",
     "CompleteResponse",
+    "EventType",
     "HandlerScope",
+    "HarnessResult",
     "HeartbeatRequest",
     "HeartbeatResponse",
     "InMemoryRuntime",

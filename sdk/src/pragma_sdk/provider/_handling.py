@@ -13,21 +13,17 @@ from pydantic import ValidationError
 from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, handler_scope
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
-from pragma_sdk.provider._protocol import ProviderQuery
 from pragma_sdk.provider._resolution import (
     bind_dependencies,
     describe_validation_error,
-    resource_from_document,
 )
-from pragma_sdk.resource import Config, Outputs, Resource
-
-QueryAnswerBody = dict[str, Any]
+from pragma_sdk.resource import Config, Outputs, Resource, outputs_class_of, overrides_on_delete
 
 if TYPE_CHECKING:
     from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 
-class _EventRejectedError(Exception):
+class EventRejectedError(Exception):
     """The event cannot be handled as sent; retrying it cannot help."""
 
 
@@ -40,7 +36,8 @@ async def handle_event(
     the last success, tags, owners, ``lifecycle_state`` ``processing``), resolves its
     ``Dependency`` fields from ``event.resolved_dependencies``, and runs ``on_create``,
     ``on_update(previous_config)`` or ``on_delete`` with ``runtime`` available to
-    ``Resource.apply()`` and ``wait_ready()``.
+    ``Resource.apply()`` and ``wait_ready()``. A type that does not override ``on_delete``
+    has nothing to clean up: its ``DELETE`` succeeds.
 
     Failures are results, never exceptions. They are permanent (no retry) for an unknown
     type, an invalid config, invalid outputs, ``ValueError`` (pydantic validation errors
@@ -57,48 +54,84 @@ async def handle_event(
     """
     try:
         outputs = await _run(provider, event, runtime)
-    except _EventRejectedError as exc:
-        return _failure(event, str(exc), permanent=True)
-    except ValidationError as exc:
-        return _failure(event, f"ValidationError: {describe_validation_error(exc)}", permanent=True)
-    except (ValueError, NotImplementedError) as exc:
-        return _failure(event, f"{type(exc).__name__}: {exc}", permanent=True)
     except Exception as exc:
-        return _failure(event, f"{type(exc).__name__}: {exc}", permanent=False)
+        error, permanent = describe_failure(exc)
+        return LifecycleResult(
+            event_id=event.event_id, status=ResponseStatus.FAILURE, error=error, permanent=permanent
+        )
     return LifecycleResult(event_id=event.event_id, status=ResponseStatus.SUCCESS, outputs=outputs)
 
 
-def _failure(event: LifecycleEvent, error: str, *, permanent: bool) -> LifecycleResult:
-    return LifecycleResult(
-        event_id=event.event_id, status=ResponseStatus.FAILURE, error=error, permanent=permanent
-    )
+def describe_failure(exc: Exception) -> tuple[str, bool]:
+    """Return ``(error text, permanent)`` for an exception raised while handling an event.
+
+    Permanent: an event rejected as sent, ``ValueError`` (pydantic validation errors included)
+    and ``NotImplementedError``; anything else may be retried.
+    """
+    if isinstance(exc, EventRejectedError):
+        return str(exc), True
+    if isinstance(exc, ValidationError):
+        return f"ValidationError: {describe_validation_error(exc)}", True
+    permanent = isinstance(exc, ValueError | NotImplementedError)
+    return f"{type(exc).__name__}: {exc}", permanent
 
 
 async def _run(
     provider: Provider, event: LifecycleEvent, runtime: RuntimeContext | None
 ) -> dict[str, Any] | None:
-    label = f"{event.provider}/{event.resource}"
     if event.provider != provider.name:
-        raise _EventRejectedError(
+        raise EventRejectedError(
             f"event {event.event_id} is for provider {event.provider!r}, not {provider.name!r}"
         )
     try:
         registration = provider.registration(event.resource)
     except LookupError as exc:
-        raise _EventRejectedError(str(exc)) from None
+        raise EventRejectedError(str(exc)) from None
     resource = _build_resource(registration, event)
+    previous = None
+    if event.event_type is EventType.UPDATE:
+        previous = _previous_config(registration, event, f"{event.provider}/{event.resource}")
+    outputs = await run_handler(resource, event, previous_config=previous, runtime=runtime)
+    return None if outputs is None else outputs.model_dump(mode="json", by_alias=True)
+
+
+async def run_handler(
+    resource: Resource[Any, Any],
+    event: LifecycleEvent,
+    *,
+    previous_config: Config | None = None,
+    runtime: RuntimeContext | None = None,
+) -> Outputs | None:
+    """Run the handler ``event`` asks for on ``resource``, built already, and return its outputs.
+
+    The handler runs in the scope of ``event`` (``Resource.apply()`` and ``wait_ready()`` use
+    ``runtime``). A dict returned by ``on_create``/``on_update`` is validated into the Outputs
+    class; a type that does not override ``on_delete`` has nothing to clean up.
+
+    Raises:
+        EventRejectedError: The handler returned something that is not valid outputs, or an
+            ``UPDATE`` came without ``previous_config``.
+        Exception: Whatever the handler raised.
+    """
+    label = f"{event.provider}/{event.resource}"
     scope = HandlerScope(
         event=event,
         owner=OwnerReference(provider=event.provider, resource=event.resource, name=event.name),
         runtime=runtime,
     )
+    outputs_class = outputs_class_of(type(resource))
     with handler_scope(scope):
         if event.event_type is EventType.CREATE:
-            return _dump_outputs(registration, await resource.on_create(), "on_create", label)
+            return _typed_outputs(outputs_class, await resource.on_create(), "on_create", label)
         if event.event_type is EventType.UPDATE:
-            previous = _previous_config(registration, event, label)
-            return _dump_outputs(registration, await resource.on_update(previous), "on_update", label)
-        await resource.on_delete()
+            if previous_config is None:
+                raise EventRejectedError(
+                    f"UPDATE event {event.event_id} for {label} carries no previous_config"
+                )
+            updated = await resource.on_update(previous_config)
+            return _typed_outputs(outputs_class, updated, "on_update", label)
+        if overrides_on_delete(type(resource)):
+            await resource.on_delete()
         return None
 
 
@@ -107,7 +140,7 @@ def _build_resource(registration: ResourceRegistration, event: LifecycleEvent) -
     try:
         config = registration.config_class.model_validate(event.config)
     except ValidationError as exc:
-        raise _EventRejectedError(f"invalid config for {label}: {describe_validation_error(exc)}") from None
+        raise EventRejectedError(f"invalid config for {label}: {describe_validation_error(exc)}") from None
     bind_dependencies(config, event.resolved_dependencies)
     return registration.resource_class(
         name=event.name,
@@ -131,7 +164,7 @@ def _last_outputs(outputs_class: type[Outputs], outputs: dict[str, Any] | None) 
 
 def _previous_config(registration: ResourceRegistration, event: LifecycleEvent, label: str) -> Config:
     if event.previous_config is None:
-        raise _EventRejectedError(f"UPDATE event {event.event_id} for {label} carries no previous_config")
+        raise EventRejectedError(f"UPDATE event {event.event_id} for {label} carries no previous_config")
     try:
         previous = registration.config_class.model_validate(event.previous_config)
     except ValidationError:
@@ -142,33 +175,18 @@ def _previous_config(registration: ResourceRegistration, event: LifecycleEvent, 
     return previous
 
 
-def _dump_outputs(
-    registration: ResourceRegistration, value: object, handler: str, label: str
-) -> dict[str, Any]:
-    outputs_class = registration.outputs_class
-    if isinstance(value, outputs_class):
-        return value.model_dump(mode="json", by_alias=True)
-    if isinstance(value, dict):
+def _typed_outputs(outputs_class: type[Outputs] | None, value: object, handler: str, label: str) -> Outputs:
+    expected = outputs_class or Outputs
+    if isinstance(value, expected):
+        return value
+    if isinstance(value, dict) and outputs_class is not None:
         try:
-            return outputs_class.model_validate(value).model_dump(mode="json", by_alias=True)
+            return outputs_class.model_validate(value)
         except ValidationError as exc:
-            raise _EventRejectedError(
+            raise EventRejectedError(
                 f"{handler} of {label} returned invalid outputs: {describe_validation_error(exc)}"
             ) from None
-    raise _EventRejectedError(
-        f"{handler} of {label} returned {type(value).__name__}; expected {outputs_class.__name__} "
+    raise EventRejectedError(
+        f"{handler} of {label} returned {type(value).__name__}; expected {expected.__name__} "
         "or a dict valid for it"
     )
-
-
-async def answer_query(provider: Provider, query: ProviderQuery) -> QueryAnswerBody:
-    """Run the resource's ``health()`` or ``logs()`` handler for ``query``; failures become ``error``."""
-    try:
-        registration = provider.registration(query.resource)
-        resource = resource_from_document(registration.resource_class, query.document)
-        if query.kind == "health":
-            return {"result": (await resource.health()).model_dump(mode="json"), "error": None}
-        entries = await resource.logs(since=query.since, tail=query.tail)
-        return {"result": [entry.model_dump(mode="json") for entry in entries], "error": None}
-    except Exception as exc:
-        return {"result": None, "error": f"{type(exc).__name__}: {exc}"}

@@ -1,125 +1,68 @@
 """``ProviderHarness``: run a provider's handlers locally, with no server.
 
-It builds the ``LifecycleEvent``s the engine would send, runs them through ``handle_event``
-and serves subresources from ``InMemoryRuntime``, which treats them as ready at once.
+It builds the ``LifecycleEvent``s the engine would send and serves subresources from
+``InMemoryRuntime``, which treats them as ready at once. Without a provider (the public SDK's
+form) it runs handlers on the test's own objects (``run_locally``); given a provider, it sends
+the events through ``handle_event`` exactly as a worker would.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
-from pragma_sdk.errors import ResourceFailedError
-from pragma_sdk.models import EventType, LifecycleState
+from pragma_sdk.models import EventType
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import handle_event
+from pragma_sdk.provider._local_run import HarnessResult, run_locally
+from pragma_sdk.provider._memory_runtime import InMemoryRuntime
 from pragma_sdk.provider._registry import Provider
 from pragma_sdk.provider._resolution import document_of, iter_dependencies
-from pragma_sdk.resource import Config, Outputs, Resource, outputs_class_of
+from pragma_sdk.resource import Config, Outputs, Resource
 
 ResourceLike = Resource[Any, Any] | Mapping[str, Any]
 """A ready resource given to the harness: a ``Resource`` instance or a resource document."""
 
-
-def _identity(resource: Resource[Any, Any] | str) -> str:
-    return resource if isinstance(resource, str) else resource.id
+ResultT = TypeVar("ResultT", bound=HarnessResult | LifecycleResult)
 
 
-class InMemoryRuntime:
-    """A ``RuntimeContext`` keeping subresources in memory.
+class ProviderHarness(Generic[ResultT]):
+    """Runs handlers locally, as the engine would, with no server.
 
-    A subresource is ready as soon as it is applied, with the outputs set by ``set_outputs``
-    (or ``None``); ``fail`` and ``hold`` make ``wait_ready`` raise ``ResourceFailedError`` or
-    wait out its timeout and raise ``TimeoutError``.
+    As in the public SDK, ``ProviderHarness()`` takes no provider: the Config given reaches the
+    handler as it is (``model_construct`` configs holding mocks, dependencies whose
+    ``_resolved`` was set) and each result is a ``HarnessResult`` holding the Outputs the
+    handler returned, the exception it raised and the resource::
 
-    Attributes:
-        applied: Every subresource applied, in order, as applied (copies).
-    """
+        harness = ProviderHarness()
+        result = await harness.invoke_create(Database, name="db", config=DatabaseConfig(name="db"))
+        assert result.success and result.outputs == DatabaseOutputs(url="postgres://db")
 
-    def __init__(self) -> None:
-        """Start with no subresources and no configured outcomes."""
-        self.applied: list[Resource[Any, Any]] = []
-        self._stored: dict[str, Resource[Any, Any]] = {}
-        self._outputs: dict[str, Outputs | Mapping[str, Any]] = {}
-        self._failures: dict[str, str] = {}
-        self._held: set[str] = set()
-
-    def set_outputs(self, resource: Resource[Any, Any] | str, outputs: Outputs | Mapping[str, Any]) -> None:
-        """Report ``outputs`` for ``resource`` (an instance or an id) when it becomes ready."""
-        self._outputs[_identity(resource)] = outputs
-
-    def fail(self, resource: Resource[Any, Any] | str, error: str) -> None:
-        """Make ``resource`` end in ``failed``: ``wait_ready`` raises ``ResourceFailedError(error)``."""
-        self._failures[_identity(resource)] = error
-
-    def hold(self, resource: Resource[Any, Any] | str) -> None:
-        """Keep ``resource`` from becoming ready: ``wait_ready`` raises ``TimeoutError`` after its timeout."""
-        self._held.add(_identity(resource))
-
-    def clear(self) -> None:
-        """Forget the subresources applied; configured outcomes stay."""
-        self.applied.clear()
-        self._stored.clear()
-
-    async def apply(self, resource: Resource[Any, Any]) -> Resource[Any, Any]:
-        """Record ``resource`` and return it as stored, ``pending``."""
-        stored = resource.model_copy(deep=True)
-        stored.lifecycle_state = LifecycleState.PENDING
-        self.applied.append(stored.model_copy(deep=True))
-        self._stored[stored.id] = stored
-        return stored.model_copy(deep=True)
-
-    async def wait_ready(self, resource: Resource[Any, Any], timeout: float) -> Resource[Any, Any]:
-        """Return ``resource`` ready with its configured outputs, or raise as configured.
-
-        Raises:
-            ResourceFailedError: ``fail()`` was called for it.
-            TimeoutError: ``hold()`` was called for it; raised after ``timeout`` seconds.
-            LookupError: It was never applied.
-        """
-        identifier = resource.id
-        if identifier not in self._stored:
-            raise LookupError(f"{identifier} was never applied in this harness")
-        if identifier in self._failures:
-            raise ResourceFailedError(identifier, self._failures[identifier])
-        if identifier in self._held:
-            await asyncio.sleep(timeout)
-            raise TimeoutError(f"{identifier} was not ready within {timeout} seconds")
-        ready = self._stored[identifier].model_copy(deep=True)
-        ready.lifecycle_state = LifecycleState.READY
-        outputs = self._outputs.get(identifier)
-        outputs_class = outputs_class_of(type(resource))
-        if isinstance(outputs, Mapping) and outputs_class is not None:
-            ready.outputs = outputs_class.model_validate(outputs)
-        elif outputs is not None:
-            ready.outputs = outputs
-        self._stored[identifier] = ready
-        return ready.model_copy(deep=True)
-
-
-class ProviderHarness:
-    """Runs a provider's handlers locally, as the engine would, with no server.
-
-    ::
-
-        harness = ProviderHarness(mycloud)
-        result = await harness.invoke_create(Database, "db", DatabaseConfig(name="db"))
-        assert result.success
+    ``ProviderHarness(provider)`` (our addition) checks that each class is a type of
+    ``provider`` and sends the events through ``handle_event`` exactly as a worker does: the
+    config travels as JSON and each result is the ``LifecycleResult`` the worker would report
+    (outputs as a dict, error as ``"Type: message"``).
 
     Attributes:
-        provider: The provider under test.
+        provider: The provider under test, or ``None``.
         events: Every event sent, in order.
         results: The result of each event, in order.
         runtime: The in-memory runtime serving subresources (see ``InMemoryRuntime``).
     """
 
-    def __init__(self, provider: Provider) -> None:
-        """Create a harness for ``provider``."""
+    @overload
+    def __init__(self: ProviderHarness[HarnessResult]) -> None: ...
+
+    @overload
+    def __init__(self: ProviderHarness[LifecycleResult], provider: Provider) -> None: ...
+
+    def __init__(self, provider: Provider | None = None) -> None:
+        """Create a harness, for ``provider`` when one is given."""
         self.provider = provider
         self.events: list[LifecycleEvent] = []
-        self.results: list[LifecycleResult] = []
+        self.results: list[ResultT] = []
         self.runtime = InMemoryRuntime()
 
     @property
@@ -153,22 +96,20 @@ class ProviderHarness:
         *,
         tags: list[str] | None = None,
         dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None = None,
-    ) -> LifecycleResult:
-        """Send a ``CREATE`` event and return its result.
+    ) -> ResultT:
+        """Run ``on_create`` through a ``CREATE`` event and return its result.
 
         Args:
-            resource_class: A type registered with the harness's provider.
+            resource_class: The Resource class (with a provider: one of its types).
             name: Name of the resource.
             config: Its config, as a Config instance or a dict.
             tags: Its tags.
             dependencies: The ready resources its ``Dependency`` fields name, as ``Resource``
                 instances or documents (a list, or a mapping whose keys are ignored). Dependencies
-                built with ``Dependency.of(resource)`` are added automatically.
+                already resolved (``Dependency.of(resource)``, or ``_resolved`` set) stay so.
         """
-        return await self.invoke(
-            await self._event(
-                EventType.CREATE, resource_class, name, config, tags=tags, dependencies=dependencies
-            )
+        return await self._invoke(
+            EventType.CREATE, resource_class, name, config, tags=tags, dependencies=dependencies
         )
 
     async def invoke_update(
@@ -178,32 +119,36 @@ class ProviderHarness:
         config: Config | Mapping[str, Any],
         previous_config: Config | Mapping[str, Any],
         *,
+        current_outputs: Outputs | Mapping[str, Any] | None = None,
         outputs: Outputs | Mapping[str, Any] | None = None,
         tags: list[str] | None = None,
         dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None = None,
-    ) -> LifecycleResult:
-        """Send an ``UPDATE`` event and return its result.
+    ) -> ResultT:
+        """Run ``on_update(previous_config)`` through an ``UPDATE`` event and return its result.
 
         Args:
-            resource_class: A type registered with the harness's provider.
+            resource_class: As for ``invoke_create``.
             name: Name of the resource.
             config: The new config.
             previous_config: The config of the last success.
-            outputs: The outputs of the last success.
+            current_outputs: The outputs of the last success (``self.outputs`` in the handler).
+            outputs: Another name for ``current_outputs``, kept from earlier versions.
             tags: Its tags.
             dependencies: As for ``invoke_create``.
+
+        Raises:
+            TypeError: Both ``current_outputs`` and ``outputs`` were given.
         """
-        event = await self._event(
+        return await self._invoke(
             EventType.UPDATE,
             resource_class,
             name,
             config,
             previous_config=previous_config,
-            outputs=outputs,
+            outputs=_either(current_outputs, outputs),
             tags=tags,
             dependencies=dependencies,
         )
-        return await self.invoke(event)
 
     async def invoke_delete(
         self,
@@ -211,39 +156,49 @@ class ProviderHarness:
         name: str,
         config: Config | Mapping[str, Any],
         *,
+        current_outputs: Outputs | Mapping[str, Any] | None = None,
         outputs: Outputs | Mapping[str, Any] | None = None,
         tags: list[str] | None = None,
         dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None = None,
-    ) -> LifecycleResult:
-        """Send a ``DELETE`` event and return its result.
+    ) -> ResultT:
+        """Run ``on_delete`` through a ``DELETE`` event and return its result.
 
         Args:
-            resource_class: A type registered with the harness's provider.
+            resource_class: As for ``invoke_create``.
             name: Name of the resource.
             config: Its config.
-            outputs: The outputs of the last success.
+            current_outputs: The outputs of the last success.
+            outputs: Another name for ``current_outputs``, kept from earlier versions.
             tags: Its tags.
             dependencies: As for ``invoke_create``.
+
+        Raises:
+            TypeError: Both ``current_outputs`` and ``outputs`` were given.
         """
-        event = await self._event(
+        return await self._invoke(
             EventType.DELETE,
             resource_class,
             name,
             config,
-            outputs=outputs,
+            outputs=_either(current_outputs, outputs),
             tags=tags,
             dependencies=dependencies,
         )
-        return await self.invoke(event)
 
     async def invoke(self, event: LifecycleEvent) -> LifecycleResult:
-        """Send ``event`` as it is, record it and its result, and return the result."""
+        """Send ``event`` as it is through the provider, record it and its result, and return the result.
+
+        Raises:
+            TypeError: The harness has no provider to send it to.
+        """
+        if self.provider is None:
+            raise TypeError("invoke(event) needs a provider: create the harness as ProviderHarness(provider)")
         self.events.append(event)
         result = await handle_event(self.provider, event, runtime=self.runtime)
-        self.results.append(result)
+        self.results.append(cast("ResultT", result))
         return result
 
-    async def _event(
+    async def _invoke(
         self,
         event_type: EventType,
         resource_class: type[Resource[Any, Any]],
@@ -254,48 +209,77 @@ class ProviderHarness:
         outputs: Outputs | Mapping[str, Any] | None = None,
         tags: list[str] | None = None,
         dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None = None,
-    ) -> LifecycleEvent:
-        registered = {registration.resource_class for registration in self.provider.resources.values()}
-        if resource_class not in registered:
+    ) -> ResultT:
+        if self.provider is not None and resource_class not in set(self.provider.resources.values()):
             raise ValueError(
                 f"{resource_class.__name__} is not a resource type of provider {self.provider.name!r}"
             )
-        return LifecycleEvent(
+        documents = _documents(config, previous_config, dependencies)
+        event = LifecycleEvent(
             event_id=f"evt_{uuid.uuid4().hex}",
             event_type=event_type,
-            provider=resource_class.provider,
-            resource=resource_class.resource,
+            provider=getattr(resource_class, "provider", "local"),
+            resource=getattr(resource_class, "resource", resource_class.__name__.lower()),
             name=name,
             config=_as_dict(config),
             previous_config=_as_dict(previous_config) if previous_config is not None else None,
             outputs=_as_dict(outputs) if outputs is not None else None,
             tags=tags,
-            resolved_dependencies=await _documents(config, previous_config, dependencies),
+            resolved_dependencies=documents,
             owner_references=[],
         )
+        if self.provider is not None:
+            return cast("ResultT", await self.invoke(event))
+        self.events.append(event)
+        result = await run_locally(
+            resource_class,
+            event,
+            config=config,
+            previous_config=previous_config,
+            outputs=outputs,
+            documents=documents,
+            runtime=self.runtime,
+        )
+        self.results.append(cast("ResultT", result))
+        return cast("ResultT", result)
+
+
+def _either(
+    current_outputs: Outputs | Mapping[str, Any] | None, outputs: Outputs | Mapping[str, Any] | None
+) -> Outputs | Mapping[str, Any] | None:
+    if current_outputs is not None and outputs is not None:
+        raise TypeError("give the outputs of the last success as current_outputs or as outputs, not both")
+    return current_outputs if current_outputs is not None else outputs
 
 
 def _as_dict(value: Config | Outputs | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(value, Config | Outputs):
-        return value.model_dump(mode="json", by_alias=True)
+        try:
+            return value.model_dump(mode="json", by_alias=True, warnings=False)
+        except Exception:
+            # A model_construct config holding mocks has no JSON form; the event keeps the values.
+            return value.model_dump(by_alias=True, warnings=False)
     return dict(value)
 
 
-async def _documents(
+def _documents(
     config: Config | Mapping[str, Any],
     previous_config: Config | Mapping[str, Any] | None,
     dependencies: Iterable[ResourceLike] | Mapping[str, ResourceLike] | None,
 ) -> dict[str, dict[str, Any]]:
-    given: list[ResourceLike] = []
+    """The documents of the ready resources a test named or already resolved dependencies to.
+
+    Resolutions that are not ``Resource`` instances (mocks) stay on their dependencies only.
+    """
+    documents: dict[str, dict[str, Any]] = {}
     for candidate in (config, previous_config):
         for dependency in iter_dependencies(candidate):
-            if dependency.is_resolved:
-                given.append(await dependency.resolve())
-    if isinstance(dependencies, Mapping):
-        given.extend(dependencies.values())
-    elif dependencies is not None:
-        given.extend(dependencies)
-    documents: dict[str, dict[str, Any]] = {}
+            resolved = dependency.resolved
+            if isinstance(resolved, Resource):
+                with contextlib.suppress(Exception):  # a resource holding mocks has no document
+                    identifier, document = document_of(resolved)
+                    documents[identifier] = document
+    given = list(dependencies.values() if isinstance(dependencies, Mapping) else dependencies or [])
     for item in given:
         if not isinstance(item, Resource | Mapping):
             raise TypeError(

@@ -92,8 +92,15 @@ class Provider:
         return f"Provider(name={self.name!r}, resources={sorted(self._registrations)!r})"
 
     @property
-    def resources(self) -> Mapping[str, ResourceRegistration]:
-        """Registered resource types, by type (a read-only view)."""
+    def resources(self) -> Mapping[str, type[Resource[Any, Any]]]:
+        """The ``Resource`` class of each registered type, by type, as in the public SDK (a copy)."""
+        return MappingProxyType(
+            {key: registration.resource_class for key, registration in self._registrations.items()}
+        )
+
+    @property
+    def registrations(self) -> Mapping[str, ResourceRegistration]:
+        """The registration of each type, with its Config and Outputs classes (a read-only view)."""
         return MappingProxyType(self._registrations)
 
     def resource(self, resource_type: str) -> Callable[[ResourceClassT], ResourceClassT]:

@@ -45,7 +45,7 @@ def introspect(package: str) -> dict[str, Any]:
         return _failure("import", _exception_line(error))
     resource_types = []
     for provider in providers:
-        registrations = [provider.resources[key] for key in sorted(provider.resources)]
+        registrations = [provider.registrations[key] for key in sorted(provider.registrations)]
         for registration in registrations:
             try:
                 definition = registration.definition()

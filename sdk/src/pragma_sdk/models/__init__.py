@@ -2,6 +2,7 @@
 
 The server validates requests and shapes responses with these models; the clients parse
 with them. Field names follow the reference API; our additions are marked as such.
+``pragma_sdk.models.base`` holds the authoring base classes where the public SDK keeps them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -275,9 +276,10 @@ class ResourceApply(BaseModel):
 
 
 class ResourceHealth(WireModel):
-    """What a provider's ``health()`` handler reports about one resource.
+    """What a provider's ``health()`` handler reports about one resource, as the API returns it.
 
-    ``status`` is ``"healthy"``, ``"degraded"`` or ``"unhealthy"`` by convention.
+    ``status`` is ``"healthy"``, ``"degraded"`` or ``"unhealthy"`` by convention; the API
+    accepts any string, so a client reads what a newer provider reports.
     """
 
     status: str
@@ -285,12 +287,32 @@ class ResourceHealth(WireModel):
     details: dict[str, Any] | None = None
 
 
+HealthState = Literal["healthy", "unhealthy", "degraded"]
+
+
+class HealthStatus(ResourceHealth):
+    """What a provider's ``health()`` returns, as in the public SDK: ``status`` is one of three.
+
+    ``HealthStatus(status="degraded", message="1/3 replicas ready", details={"ready": 1})``.
+    """
+
+    status: HealthState
+
+
+LogLevel = Literal["debug", "info", "warn", "warning", "error", "critical"]
+
+
 class LogEntry(WireModel):
-    """One line of a resource's logs, as returned by a provider's ``logs()`` handler."""
+    """One line of a resource's logs, as a provider's ``logs()`` handler yields it.
+
+    ``level`` is required, as in the public SDK; ``metadata`` carries what the provider adds
+    (the pod a line came from, for example).
+    """
 
     timestamp: datetime
+    level: LogLevel
     message: str
-    level: str = "info"
+    metadata: dict[str, Any] | None = None
 
 
 class ProviderInfo(WireModel):
@@ -400,3 +422,17 @@ class SignedUrlResponse(WireModel):
     url: str
     expires_in: int
     expires_at: datetime | None = None  # our addition
+
+
+_AUTHORING_CLASSES = frozenset({"Config", "Dependency", "Outputs", "Resource"})
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt wire model stays an error
+
+    def __getattr__(name: str) -> Any:
+        """Give ``from pragma_sdk.models import Resource`` (older public SDK code) the authoring classes."""
+        # Imported on demand: pragma_sdk.resource imports this module.
+        if name in _AUTHORING_CLASSES:
+            from pragma_sdk.models import base
+
+            return getattr(base, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
