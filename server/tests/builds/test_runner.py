@@ -149,7 +149,7 @@ def test_the_sdk_in_the_build_is_the_platforms_own(mycloud: Built) -> None:
     ).stdout.strip()  # fmt: skip
     installed = Path(where).parent
     assert installed.is_relative_to(mycloud.work_dir / "venv")  # a copy in the venv, not an editable link
-    for module in ("models.py", "provider/_registry.py", "worker/__main__.py"):
+    for module in ("models/__init__.py", "provider/_registry.py", "worker/__main__.py"):
         assert (installed / module).read_bytes() == (SDK / "src" / "pragma_sdk" / module).read_bytes()
     (dist_info,) = installed.parent.glob("pragmatiks_sdk-*.dist-info")
     direct_url = json.loads((dist_info / "direct_url.json").read_text())
