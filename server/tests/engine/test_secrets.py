@@ -6,20 +6,16 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from pragma_sdk import PragmaClient
+from testing.fixtures.secrets import secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
 REDACTED = "[redacted]"
-
-
-def secret_body(name: str, **data: Any) -> dict[str, Any]:
-    return {"provider": "pragma", "resource": "secret", "name": name, "config": {"data": data}}
 
 
 def model_body(name: str, secret: str, model_id: str = "claude-sonnet-4-5-20250929") -> dict[str, Any]:
@@ -50,12 +46,6 @@ def eventually(check: Callable[[], bool], what: str, seconds: float = 30) -> Non
 
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
-def stored_bytes(server: RunningServer) -> bytes:
-    """Everything SQLite wrote: the database file and its write-ahead log."""
-    path = Path(server.database_url.removeprefix("sqlite+aiosqlite:///"))
-    return b"".join(candidate.read_bytes() for candidate in path.parent.glob(f"{path.name}*"))
 
 
 def test_a_provider_gets_the_secret_and_nobody_else_sees_it(

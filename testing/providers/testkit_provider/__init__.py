@@ -2,12 +2,15 @@
 
 ``testkit/item`` can fail a number of attempts (transiently or for good), sleep, and echo a
 value taken from another resource; ``testkit/parent`` creates an owned ``item`` subresource
-and waits for it; ``testkit/wrong`` returns something that is not its Outputs.
+and waits for it; ``testkit/wrong`` returns something that is not its Outputs;
+``testkit/echo`` returns the strings it was given, and a digest proving what they were.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from datetime import UTC, datetime
 
@@ -111,3 +114,50 @@ class Wrong(Resource[WrongConfig, WrongOutputs]):
 
     async def on_update(self, previous_config: WrongConfig) -> WrongOutputs:
         return await self.on_create()
+
+
+class EchoConfig(Config):
+    text: str = ""
+    items: list[str] = []
+    fields: dict[str, str] = {}
+    fail: bool = False
+
+
+class EchoOutputs(Outputs):
+    text: str
+    parts: list[str]  # ``text`` split at each "-"
+    items: list[str]
+    fields: dict[str, str]
+    digest: str  # of everything it was given: shows what it got without showing it
+    handler: str
+
+
+def echo_digest(text: str, items: list[str], fields: dict[str, str]) -> str:
+    """What ``testkit/echo`` reports about the strings it was given."""
+    given = json.dumps([text, items, fields], sort_keys=True)
+    return hashlib.sha256(given.encode()).hexdigest()[:16]
+
+
+@testkit.resource("echo")
+class Echo(Resource[EchoConfig, EchoOutputs]):
+    """Returns what its config held; asked to fail, fails for good quoting its text and its parts."""
+
+    async def on_create(self) -> EchoOutputs:
+        return self._echo("on_create")
+
+    async def on_update(self, previous_config: EchoConfig) -> EchoOutputs:
+        return self._echo("on_update")
+
+    def _echo(self, handler: str) -> EchoOutputs:
+        config = self.config
+        parts = config.text.split("-")
+        if config.fail:
+            raise ValueError(f"refused {config.text} (parts: {', '.join(parts)})")
+        return EchoOutputs(
+            text=config.text,
+            parts=parts,
+            items=config.items,
+            fields=config.fields,
+            digest=echo_digest(config.text, config.items, config.fields),
+            handler=handler,
+        )

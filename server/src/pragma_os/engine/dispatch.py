@@ -22,7 +22,7 @@ from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.scheduling import queue, recheck_dependents, remove, targets_of, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
-from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
+from pragma_os.secrets.sealing import Sealer, UnsealError, contains_sealed, scrub
 from pragma_os.store import dead_letters, events, links
 from pragma_os.store import resources as store
 from pragma_sdk.models import EventType, LifecycleState
@@ -39,18 +39,19 @@ class Inputs:
     digest: str
 
 
-async def resolve_inputs(connection: AsyncConnection, row: Row) -> Inputs:
+async def resolve_inputs(connection: AsyncConnection, row: Row, sealer: Sealer) -> Inputs:
     """Resolve a resource's references against the current state of its dependencies.
 
     Raises:
         UnresolvableReferenceError: A referenced field does not exist.
+        UnsealError: An interpolated secret was sealed with another server key.
     """
     targets = targets_of(row)
     documents = await store.get_resources_by_ids(connection, row["organization_id"], list(targets))
     missing = [target.path for target_id, target in targets.items() if target_id not in documents]
     if missing:
         raise UnresolvableReferenceError(f"{', '.join(missing)} does not exist")
-    resolved = resolve_config(row["config"], documents)
+    resolved = resolve_config(row["config"], documents, sealer)
     markers = {
         target_id: to_document(documents[target_id], sealed=True)
         for target_id in marker_targets(row["config"])
@@ -80,6 +81,7 @@ async def lease(
     now: datetime,
     lease_seconds: float,
     policy: RetryPolicy,
+    sealer: Sealer,
     touched: Touched,
 ) -> list[dict[str, Any]]:
     """Lease up to ``limit`` events and build each into a ``LifecycleEvent`` payload.
@@ -112,7 +114,9 @@ async def lease(
             )  # fmt: skip
             touched.add((event["organization_id"], event["provider"]))
             continue
-        payload = await _build(connection, event, row, dispatched, now=now, policy=policy, touched=touched)
+        payload = await _build(
+            connection, event, row, dispatched, now=now, policy=policy, sealer=sealer, touched=touched
+        )
         if payload is not None:
             payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
     await events.update_events(connection, dispatched.events)
@@ -136,6 +140,7 @@ async def _build(
     *,
     now: datetime,
     policy: RetryPolicy,
+    sealer: Sealer,
     touched: Touched,
 ) -> dict[str, Any] | None:
     waiting = await waits_for(connection, row)
@@ -159,12 +164,10 @@ async def _build(
     else:
         event_type = EventType.UPDATE if row["provisioned"] else EventType.CREATE
         try:
-            inputs = await resolve_inputs(connection, row)
-        except UnresolvableReferenceError as error:
+            inputs = await resolve_inputs(connection, row, sealer)
+        except (UnresolvableReferenceError, UnsealError) as error:
             payload = _payload(event, row, event_type, row["config"], {})
-            await _fail(
-                connection, event, row, payload, f"Unresolvable reference: {error}", now=now, touched=touched
-            )
+            await _fail(connection, event, row, payload, _unresolved(error), now=now, touched=touched)
             return None
     config = inputs.resolved_config if inputs else (row["applied_config"] or row["config"])
     payload = _payload(event, row, event_type, config, inputs.dependencies if inputs else {})
@@ -188,6 +191,13 @@ async def _build(
         changes["resolved_config"] = inputs.resolved_config
     dispatched.resources.append((row, changes))
     return payload
+
+
+def _unresolved(error: UnresolvableReferenceError | UnsealError) -> str:
+    """The error of a resource whose references cannot be resolved, saying how to repair it."""
+    if isinstance(error, UnsealError):
+        return f"{error}; apply the secret again"
+    return f"Unresolvable reference: {error}"
 
 
 def _payload(
@@ -276,7 +286,14 @@ async def complete(
             outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
         if result.success:
             await _succeed(
-                connection, event, row, outputs, now=now, touched=touched, has_dependents=row["id"] in linked
+                connection,
+                event,
+                row,
+                outputs,
+                now=now,
+                sealer=sealer,
+                touched=touched,
+                has_dependents=row["id"] in linked,
             )
         else:
             await _retry_or_fail(
@@ -292,6 +309,7 @@ async def _succeed(
     outputs: dict[str, Any],
     *,
     now: datetime,
+    sealer: Sealer,
     touched: Touched,
     has_dependents: bool,
 ) -> None:
@@ -313,7 +331,7 @@ async def _succeed(
     settled = {**row, **changes}
     follow_up = row["deleting"] or row["generation"] != event["generation"]
     if not follow_up:
-        follow_up = await _inputs_changed(connection, settled)
+        follow_up = await _inputs_changed(connection, settled, sealer)
     if follow_up:
         changes["lifecycle_state"] = lifecycle.state_after_follow_up()
         changes["waiting_on"] = await _requeue(
@@ -324,13 +342,13 @@ async def _succeed(
         await events.delete_event(connection, event["pk"])
     await store.update_resource(connection, row, changes)
     if has_dependents:
-        await propagate(connection, {**row, **changes}, now=now, touched=touched)
+        await propagate(connection, {**row, **changes}, now=now, sealer=sealer, touched=touched)
 
 
-async def _inputs_changed(connection: AsyncConnection, row: Row) -> bool:
+async def _inputs_changed(connection: AsyncConnection, row: Row, sealer: Sealer) -> bool:
     try:
-        inputs = await resolve_inputs(connection, row)
-    except UnresolvableReferenceError:
+        inputs = await resolve_inputs(connection, row, sealer)
+    except (UnresolvableReferenceError, UnsealError):
         return True  # the next attempt reports it
     return bool(inputs.digest != row["inputs_digest"])
 
@@ -359,7 +377,9 @@ async def _requeue(
     return waiting
 
 
-async def propagate(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> None:
+async def propagate(
+    connection: AsyncConnection, row: Row, *, now: datetime, sealer: Sealer, touched: Touched
+) -> None:
     """Tell the dependents of a resource that it changed.
 
     Waiting dependents are unblocked (their waits are checked again at lease); ready ones whose
@@ -374,7 +394,9 @@ async def propagate(connection: AsyncConnection, row: Row, *, now: datetime, tou
         touched.add((dependent["organization_id"], dependent["provider"]))
         if dependent["lifecycle_state"] != LifecycleState.READY or dependent["deleting"]:
             continue
-        if row["lifecycle_state"] != LifecycleState.READY or not await _inputs_changed(connection, dependent):
+        if row["lifecycle_state"] != LifecycleState.READY or not await _inputs_changed(
+            connection, dependent, sealer
+        ):
             continue
         changes: Row = {
             "lifecycle_state": lifecycle.state_after_dependency_change(),

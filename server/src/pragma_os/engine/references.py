@@ -1,6 +1,7 @@
 """Resolving references inside a config against the documents of the resources they name.
 
-What counts as a reference is defined once, in ``pragma_sdk.references``.
+What counts as a reference is defined once, in ``pragma_sdk.references``. Secret values stay
+sealed through resolution: a string interpolated from one is sealed as a whole.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pragma_os.secrets.sealing import Sealer, contains_sealed
 from pragma_sdk.references import (
     INTERPOLATION,
     Target,
@@ -51,34 +53,38 @@ def read_field(document: Mapping[str, Any], field: str, label: str) -> Any:
     return current
 
 
-def resolve_config(config: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def resolve_config(
+    config: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]], sealer: Sealer
+) -> dict[str, Any]:
     """``config`` with field references and interpolations replaced by the values they name.
 
     Dependency markers stay as they are: the handler resolves them from the event's
     ``resolved_dependencies``. ``documents`` must hold every referenced resource by id.
+    Sealed values are copied sealed; a string that interpolates one is sealed as a whole.
 
     Raises:
         UnresolvableReferenceError: A referenced field does not exist.
+        UnsealError: An interpolated secret was sealed with another server key.
     """
-    resolved = _resolve(dict(config), documents)
+    resolved = _resolve(dict(config), documents, sealer)
     assert isinstance(resolved, dict)
     return resolved
 
 
-def _resolve(value: Any, documents: Mapping[str, Mapping[str, Any]]) -> Any:
+def _resolve(value: Any, documents: Mapping[str, Mapping[str, Any]], sealer: Sealer) -> Any:
     if isinstance(value, Mapping):
         if field_reference := as_field_reference(value):
             target, field = field_reference
             return read_field(documents[target.id], field, target.path)
-        return {key: _resolve(item, documents) for key, item in value.items()}
+        return {key: _resolve(item, documents, sealer) for key, item in value.items()}
     if isinstance(value, list):
-        return [_resolve(item, documents) for item in value]
+        return [_resolve(item, documents, sealer) for item in value]
     if isinstance(value, str) and "${" in value:
-        return _interpolate(value, documents)
+        return _interpolate(value, documents, sealer)
     return value
 
 
-def _interpolate(text: str, documents: Mapping[str, Mapping[str, Any]]) -> Any:
+def _interpolate(text: str, documents: Mapping[str, Mapping[str, Any]], sealer: Sealer) -> Any:
     def value_of(match: re.Match[str]) -> Any:
         target = parse_path(match.group("path"))
         if target is None:
@@ -88,4 +94,15 @@ def _interpolate(text: str, documents: Mapping[str, Mapping[str, Any]]) -> Any:
     whole = INTERPOLATION.fullmatch(text)
     if whole is not None:
         return value_of(whole)  # a lone reference keeps its type (a number stays a number)
-    return INTERPOLATION.sub(lambda match: str(value_of(match)), text)
+    values = [value_of(match) for match in INTERPOLATION.finditer(text)]
+    if not any(contains_sealed(value) for value in values):
+        return _substitute(text, values)
+    # The plaintext exists only inside the new sealed value; the handler gets it opened.
+    opened = [sealer.open_all(value) for value in values]
+    return sealer.seal_derived(_substitute(text, opened), values)
+
+
+def _substitute(text: str, values: list[Any]) -> str:
+    """``text`` with its interpolations replaced, in order, by ``values``."""
+    remaining = iter(values)
+    return INTERPOLATION.sub(lambda _match: str(next(remaining)), text)

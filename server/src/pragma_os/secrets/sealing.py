@@ -3,15 +3,18 @@
 A secret value is stored as ``{"$sealed": "<token>"}``, encrypted with the server's sealing
 key (AES-SIV: deterministic, so applying the same secret again changes nothing; the price is
 that equal values have equal tokens). References copy the sealed value as it is, so a
-dependent's resolved config holds it sealed too. It is opened only where a provider needs
-the value: in the events handed to a worker. Everywhere else (API documents, the watch
-stream, dead letters, errors) it shows as ``REDACTED``.
+dependent's resolved config holds it sealed too. A string interpolated from secrets is sealed
+as a whole and also keeps the tokens of those secrets (``{"$sealed": ..., "$secrets":
+[...]}``), so that a provider quoting only a secret's part of it is caught too. A sealed
+value is opened only where a provider needs it: in the events handed to a worker.
+Everywhere else (API documents, the watch stream, dead letters, errors) it shows as
+``REDACTED``.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import orjson
@@ -19,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 SEALED_KEY = "$sealed"
+SECRETS_KEY = "$secrets"
 REDACTED = "[redacted]"
 # Plaintexts shorter than this are not searched for in text a provider sends back: they
 # would match ordinary words.
@@ -31,7 +35,9 @@ class UnsealError(ValueError):
 
 def is_sealed(value: Any) -> bool:
     """Whether ``value`` is a sealed value."""
-    return isinstance(value, dict) and len(value) == 1 and SEALED_KEY in value
+    if not isinstance(value, dict) or SEALED_KEY not in value:
+        return False
+    return len(value) == 1 or (len(value) == 2 and isinstance(value.get(SECRETS_KEY), list))
 
 
 def redact(value: Any) -> Any:
@@ -39,7 +45,7 @@ def redact(value: Any) -> Any:
     return _replace_sealed(value, lambda _sealed: REDACTED)
 
 
-def _replace_sealed(value: Any, replace: Callable[[dict[str, str]], Any]) -> Any:
+def _replace_sealed(value: Any, replace: Callable[[dict[str, Any]], Any]) -> Any:
     """``value`` with ``replace(sealed)`` for each sealed value; copies only what changes, so a
     value without any comes back as it is."""
     if isinstance(value, dict):
@@ -78,7 +84,20 @@ class Sealer:
         token = base64.urlsafe_b64encode(self._cipher.encrypt(orjson.dumps(value), None)).decode()
         return {SEALED_KEY: token}
 
-    def open(self, sealed: dict[str, str]) -> Any:
+    def seal_derived(self, value: Any, sources: Any) -> dict[str, Any]:
+        """The sealed form of ``value``, made from the secrets sealed in ``sources``.
+
+        It keeps their tokens: what a provider sends back is then scrubbed of each secret,
+        not only of ``value`` whole. Deterministic like ``seal``, so an unchanged input
+        resolves to an unchanged sealed value.
+        """
+        tokens: dict[str, None] = {}  # ordered and without repeats
+        for sealed in _sealed_in(sources):
+            for token in sealed.get(SECRETS_KEY) or [sealed[SEALED_KEY]]:
+                tokens[token] = None
+        return {**self.seal(value), SECRETS_KEY: list(tokens)}
+
+    def open(self, sealed: dict[str, Any]) -> Any:
         """The value inside a sealed value.
 
         Raises:
@@ -93,17 +112,22 @@ class Sealer:
         """``value`` with every sealed value opened; ``value`` itself when it has none."""
         return _replace_sealed(value, self.open)
 
-    def plaintexts(self, value: Any) -> set[str]:
-        """The strings sealed anywhere in ``value``, to keep them out of what a provider sends back."""
-        found: set[str] = set()
+    def plaintexts(self, value: Any) -> dict[str, dict[str, Any]]:
+        """The strings sealed anywhere in ``value`` (and in what those were made from), each
+        with the sealed value that stands for it, to keep them out of what a provider sends back."""
+        found: dict[str, dict[str, Any]] = {}
         for sealed in _sealed_in(value):
-            try:
-                found.update(_strings(self.open(sealed)))
-            except UnsealError:
-                continue
+            made_from = [{SEALED_KEY: token} for token in sealed.get(SECRETS_KEY, [])]
+            for each in (sealed, *made_from):
+                try:
+                    opened = self.open(each)
+                except UnsealError:
+                    continue
+                for text in _strings(opened):
+                    found.setdefault(text, each if text == opened else self.seal(text))
         return found
 
-    def conceal(self, value: Any, plaintexts: set[str]) -> Any:
+    def conceal(self, value: Any, plaintexts: dict[str, dict[str, Any]]) -> Any:
         """``value`` (a provider's outputs) with secret strings sealed again.
 
         A string that is a secret becomes its sealed value (still referencable); a string
@@ -111,7 +135,7 @@ class Sealer:
         """
         if isinstance(value, str):
             if value in plaintexts:
-                return self.seal(value)
+                return dict(plaintexts[value])
             return scrub(value, plaintexts)
         if isinstance(value, dict):
             return {key: self.conceal(item, plaintexts) for key, item in value.items()}
@@ -120,7 +144,7 @@ class Sealer:
         return value
 
 
-def scrub(text: str, plaintexts: set[str]) -> str:
+def scrub(text: str, plaintexts: Collection[str]) -> str:
     """``text`` with every secret in it replaced by ``REDACTED``."""
     for plaintext in sorted(plaintexts, key=len, reverse=True):
         if len(plaintext) >= _MIN_CONCEALED_LENGTH and plaintext in text:
@@ -128,7 +152,7 @@ def scrub(text: str, plaintexts: set[str]) -> str:
     return text
 
 
-def _sealed_in(value: Any) -> Iterable[dict[str, str]]:
+def _sealed_in(value: Any) -> Iterable[dict[str, Any]]:
     if isinstance(value, dict):
         if is_sealed(value):
             yield value

@@ -85,6 +85,7 @@ class BuiltinWorker:
                 now=utcnow(),
                 lease_seconds=dispatcher.lease_seconds,
                 policy=dispatcher.policy,
+                sealer=dispatcher.sealer,
                 touched=touched,
             )
         )

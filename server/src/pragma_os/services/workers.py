@@ -86,6 +86,7 @@ async def lease(
                 now=now,
                 lease_seconds=dispatcher.lease_seconds,
                 policy=dispatcher.policy,
+                sealer=dispatcher.sealer,
                 touched=touched,
             )
         )
