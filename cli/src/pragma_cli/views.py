@@ -137,6 +137,8 @@ def dead_letters_table(letters: list[dict[str, Any]]) -> Table:
     """One row per dead letter: its event id (never cut), resource, event type, age and error."""
     table = new_table("EVENT", "RESOURCE", "TYPE", "AGE", "ERROR")
     table.columns[0].no_wrap = True
+    # Rich shrinks every column of a table wider than the terminal; an id must stay whole.
+    table.columns[0].min_width = max((len(str(letter.get("event_id"))) for letter in letters), default=0)
     squeeze(table, 4)
     for letter in letters:
         table.add_row(

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from pragma_os.output import BoundedLog, log_exists, stream_log
+from pragma_os.output.log_file import previous_segment
 
 
 async def collect(lines: AsyncIterator[bytes]) -> list[str]:
@@ -36,27 +37,37 @@ async def test_the_whole_log_and_its_tail_span_both_segments(tmp_path: Path) -> 
 
 async def test_a_followed_log_loses_no_line_across_rotations(tmp_path: Path) -> None:
     path = tmp_path / "worker.log"
-    log = BoundedLog(path, 200)
+    log = BoundedLog(path, 400)  # segments of 200 bytes: the notice and about 15 lines
     written(log, 0, 5)
     seen: list[str] = []
-    tailed, done = asyncio.Event(), asyncio.Event()
+    progressed = asyncio.Event()
 
     async def follow() -> None:
         async for chunk in stream_log(path, tail=2, follow=True, poll_seconds=0.01):
             seen.extend(chunk.decode().splitlines())
-            tailed.set()
+            progressed.set()
             if seen[-1] == "line 40":
-                done.set()
                 return
 
+    async def read_up_to(line: str) -> None:
+        while line not in seen:
+            await progressed.wait()
+            progressed.clear()
+
     following = asyncio.create_task(follow())
-    await asyncio.wait_for(tailed.wait(), 10)
-    for number in range(5, 41):
-        written(log, number, number + 1)
-        await asyncio.sleep(0.005 if number % 3 else 0.05)
-    await asyncio.wait_for(done.wait(), 10)
-    await following
+    await asyncio.wait_for(read_up_to("line 4"), 10)
+    # Bursts of 1 to 3 lines, each read before the next: several lines and a rotation fall
+    # between two polls, but the reader is never a whole segment behind, which no bounded
+    # log can make up for.
+    first = 5
+    while first < 41:
+        last = min(first + 1 + first % 3, 41)
+        written(log, first, last)
+        await asyncio.wait_for(read_up_to(f"line {last - 1}"), 10)
+        first = last
+    await asyncio.wait_for(following, 10)
     assert seen == [f"line {n}" for n in range(3, 41)]
+    assert previous_segment(path).exists()  # it did rotate
 
 
 async def test_following_waits_for_a_log_not_written_yet_and_stops_when_told(tmp_path: Path) -> None:
