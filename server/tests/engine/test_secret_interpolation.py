@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pragma_sdk import PragmaClient, ResourceFailedError
+from testing.fixtures import waiting
 from testing.fixtures.db import make_database_url
 from testing.fixtures.secrets import secret_body, stored_bytes, watched
 from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
@@ -30,11 +31,8 @@ def echo_body(name: str, **config: Any) -> dict[str, Any]:
     return {"provider": "testkit", "resource": "echo", "name": name, "config": config}
 
 
-def eventually(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+# These tests wait on the engine alone: a shorter bound, polled more often.
+eventually = functools.partial(waiting.eventually, seconds=30, interval=0.05)
 
 
 def test_the_handler_gets_the_interpolated_string_and_nobody_else_sees_it(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from pragma_sdk import PragmaClient
+from testing.fixtures import waiting
 from testing.fixtures.secrets import secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
@@ -37,11 +37,8 @@ def model_body(name: str, secret: str, model_id: str = "claude-sonnet-4-5-202509
     }
 
 
-def eventually(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+# These tests wait on the engine alone: a shorter bound, polled more often.
+eventually = functools.partial(waiting.eventually, seconds=30, interval=0.05)
 
 
 def digest(value: str) -> str:

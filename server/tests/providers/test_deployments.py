@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,9 @@ from testing.fixtures.db import make_database_url
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import widget_project
 from testing.fixtures.server import RunningServer, start_server
+from testing.fixtures.waiting import eventually
 
 WAIT_SECONDS = 60
-
-
-def eventually(check: Callable[[], Any], what: str) -> Any:
-    """``check()`` once it returns something truthy, within a bound."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return result
 
 
 def worker_pids(provider_id: str) -> list[int]:

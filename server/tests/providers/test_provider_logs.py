@@ -7,7 +7,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +19,9 @@ from testing.fixtures.db import make_database_url
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import printing_project, tarball
 from testing.fixtures.server import RunningServer, new_tenant_token, start_server
+from testing.fixtures.waiting import eventually
 
 WAIT_SECONDS = 60
-
-
-def eventually(check: Callable[[], Any], what: str) -> Any:
-    """``check()`` once it returns something truthy, within a bound."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return result
 
 
 def apply_secret(client: PragmaClient, name: str, value: str) -> None:
