@@ -761,8 +761,16 @@ class EngineMachine(RuleBasedStateMachine):
         self, name: str, documents: dict[str, dict[str, Any]], seen: frozenset[str] = frozenset()
     ) -> bool:
         """Whether a pending resource legitimately waits: a dependency failed, or waits itself."""
-        if documents[name]["lifecycle_state"] != "pending" or not documents[name]["waiting_on"]:
+        waiting = documents[name]["waiting_on"]
+        if documents[name]["lifecycle_state"] != "pending" or not waiting:
             return False  # (pending without waiting_on: a retry not yet due, or a re-check to come)
+        not_ready = sorted(
+            path(d)
+            for d in self.nodes[name].deps
+            if (documents.get(d) or {}).get("lifecycle_state") != "ready"
+        )
+        if waiting != not_ready:
+            return False  # a dependency became ready: the re-check at lease has yet to drop it
         for dependency in self.nodes[name].deps:
             found = documents.get(dependency)
             if found is None or found["lifecycle_state"] == "failed":
