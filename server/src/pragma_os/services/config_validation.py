@@ -1,26 +1,29 @@
-"""Checking an applied config against the JSON Schema its provider's deployed version registered.
+"""Checking an applied config against the JSON Schema its provider registered.
 
-Types nobody registered (a provider run with ``--provider-package``, or not deployed yet)
-are not checked. Values that are references (a field reference, a ``Dependency`` marker, a
-``${...}`` string) are checked by the engine when it resolves them, not here.
+Types nobody registered (a provider not deployed yet) are not checked. Field references and
+``${...}`` strings stand for values only the engine knows, so it checks them when it resolves
+them; dependencies are checked here, after ``dependency_fields`` marked the ones users write
+without a marker.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from pragma_os.errors import InvalidInputError
+from pragma_os.services.dependency_fields import dependency_types, mark_dependencies
 from pragma_os.store import Database
 from pragma_os.store import resource_types as store
 
 # How long a provider's schemas are trusted before they are read again (another replica may
 # have deployed a new version); a deploy in this process refreshes them at once.
 _CACHE_SECONDS = 2.0
-_REFERENCE_KEYS = {"provider", "resource", "name"}
+_FIELD_REFERENCE_KEYS = {"provider", "resource", "name", "field"}
 
 Key = tuple[str, str]  # (organization id, provider)
 
@@ -36,8 +39,11 @@ class ConfigValidator:
         """Read the provider's schemas again on next use (its deployed version changed)."""
         self._cache.pop((organization_id, provider), None)
 
-    async def check(self, organization_id: str, provider: str, resource: str, config: dict[str, Any]) -> None:
-        """Refuse a config its type's schema rejects.
+    async def conform(
+        self, organization_id: str, provider: str, resource: str, config: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The config as it is stored: its whole-resource dependencies marked, checked against
+        its type's schema (unchanged when the type has none).
 
         Raises:
             InvalidInputError: Naming the first offending field (``config.<path>``) and the rule;
@@ -46,11 +52,13 @@ class ConfigValidator:
         validators = await self._validators(organization_id, provider)
         validator = validators.get(resource)
         if validator is None:
-            return
+            return config
+        schema = validator.schema if isinstance(validator.schema, Mapping) else {}
+        config = mark_dependencies(schema, config)
         problems = [error for error in validator.iter_errors(config) if not _is_reference(error.instance)]
         if not problems:
-            return
-        described = sorted(_describe(error) for error in problems)
+            return config
+        described = sorted(_describe(error, schema) for error in problems)
         field, rule = described[0]
         raise InvalidInputError(
             field,
@@ -74,13 +82,18 @@ class ConfigValidator:
 def _is_reference(value: Any) -> bool:
     if isinstance(value, str):
         return "${" in value
-    return isinstance(value, dict) and (value.keys() >= _REFERENCE_KEYS or "__dependency__" in value)
+    return isinstance(value, dict) and value.keys() >= _FIELD_REFERENCE_KEYS
 
 
-def _describe(error: ValidationError) -> tuple[str, str]:
+def _describe(error: ValidationError, root: Mapping[str, Any]) -> tuple[str, str]:
     path = ["config", *(str(part) for part in error.absolute_path)]
     if error.validator == "required":
         missing = error.message.split("'")[1] if error.message.count("'") >= 2 else None
         if missing is not None:
             return ".".join([*path, missing]), "is required"
+    if isinstance(error.schema, Mapping) and (kinds := dependency_types(error.schema, root)):
+        return ".".join(path), (
+            f"must be a dependency on a {' or '.join(kinds)} resource: "
+            "{provider: ..., resource: ..., name: ...}"
+        )
     return ".".join(path), error.message

@@ -90,13 +90,16 @@ class ApplyQueue:
         """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies.
 
         Raises:
-            InvalidInputError: The config breaks its type's registered schema.
+            InvalidInputError: The config breaks its type's registered schema (which also marks
+                the dependencies written without a marker: see ``dependency_fields``).
             ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
         """
-        await self._validator.check(principal.organization_id, body.provider, body.resource, body.config)
-        sealed = seal_secret_config(body.provider, body.resource, body.config, self._sealer)
-        if sealed is not body.config:
-            body = body.model_copy(update={"config": sealed})
+        config = await self._validator.conform(
+            principal.organization_id, body.provider, body.resource, body.config
+        )
+        config = seal_secret_config(body.provider, body.resource, config, self._sealer)
+        if config is not body.config:
+            body = body.model_copy(update={"config": config})
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
