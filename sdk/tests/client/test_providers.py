@@ -196,6 +196,15 @@ async def test_deploy_provider(call: Call, kwargs: dict[str, Any], body: dict[st
     assert result.healthy is False
 
 
+@pytest.mark.parametrize("method", ["deploy_provider"])
+async def test_a_malformed_version_is_left_for_the_server_to_refuse(call: Call, method: str) -> None:
+    server = Recorder(422, {"detail": [{"loc": ["body", "version"], "msg": "must be a build version"}]})
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await call(server, method, "my-provider", "latest")
+    assert httpx.Response(200, content=server.request.content).json() == {"version": "latest"}
+    assert refused.value.response.status_code == 422
+
+
 async def test_get_deployment_status(call: Call) -> None:
     server = Recorder(
         json={

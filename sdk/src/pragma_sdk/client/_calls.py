@@ -451,10 +451,11 @@ class PragmaCalls(FileCalls):
             version: The build's CalVer version; ``None`` deploys the latest successful build.
 
         Raises:
-            httpx.HTTPStatusError: 404 when there is no such build or no successful one, 400 when
-                the build cannot be deployed (it has not succeeded).
+            httpx.HTTPStatusError: 404 when there is no such build; 422 when the build has not
+                succeeded, there is no successful one, or ``version`` is not a CalVer version.
         """
-        body = DeployRequest(version=version).model_dump(mode="json")
+        # Not validated here: the server judges the version and says what is wrong with it.
+        body = DeployRequest.model_construct(version=version).model_dump(mode="json")
         response = yield self._request("POST", f"/providers/{path_segment(provider_id)}/deploy", json=body)
         return ProviderStatus.model_validate(response_json(response))
 
