@@ -358,6 +358,12 @@ class DeployRequest(BaseModel):
     version: BuildVersion | None = None
 
 
+class RollbackRequest(BaseModel):
+    """Body of ``POST /providers/{provider_id}/rollback``: the build to deploy again."""
+
+    version: BuildVersion
+
+
 class ProviderStatus(WireModel):
     """Where a provider's deployment stands; ``healthy`` when available with ready replicas.
 
@@ -373,6 +379,27 @@ class ProviderStatus(WireModel):
     running_version: str | None = None
     restarts: int = 0
     error: str | None = None
+
+
+class DeploymentResult(WireModel):
+    """What ``POST /providers/{provider_id}/rollback`` answers: the rollout it started.
+
+    ``deployment_name`` is the provider id (pragma-os runs one deployment per provider, whose
+    workers change version); ``version`` is the build being rolled out. The replica counts
+    are the worker processes of that version running on the server replica that answered, at
+    the moment it answered: 0 while its rollout is just starting. ``image`` is ``None``
+    (workers run from the version's virtual environment, not from an image). ``message``
+    says in a sentence what happened. Follow the rollout with ``get_deployment_status``.
+    """
+
+    deployment_name: str
+    status: DeploymentStatus
+    available_replicas: int = 0
+    ready_replicas: int = 0
+    version: str | None = None
+    image: str | None = None
+    updated_at: datetime | None = None
+    message: str | None = None
 
 
 class ProviderDeleteResult(WireModel):
