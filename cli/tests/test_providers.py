@@ -1,4 +1,5 @@
-"""``pragma providers``: a new user's path from ``init`` to a deployed provider and a ready resource."""
+"""``pragma providers``: a new user's path from ``init`` to a deployed provider and a ready resource,
+a second version and a rollback."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .running import SQLITE_ONLY, Pragma, logged_in
 pytestmark = pytest.mark.parametrize("server", SQLITE_ONLY, indirect=True)
 
 
-def test_init_push_deploy_apply_and_delete(
+def test_init_push_deploy_apply_roll_back_and_delete(
     pragma: Pragma, server: RunningServer, provider_name: str, tmp_path: Path
 ) -> None:
     cli = logged_in(pragma, server)
@@ -69,6 +70,12 @@ def test_init_push_deploy_apply_and_delete(
     assert redeployed["version"] == version
     assert redeployed["status"] == "available"
 
+    second = json.loads(cli.ok("providers", "push", "--deploy", "-o", "json", cwd=project).out)["version"]
+    assert second > version
+    assert json.loads(cli.ok("providers", "status", provider_name, "-o", "json").out)["version"] == second
+    rolled_back = cli.ok("providers", "rollback", provider_name, version)
+    assert f"Rolled {provider_name} back to {version}: available" in rolled_back.out
+
     resources_py = project / "src" / f"{provider_name.replace('-', '_')}_provider" / "resources.py"
     resources_py.write_text(resources_py.read_text() + "\ndef broken(:\n")
     broken = cli("providers", "push", "--logs", "--package", str(project))
@@ -79,6 +86,15 @@ def test_init_push_deploy_apply_and_delete(
     assert [build["status"] for build in builds[:2]] == ["failed", "success"]
     assert "failed" in cli.ok("providers", "builds", provider_name).out
     assert json.loads(cli.ok("providers", "status", provider_name, "-o", "json").out)["version"] == version
+    for target, refusal in (
+        (builds[0]["version"], "HTTP 400"),
+        ("20200101.000000", "HTTP 404"),
+        ("v1", "HTTP 422"),
+    ):
+        refused = cli("providers", "rollback", provider_name, target)
+        assert refused.code == 1
+        assert f"cannot roll {provider_name} back to {target}" in refused.error_line()
+        assert refusal in refused.error_line()
 
     assert cli("providers", "delete", provider_name).code == 2  # no terminal to confirm on
     still_used = cli("providers", "delete", provider_name, "--yes")

@@ -20,6 +20,7 @@ from pragma_sdk import (
     AsyncPragmaClient,
     BuildInfo,
     BuildStatus,
+    DeploymentResult,
     DeploymentStatus,
     PragmaClient,
     ProviderDeleteResult,
@@ -194,6 +195,41 @@ async def test_deploy_provider(call: Call, kwargs: dict[str, Any], body: dict[st
     assert isinstance(result, ProviderStatus)
     assert result.status is DeploymentStatus.PROGRESSING
     assert result.healthy is False
+
+
+async def test_rollback_provider(call: Call) -> None:
+    server = Recorder(
+        202,
+        {
+            "deployment_name": "my-provider",
+            "status": "progressing",
+            "version": "20250114.120000",
+            "updated_at": "2025-01-15T12:05:00Z",
+            "message": "Rolling my-provider out at version 20250114.120000.",
+            "added_by_a_newer_server": True,
+        },
+    )
+    result = await call(server, "rollback_provider", "my-provider", "20250114.120000")
+    request = server.request
+    assert (request.method, request.url.path) == ("POST", "/providers/my-provider/rollback")
+    assert httpx.Response(200, content=request.content).json() == {"version": "20250114.120000"}
+    assert result == DeploymentResult(
+        deployment_name="my-provider",
+        status=DeploymentStatus.PROGRESSING,
+        version="20250114.120000",
+        updated_at=datetime(2025, 1, 15, 12, 5, tzinfo=UTC),
+        message="Rolling my-provider out at version 20250114.120000.",
+    )
+    assert (result.available_replicas, result.ready_replicas, result.image) == (0, 0, None)
+
+
+@pytest.mark.parametrize("method", ["rollback_provider", "deploy_provider"])
+async def test_a_malformed_version_is_left_for_the_server_to_refuse(call: Call, method: str) -> None:
+    server = Recorder(422, {"detail": [{"loc": ["body", "version"], "msg": "must be a build version"}]})
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await call(server, method, "my-provider", "latest")
+    assert httpx.Response(200, content=server.request.content).json() == {"version": "latest"}
+    assert refused.value.response.status_code == 422
 
 
 async def test_get_deployment_status(call: Call) -> None:

@@ -190,6 +190,11 @@ def test_only_a_successful_build_can_be_deployed(
             client.deploy_provider(provider_name, version)
         assert refused.value.response.status_code == code
         assert refused.value.response.json()["detail"]["field"] == "version"
+    for malformed in ("latest", "\x00"):
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            client.deploy_provider(provider_name, malformed)
+        assert refused.value.response.status_code == 422
+        assert refused.value.response.json()["detail"][0]["loc"] == ["body", "version"]
 
 
 def test_bad_push_input_is_a_4xx_naming_the_field(server: RunningServer, client: PragmaClient) -> None:

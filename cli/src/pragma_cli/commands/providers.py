@@ -219,6 +219,53 @@ def deploy(
 
 
 @app.command()
+def rollback(
+    ctx: typer.Context,
+    provider_id: Annotated[str, typer.Argument(metavar="PROVIDER", help="Provider id.")],
+    version: Annotated[
+        str,
+        typer.Argument(
+            metavar="VERSION",
+            help="The successful build to go back to, such as 20260115.120000.",
+        ),
+    ],
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
+    ] = True,
+    timeout: TimeoutOption = 300.0,
+    output: OutputOption = None,
+) -> None:
+    """Roll a provider back to an earlier successful build, and wait until it runs.
+
+    'pragma providers builds PROVIDER' lists the versions. The version running now keeps
+    running until the one rolled back to is available; rolling back to the version already
+    deployed changes nothing. With -o json it prints the deployment once settled (as
+    'status' does), or with --no-wait what the server answered.
+
+    Examples:
+        pragma providers rollback mycloud 20260115.120000
+        pragma providers rollback mycloud 20260115.120000 --no-wait -o json
+    """
+    state = state_of(ctx)
+    with state.client() as client:
+        with doing(f"roll {provider_id} back to {version}", context=state.context_name):
+            started = client.rollback_provider(provider_id, version)
+        settled = follow_deployment(state, client, provider_id, version, timeout or None) if wait else None
+    fmt = state.output_format(output)
+    if fmt is OutputFormat.TABLE:
+        line = (
+            Text.assemble(
+                f"Rolled {provider_id} back to {settled.version or version}: ", ("available", "green")
+            )
+            if settled is not None
+            else Text(f"Rolling {provider_id} back to {version}: {started.status}")
+        )
+        state.out.print(line, soft_wrap=True)
+    else:
+        emit(state.out, settled if settled is not None else started, fmt, lambda: None)
+
+
+@app.command()
 def status(ctx: typer.Context, provider_id: OptionalIdArgument = None, output: OutputOption = None) -> None:
     """Show a provider's deployment: status, version, health.
 

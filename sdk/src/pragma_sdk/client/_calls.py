@@ -19,11 +19,13 @@ from pragma_sdk.client._watch import ready_document
 from pragma_sdk.errors import ResourceFailedError
 from pragma_sdk.models import (
     BuildInfo,
+    DeploymentResult,
     DeployRequest,
     ProviderDeleteResult,
     ProviderInfo,
     ProviderStatus,
     PushResult,
+    RollbackRequest,
     UserInfo,
     resource_id,
 )
@@ -451,12 +453,40 @@ class PragmaCalls(FileCalls):
             version: The build's CalVer version; ``None`` deploys the latest successful build.
 
         Raises:
-            httpx.HTTPStatusError: 404 when there is no such build or no successful one, 400 when
-                the build cannot be deployed (it has not succeeded).
+            httpx.HTTPStatusError: 404 when there is no such build; 422 when the build has not
+                succeeded, there is no successful one, or ``version`` is not a CalVer version.
         """
-        body = DeployRequest(version=version).model_dump(mode="json")
+        # Not validated here: the server judges the version and says what is wrong with it.
+        body = DeployRequest.model_construct(version=version).model_dump(mode="json")
         response = yield self._request("POST", f"/providers/{path_segment(provider_id)}/deploy", json=body)
         return ProviderStatus.model_validate(response_json(response))
+
+    @operation
+    def rollback_provider(self, provider_id: str, version: str) -> Call[DeploymentResult]:
+        """Roll a provider back to an earlier build: deploy that version again.
+
+        The build must exist and have succeeded. The server starts the rollout and answers at
+        once, usually with ``DeploymentStatus.PROGRESSING``; follow it with
+        ``get_deployment_status``. Rolling back to the version that is already deployed and
+        available changes nothing and answers ``DeploymentStatus.AVAILABLE``.
+
+        Args:
+            provider_id: The provider's name.
+            version: The build's CalVer version, such as ``"20250115.120000"``; ``list_builds``
+                shows them.
+
+        Returns:
+            The rollout: ``status``, the ``version`` rolled out, and a ``message``.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such provider or build, 400 when the
+                build cannot be deployed (it has not succeeded), 422 when ``version`` is not a
+                CalVer version.
+        """
+        body = RollbackRequest.model_construct(version=version).model_dump(mode="json")
+        path = f"/providers/{path_segment(provider_id)}/rollback"
+        response = yield self._request("POST", path, json=body)
+        return DeploymentResult.model_validate(response_json(response))
 
     @operation
     def get_deployment_status(self, provider_id: str) -> Call[ProviderStatus]:

@@ -24,6 +24,7 @@ _NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 _PROVIDER_RE = re.compile(r"[a-z][a-z0-9-]*")
 _RESOURCE_TYPE_RE = re.compile(r"[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)*")
 _RESOURCE_ID_RE = re.compile(r"resource:[a-z][a-z0-9_./-]*")
+_VERSION_RE = re.compile(r"[0-9]{8}\.[0-9]{6}")
 
 NAME_RULE = (
     "must be a lowercase DNS label: a-z, 0-9, '-' and '.', starting and ending with a letter "
@@ -39,6 +40,7 @@ RESOURCE_TYPE_RULE = (
 )
 RESOURCE_ID_RULE = "must look like resource:{provider}_{resource}_{name}"
 TAG_RULE = f"must be a non-empty string of at most {TAG_MAX_LENGTH} characters"
+VERSION_RULE = "must be a build version YYYYMMDD.HHMMSS, such as 20250115.120000"
 
 
 def _matching(pattern: re.Pattern[str], max_length: int, rule: str) -> AfterValidator:
@@ -54,6 +56,7 @@ ResourceName = Annotated[str, _matching(_NAME_RE, NAME_MAX_LENGTH, NAME_RULE)]
 ProviderName = Annotated[str, _matching(_PROVIDER_RE, PROVIDER_MAX_LENGTH, PROVIDER_RULE)]
 ResourceType = Annotated[str, _matching(_RESOURCE_TYPE_RE, RESOURCE_TYPE_MAX_LENGTH, RESOURCE_TYPE_RULE)]
 Tag = Annotated[str, _matching(re.compile(r".+", re.DOTALL), TAG_MAX_LENGTH, TAG_RULE)]
+BuildVersion = Annotated[str, _matching(_VERSION_RE, len("YYYYMMDD.HHMMSS"), VERSION_RULE)]
 
 
 def resource_id(provider: str, resource: str, name: str) -> str:
@@ -352,7 +355,13 @@ class PushResult(WireModel):
 class DeployRequest(BaseModel):
     """Body of ``POST /providers/{provider_id}/deploy``; no version means the latest successful build."""
 
-    version: str | None = None
+    version: BuildVersion | None = None
+
+
+class RollbackRequest(BaseModel):
+    """Body of ``POST /providers/{provider_id}/rollback``: the build to deploy again."""
+
+    version: BuildVersion
 
 
 class ProviderStatus(WireModel):
@@ -370,6 +379,27 @@ class ProviderStatus(WireModel):
     running_version: str | None = None
     restarts: int = 0
     error: str | None = None
+
+
+class DeploymentResult(WireModel):
+    """What ``POST /providers/{provider_id}/rollback`` answers: the rollout it started.
+
+    ``deployment_name`` is the provider id (pragma-os runs one deployment per provider, whose
+    workers change version); ``version`` is the build being rolled out. The replica counts
+    are the worker processes of that version running on the server replica that answered, at
+    the moment it answered: 0 while its rollout is just starting. ``image`` is ``None``
+    (workers run from the version's virtual environment, not from an image). ``message``
+    says in a sentence what happened. Follow the rollout with ``get_deployment_status``.
+    """
+
+    deployment_name: str
+    status: DeploymentStatus
+    available_replicas: int = 0
+    ready_replicas: int = 0
+    version: str | None = None
+    image: str | None = None
+    updated_at: datetime | None = None
+    message: str | None = None
 
 
 class ProviderDeleteResult(WireModel):

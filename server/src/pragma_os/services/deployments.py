@@ -95,6 +95,14 @@ class DeploymentManager:
         health = self._deployer.health(release)
         return health is not None and health.all_running
 
+    def running_workers(self, organization_id: str, provider_id: str, version: str) -> int:
+        """How many worker processes of ``version`` are up (in this process); 0 unless it runs."""
+        release = self._current.get((organization_id, provider_id))
+        if release is None or release.version != version:
+            return 0
+        health = self._deployer.health(release)
+        return health.running if health is not None else 0
+
     def restarts(self, organization_id: str, provider_id: str) -> int:
         """How often the running version's workers were restarted after exiting."""
         release = self._current.get((organization_id, provider_id))

@@ -1,4 +1,4 @@
-"""Provider use cases: push, builds, deploy, status, delete (their logs: ``provider_logs``).
+"""Provider use cases: push, builds, deploy, roll back, status, delete (logs: ``provider_logs``).
 
 Every call is scoped to the caller's organization: another organization's provider answers
 404 like one that does not exist.
@@ -18,7 +18,13 @@ from typing import Any, BinaryIO
 from pydantic import TypeAdapter, ValidationError
 
 from pragma_os.auth import Principal
-from pragma_os.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from pragma_os.errors import (
+    BadRequestError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
 from pragma_os.sandbox import Sandbox
 from pragma_os.services.build_queue import BuildQueue
 from pragma_os.services.deployments import DeploymentManager
@@ -261,6 +267,56 @@ async def deploy(
         await store.update_provider(connection, provider["pk"], changes)
     platform.deployments.start_rollout({**provider, **changes}, build)
     return deployment_status(platform, {**provider, **changes})
+
+
+async def rollback(platform: ProviderPlatform, principal: Principal, provider_id: str, version: str) -> Row:
+    """Deploy ``version`` again, through ``deploy``; ``DeploymentResult``.
+
+    Refused as the public API refuses a rollback: 404 for an unknown build, 400 for one that
+    did not succeed (where ``deploy`` answers 422). Rolling back to the version that is
+    deployed, available and whose workers all run here starts nothing and answers
+    ``available``; any other case is a rollout like ``deploy``'s.
+
+    Raises:
+        NotFoundError: No such provider, or no such build.
+        BadRequestError: The build did not succeed.
+        SandboxUnavailableError: Pushed code cannot be sandboxed here.
+    """
+    provider = await get_provider(platform.database, principal, provider_id)
+    platform.sandbox.require()
+    provider_id = provider["provider_id"]
+    build = await get_build(platform, principal, provider_id, version)
+    if build["status"] != BuildStatus.SUCCESS:
+        raise BadRequestError(
+            f"version: build {version} is {build['status']}; only a successful build can be rolled back to",
+            field="version",
+        )
+    organization_id, running = principal.organization_id, provider["deployed_version"]
+    if (
+        running == version
+        and provider["deployment_status"] == DeploymentStatus.AVAILABLE
+        and platform.deployments.healthy(organization_id, provider_id)
+    ):
+        status = deployment_status(platform, provider)
+        message = f"Version {version} of {provider_id} is already deployed and available; nothing changed."
+    else:
+        status = await deploy(platform, principal, provider_id, version)
+        keeps = f"; {running} keeps running until then" if running and running != version else ""
+        message = (
+            f"Rolling {provider_id} out at version {version}: it is available once its workers "
+            f"ask for work{keeps}. Follow it at /providers/{provider_id}/deployment."
+        )
+    workers = platform.deployments.running_workers(organization_id, provider_id, version)
+    return {
+        "deployment_name": provider_id,
+        "status": status["status"],
+        "available_replicas": workers,
+        "ready_replicas": workers,
+        "version": version,
+        "image": None,
+        "updated_at": status["updated_at"],
+        "message": message,
+    }
 
 
 def deployment_status(platform: ProviderPlatform, provider: Row) -> Row:

@@ -12,11 +12,13 @@ from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.services import provider_logs, providers
 from pragma_sdk.models import (
     BuildInfo,
+    DeploymentResult,
     DeployRequest,
     ProviderDeleteResult,
     ProviderInfo,
     ProviderStatus,
     PushResult,
+    RollbackRequest,
 )
 
 router = APIRouter(prefix="/providers", tags=["providers"])
@@ -122,6 +124,28 @@ async def deploy_provider(
     version = body.version if body is not None else None
     status = await providers.deploy(platform, principal, provider_id, version)
     return FastJSONResponse(status, status_code=202)
+
+
+@router.post(
+    "/{provider_id}/rollback",
+    status_code=202,
+    response_model=DeploymentResult,
+    responses={
+        400: {"description": "The build did not succeed, so it cannot be deployed"},
+        404: {"description": "No such provider, or no such build"},
+        503: {"description": "Pushed code cannot be sandboxed on this server"},
+    },
+)
+async def rollback_provider(
+    provider_id: str, body: RollbackRequest, platform: ProvidersDep, principal: CurrentPrincipal
+) -> FastJSONResponse:
+    """Deploy an earlier successful build again (as ``/deploy`` with that version does).
+
+    Answers at once with the rollout, usually ``progressing``; follow it at ``/deployment``.
+    The version that is already deployed and available answers ``available`` and changes nothing.
+    """
+    result = await providers.rollback(platform, principal, provider_id, body.version)
+    return FastJSONResponse(result, status_code=202)
 
 
 @router.get("/{provider_id}/deployment", response_model=ProviderStatus)
