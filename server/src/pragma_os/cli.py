@@ -14,6 +14,7 @@ import uvicorn.config
 
 from pragma_os.api.app import create_app
 from pragma_os.auth import service as auth_service
+from pragma_os.builds.interpreters import InterpreterUnusableError, probe
 from pragma_os.errors import PragmaError
 from pragma_os.private_files import keep_private
 from pragma_os.sandbox import INSECURE_FLAG
@@ -86,6 +87,14 @@ def serve(
         list[str] | None,
         typer.Option(help="Run a worker for this installed provider package (repeatable; development)."),
     ] = None,
+    build_python: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="PATH|VERSION",
+            help="Another Python builds may use, for projects whose requires-python excludes the "
+            "server's own: a path, or a version such as 3.13 found in pyenv or by uv (repeatable).",
+        ),
+    ] = None,
     insecure_unsandboxed: Annotated[
         bool,
         typer.Option(
@@ -98,6 +107,13 @@ def serve(
     settings = _settings(data_dir, database_url)
     settings.insecure_unsandboxed = settings.insecure_unsandboxed or insecure_unsandboxed
     settings.provider_packages = [*settings.provider_packages, *(provider_package or [])]
+    settings.build_pythons = [*settings.build_pythons, *(build_python or [])]
+    for request in settings.build_pythons:
+        try:
+            probe(request)
+        except InterpreterUnusableError as error:
+            typer.echo(f"error: --build-python: {error}", err=True)
+            raise typer.Exit(2) from None
     settings.api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     token = settings.bootstrap_token.get_secret_value() if settings.bootstrap_token else None
     issued = _with_database(

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_concurrent_builds: int = Field(default=2, ge=1)
     build_timeout_seconds: float = Field(default=600.0, gt=0)
     sdk_source: Path | None = None
+    # Interpreters builds may use besides the server's own (paths, or versions such as 3.13),
+    # for projects whose requires-python excludes it; see builds/interpreters.py.
+    build_pythons: list[str] = Field(default_factory=list)
     deploy_timeout_seconds: float = Field(default=60.0, gt=0)
     provider_replicas: int = Field(default=1, ge=1)
     max_file_bytes: int = Field(default=5 * 1024**3, gt=0)

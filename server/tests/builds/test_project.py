@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from pragma_os.builds import InvalidProjectError, MissingPyprojectError, read_project
+from pragma_os.builds.errors import UnsupportedPythonError
+from pragma_os.builds.interpreters import Interpreter, choose
 
 
 def project(root: Path, pyproject: str, packages: list[str]) -> Path:
@@ -71,3 +73,28 @@ def test_invalid_toml(tmp_path: Path) -> None:
 def test_no_pyproject(tmp_path: Path) -> None:
     with pytest.raises(MissingPyprojectError, match=r"no pyproject\.toml"):
         read_project(tmp_path)
+
+
+def test_requires_python_is_read_and_must_be_a_specifier(tmp_path: Path) -> None:
+    root = project(tmp_path / "ok", NAMED + 'requires-python = ">=3.13"\n', ["src/acme_cloud_provider"])
+    assert read_project(root).requires_python == ">=3.13"
+    root = project(tmp_path / "bad", NAMED + 'requires-python = "three"\n', ["src/acme_cloud_provider"])
+    with pytest.raises(InvalidProjectError, match=r"requires-python must be a version specifier"):
+        read_project(root)
+
+
+def test_choosing_the_interpreter_by_requires_python() -> None:
+    server = Interpreter(Path("/py311"), "3.11.7", Path("/p311"))
+    others = [
+        Interpreter(Path("/py312"), "3.12.1", Path("/p312")),
+        Interpreter(Path("/py313"), "3.13.0", Path("/p313")),
+    ]
+    pythons = [server, *others]
+    assert choose(pythons, None) is server
+    assert choose(pythons, ">=3.11") is server  # the server's own whenever the project takes it
+    assert choose(pythons, ">=3.12") is others[1]  # else the newest the project takes
+    assert choose(pythons, "~=3.12.0") is others[0]
+    with pytest.raises(
+        UnsupportedPythonError, match=r"requires Python >=3.14 and this server builds with 3.11.7, 3.12.1"
+    ):
+        choose(pythons, ">=3.14")

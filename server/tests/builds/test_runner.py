@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 
 from pragma_os.builds import BuildOutcome, extract_archive, run_build, venv_python, worker_command
+from pragma_os.builds.interpreters import probe
 
 REPO = Path(__file__).resolve().parents[3]
 SDK = REPO / "sdk"
 MYCLOUD = REPO / "examples" / "mycloud"
 _BESIDE_PYTHON = Path(sys.executable).parent / "uv"
 UV = _BESIDE_PYTHON if _BESIDE_PYTHON.exists() else (Path(found) if (found := shutil.which("uv")) else None)
+PYTHONS = [probe(Path(sys.executable))]
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
 
@@ -48,13 +50,18 @@ async def build(project_root: Path, work_dir: Path, *, timeout: float = 180.0) -
     assert UV is not None
     started = time.monotonic()
     outcome = await run_build(
-        project_root, work_dir, sdk_source=SDK, log=sink, timeout=timeout, uv=UV, python=sys.executable
+        project_root, work_dir, sdk_source=SDK, log=sink, timeout=timeout, uv=UV, pythons=PYTHONS
     )
     return Built(outcome, lines, work_dir, time.monotonic() - started)
 
 
 def provider_project(
-    root: Path, package: str, modules: dict[str, str], *, dependencies: str = '"pragmatiks-sdk"'
+    root: Path,
+    package: str,
+    modules: dict[str, str],
+    *,
+    dependencies: str = '"pragmatiks-sdk"',
+    requires_python: str = ">=3.11",
 ) -> Path:
     """Write a hatchling project whose package ``package`` holds ``modules``."""
     (root / "src" / package).mkdir(parents=True)
@@ -64,7 +71,7 @@ def provider_project(
             [project]
             name = "{package.replace("_", "-")}"
             version = "0.1.0"
-            requires-python = ">=3.11"
+            requires-python = "{requires_python}"
             dependencies = [{dependencies}]
 
             [build-system]
@@ -162,7 +169,7 @@ def test_every_step_is_in_the_log(mycloud: Built) -> None:
     lines = mycloud.lines
     steps = [line for line in lines if line.startswith("==> ")]
     assert steps == [
-        "==> creating the virtual environment",
+        f"==> creating the virtual environment on Python {PYTHONS[0].version} (the project requires >=3.11)",
         "==> installing mycloud-provider with the platform's SDK",
         "==> importing mycloud_provider and discovering its providers",
         "==> build succeeded: mycloud, 3 resource type(s)",
@@ -246,6 +253,18 @@ async def test_a_dependency_that_does_not_exist(tmp_path: Path) -> None:
     )
     assert "pragma-os-no-such-package-xyz" in message
     assert "\n" not in message
+
+
+async def test_a_project_for_a_python_the_server_lacks(tmp_path: Path) -> None:
+    project = provider_project(
+        tmp_path / "p", "demo_future", {"__init__.py": PROVIDER}, requires_python=">=4"
+    )
+    built = await build(project, tmp_path / "version")
+    version = PYTHONS[0].version
+    assert built.outcome.error_message == (
+        f"the project requires Python >=4 and this server builds with {version}: "
+        "ask the operator to add an interpreter with 'pragma-os serve --build-python PATH'"
+    )
 
 
 async def test_a_build_past_its_time_limit_is_killed(tmp_path: Path) -> None:

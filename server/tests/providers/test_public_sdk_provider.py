@@ -49,6 +49,12 @@ def gone(client: PragmaClient, resource: str, name: str) -> bool:
 def test_public_sdk_provider_builds_deploys_and_answers_health_and_logs(client: PragmaClient) -> None:
     build = pushed(client, PROVIDER, MYCLOUD_PUBLIC)
     assert build.status == BuildStatus.SUCCESS, build.error_message
+    # It requires Python >=3.13 as the public packages do: the server builds it on its 3.13.
+    with client.stream_build_logs(PROVIDER, build.version) as response:
+        steps = [line for line in response.iter_lines() if line.startswith("==> creating")]
+    (step,) = steps
+    assert step.startswith("==> creating the virtual environment on Python 3.13."), step
+    assert step.endswith("(the project requires >=3.13)"), step
     status = deployed(client, PROVIDER)
     assert (status.status, status.version, status.healthy) == (
         DeploymentStatus.AVAILABLE,

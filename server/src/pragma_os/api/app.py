@@ -23,6 +23,7 @@ from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.auth import Authenticator
 from pragma_os.builds import INTROSPECT_SCRIPT
+from pragma_os.builds.interpreters import probe
 from pragma_os.builds.sdk_source import local_sdk_source
 from pragma_os.builtin.context import BuiltinServices
 from pragma_os.deploy.packages import start_package_workers
@@ -104,15 +105,15 @@ def provider_platform(
     files = ProviderFiles(settings.providers_dir)
     sdk_source = settings.sdk_source or local_sdk_source() or Path("pragma-sdk-source-not-configured")
     uv = Path(find_uv_bin()).resolve()
-    # The interpreter itself, not the server's virtual environment (which pushed code must
-    # not see): builds make their environments from it, and workers run on it.
-    python = Path(sys.executable).resolve()
-    interpreter = () if python.is_relative_to("/usr") else (Path(sys.base_prefix).resolve(),)
+    # The interpreters themselves, not the server's virtual environment (which pushed code
+    # must not see): builds make their environments from them, and workers run on them.
+    pythons = tuple(probe(request) for request in [sys.executable, *settings.build_pythons])
+    interpreter = tuple(dict.fromkeys(p.prefix for p in pythons if not p.prefix.is_relative_to("/usr")))
     build_settings = BuildSettings(
         files=files,
         sdk_source=sdk_source,
         uv=uv,
-        python=str(python),
+        pythons=pythons,
         timeout=settings.build_timeout_seconds,
         concurrency=settings.max_concurrent_builds,
         max_compressed_bytes=settings.max_push_bytes,

@@ -4,6 +4,7 @@ BuildError (PragmaError, 422)
 ├── UnsafeArchiveError     the upload is not a gzipped tarball, or breaks an extraction rule
 ├── MissingPyprojectError  no pyproject.toml at the top of the archive
 ├── InvalidProjectError    pyproject.toml unreadable, or no way to tell the import package
+├── UnsupportedPythonError the project's requires-python excludes every Python the server builds with
 ├── InstallError           uv could not create the environment or install the project
 ├── ProviderImportError    importing the package raised
 ├── NoResourcesError       no Provider, or a Provider without resource types
@@ -33,6 +34,10 @@ class MissingPyprojectError(BuildError):
 
 class InvalidProjectError(BuildError):
     """``pyproject.toml`` cannot be read, or it is unclear which package to import."""
+
+
+class UnsupportedPythonError(BuildError):
+    """``[project] requires-python`` accepts none of the interpreters the server builds with."""
 
 
 class InstallError(BuildError):

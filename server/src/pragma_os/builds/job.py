@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pragma_os.builds.archive import ArchiveLimits, extract_archive
 from pragma_os.builds.errors import BuildError
+from pragma_os.builds.interpreters import Interpreter
 from pragma_os.builds.runner import BuildOutcome, run_build
 from pragma_os.sandbox.policy import SandboxIdentity
 
@@ -29,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--result", type=Path, required=True, help="where to write the outcome (JSON)")
     parser.add_argument("--sdk-source", type=Path, required=True, help="the platform's SDK to install")
     parser.add_argument("--uv", type=Path, required=True, help="the uv executable")
-    parser.add_argument("--python", required=True, help="interpreter for the build's environment")
+    parser.add_argument(
+        "--pythons", type=json.loads, required=True, help="JSON list of the interpreters builds may use"
+    )
     parser.add_argument("--uv-cache-dir", type=Path, required=True, help="the uv cache builds share")
     parser.add_argument("--timeout", type=float, required=True, help="seconds for the whole build")
     parser.add_argument("--max-compressed-bytes", type=int, required=True)
@@ -76,7 +79,7 @@ async def build(arguments: argparse.Namespace) -> BuildOutcome:
         log=_log,
         timeout=max(arguments.timeout - (time.monotonic() - started), 1.0),
         uv=arguments.uv,
-        python=arguments.python,
+        pythons=[Interpreter.from_argument(item) for item in arguments.pythons],
         uv_cache_dir=arguments.uv_cache_dir,
         sandbox_prefix=arguments.sandbox_prefix,
         owner=arguments.owner,

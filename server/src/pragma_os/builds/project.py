@@ -1,4 +1,5 @@
-"""Read a pushed provider project's ``pyproject.toml``: its name and the package to import.
+"""Read a pushed provider project's ``pyproject.toml``: its name, the package to import and
+the Pythons it accepts.
 
 The runner installs the project, then imports this package in the build environment to
 discover its providers; the worker of the built version is started on the same package.
@@ -11,6 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from pragma_os.builds.errors import InvalidProjectError, MissingPyprojectError
 
@@ -27,11 +30,13 @@ class ProviderProject:
         root: The directory holding ``pyproject.toml``.
         name: ``[project].name``, or ``None`` when the table has none.
         package: The import name whose modules define the providers.
+        requires_python: ``[project].requires-python`` (a version specifier), or ``None``.
     """
 
     root: Path
     name: str | None
     package: str
+    requires_python: str | None = None
 
 
 def read_project(root: Path) -> ProviderProject:
@@ -61,7 +66,28 @@ def read_project(root: Path) -> ProviderProject:
     name = _table(document, "project").get("name")
     if name is not None and not isinstance(name, str):
         raise InvalidProjectError("pyproject.toml: [project] name must be a string")
-    return ProviderProject(root=root, name=name, package=_package(root, document, name))
+    return ProviderProject(
+        root=root,
+        name=name,
+        package=_package(root, document, name),
+        requires_python=_requires_python(document),
+    )
+
+
+def _requires_python(document: dict[str, Any]) -> str | None:
+    value = _table(document, "project").get("requires-python")
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise InvalidSpecifier(repr(value))
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        raise InvalidProjectError(
+            "pyproject.toml: [project] requires-python must be a version specifier "
+            f"such as '>=3.11', not {value!r}"
+        ) from None
+    return value
 
 
 def _package(root: Path, document: dict[str, Any], name: str | None) -> str:

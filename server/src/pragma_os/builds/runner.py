@@ -18,6 +18,7 @@ from pragma_os.builds import uv as uv_commands
 from pragma_os.builds.discovery import Discovery, discovery_command, read_discovery
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.errors import BuildError, BuildLimitError, BuildTimeoutError, InstallError
+from pragma_os.builds.interpreters import Interpreter, choose
 from pragma_os.builds.layout import venv_dir, venv_python
 from pragma_os.builds.processes import (
     BuildLog,
@@ -66,7 +67,7 @@ async def run_build(
     log: LineSink,
     timeout: float,
     uv: Path,
-    python: str,
+    pythons: Sequence[Interpreter],
     uv_cache_dir: Path | None = None,
     sandbox_prefix: Sequence[str] = (),
     owner: SandboxIdentity | None = None,
@@ -88,7 +89,8 @@ async def run_build(
         timeout: Seconds for the whole build; at the limit the running step's process group is
             killed.
         uv: The uv executable.
-        python: The interpreter of the environment: a path, or a version uv finds installed.
+        pythons: The interpreters the environment may be made from, the server's own first:
+            ``interpreters.choose`` picks by the project's ``requires-python``.
         uv_cache_dir: The uv cache to share between builds; by default the server user's.
         sandbox_prefix: Put before every step's command line: the sandbox the steps run in
             (see ``pragma_os.sandbox``); empty to run them as they are.
@@ -109,6 +111,7 @@ async def run_build(
             _prepare, project_root, work_dir, sdk_source, owner
         )
         package = project.package
+        python = choose(pythons, project.requires_python)
         budget = WriteBudget.from_now(work_dir, max_write_bytes) if max_write_bytes is not None else None
         build = _Build(
             project,
@@ -159,7 +162,7 @@ class _Build:
     deadline: float
     sdk_source: Path
     uv: Path
-    python: str
+    python: Interpreter
     sandbox_prefix: tuple[str, ...]
     budget: WriteBudget | None
 
@@ -171,9 +174,12 @@ class _Build:
         uv_env = build_environment(self.work_dir, uv_cache_dir=cache)
         python = venv_python(self.work_dir)
 
-        await self.log.write("==> creating the virtual environment")
+        accepts = (
+            f" (the project requires {self.project.requires_python})" if self.project.requires_python else ""
+        )
+        await self.log.write(f"==> creating the virtual environment on Python {self.python.version}{accepts}")
         step = await self._step(
-            uv_commands.venv_command(self.uv, self.python, venv_dir(self.work_dir)), uv_env
+            uv_commands.venv_command(self.uv, str(self.python.path), venv_dir(self.work_dir)), uv_env
         )
         if step.returncode != 0:
             raise InstallError(f"creating the virtual environment failed: {_uv_failure(step)}")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pragma_os.builds.environment import build_environment
+from pragma_os.builds.interpreters import Interpreter
 from pragma_os.builds.uv import default_cache_dir
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
@@ -47,7 +48,7 @@ class BuildSettings:
     files: ProviderFiles
     sdk_source: Path
     uv: Path
-    python: str
+    pythons: tuple[Interpreter, ...]
     timeout: float
     concurrency: int
     max_compressed_bytes: int
@@ -154,7 +155,7 @@ class BuildQueue:
             "--sdk-source", str(settings.sdk_source),
             "--uv", str(settings.uv),
             "--uv-cache-dir", str(cache_dir),
-            "--python", settings.python,
+            "--pythons", json.dumps([python.to_argument() for python in settings.pythons]),
             "--timeout", str(settings.timeout),
             "--max-compressed-bytes", str(settings.max_compressed_bytes),
             "--max-unpacked-bytes", str(settings.max_unpacked_bytes),
