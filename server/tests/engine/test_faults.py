@@ -258,6 +258,44 @@ def test_server_sigkilled_mid_run_loses_nothing(
     assert_healthy(second)
 
 
+def test_a_restarted_server_takes_back_its_dead_workers_leases_at_once(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    """Every event is in a handler when the server dies; the restarted server redelivers them
+    without waiting out the 30 s lease (the workers of its previous run died with it)."""
+    root = tmp_path / "server"
+    lease = {"PRAGMA_LEASE_SECONDS": "30", "PRAGMA_WORKER_CONCURRENCY": "20"}
+    first = processes.server(root, database_url, *TESTKIT, **lease)
+    names = [f"held-{index:02d}" for index in range(20)]
+    asyncio.run(_apply_all(first, [item(name, value=name, sleep=2) for name in names], concurrency=20))
+    with connect(first) as client:
+        wait_for(lambda: _states(client) == {"processing": 20}, 30, lambda: f"all leased: {_states(client)}")
+    workers = children_of(first.process.pid)
+    first.process.kill()
+    first.process.wait()
+    sigkill([*workers, *workers_of(first)])
+
+    second = processes.server(root, database_url, *TESTKIT, **lease)  # returns once /health answers
+    healthy = time.monotonic()
+    with connect(second) as client:
+
+        def first_ready() -> float | None:
+            ready = _states(client)["ready"]
+            return time.monotonic() - healthy if ready else None
+
+        first_seconds = wait_for(first_ready, 25, lambda: f"one ready: {_states(client)}", interval=0.05)
+        wait_for(lambda: _states(client) == {"ready": 20}, 25, lambda: f"all ready: {_states(client)}")
+        all_seconds = time.monotonic() - healthy
+        listed = client.list_resources(provider="testkit")
+    assert all(resource["outputs"]["attempt"] == 2 for resource in listed), listed
+    # The handlers sleep 2 s: the first redelivered call began about 2 s before its resource was ready.
+    print(
+        f"after /health answered: first handler call at ~{first_seconds - 2:.1f} s, first ready at "
+        f"{first_seconds:.1f} s, all 20 ready at {all_seconds:.1f} s (the lease is 30 s)"
+    )
+    assert "previous run" in second.log(), second.log()
+
+
 # --- 2. a worker killed mid-handler -------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from pragma_os.builds.sdk_source import local_sdk_source
 from pragma_os.builtin.context import BuiltinServices
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.deploy.releases import LocalProcessDeployer
+from pragma_os.deploy.runs import ServerRun
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.files import LocalFileStorage
@@ -46,7 +47,7 @@ from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
-from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
+from pragma_os.services.workers import Dispatcher, recheck_blocked, reclaim_previous_run, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
 from pragma_os.store.dialect import is_sqlite
@@ -100,6 +101,7 @@ def provider_platform(
     sandbox: Sandbox,
     identities: SandboxIdentities,
     outputs: ProcessOutputs,
+    run: ServerRun,
 ) -> ProviderPlatform:
     """The provider pipeline: files under the data directory, build queue, local deployer."""
     files = ProviderFiles(settings.providers_dir)
@@ -138,6 +140,7 @@ def provider_platform(
         concurrency=settings.worker_concurrency,
         sandbox=sandbox,
         identities=identities,
+        run=run,
         profile=_sandbox_profile(
             settings,
             memory_bytes=settings.sandbox_worker_memory_bytes,
@@ -217,17 +220,23 @@ def create_app(settings: Settings) -> FastAPI:
             SecretRedactors(database, sealer, wakeups),
             settings.max_log_bytes,
         )
+        run = ServerRun.begin(settings.data_dir)
         platform = provider_platform(
-            settings, database, dispatcher.presence, validator, sandbox, identities, outputs
+            settings, database, dispatcher.presence, validator, sandbox, identities, outputs, run
         )
         app.state.providers = platform
+        reclaimed = await reclaim_previous_run(dispatcher, run)
+        if reclaimed:
+            logger.warning(
+                "Redelivering %d event(s) leased to workers of this server's previous run", reclaimed
+            )
         rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
         builtin = BuiltinWorker(
             dispatcher, BuiltinServices(app.state.files, keys.signing_key, settings.external_url)
         )
         builtin.start()
         workers = await start_package_workers(
-            settings, database, functools.partial(outputs.package, settings.provider_organization)
+            settings, database, run, functools.partial(outputs.package, settings.provider_organization)
         )
         await platform.builds.resume()
         await platform.deployments.restore()

@@ -29,7 +29,8 @@ class WorkerSpec:
     """What to run: a provider package, where the API is, and the worker's own token.
 
     ``python`` is the interpreter of the environment the package is installed in (a build's
-    virtual environment, or the server's own for ``--provider-package``). With a ``sandbox``
+    virtual environment, or the server's own for ``--provider-package``); ``label`` names the
+    worker in logs (default: its ``worker_id``, else the package). With a ``sandbox``
     and its ``policy`` the worker runs inside it; the operator's own packages run without.
     """
 
@@ -39,6 +40,7 @@ class WorkerSpec:
     concurrency: int = 100
     python: str = sys.executable
     worker_id: str | None = None
+    label: str | None = None
     passed_through: tuple[str, ...] = PASSED_THROUGH
     home: str | None = None
     extra_args: list[str] = field(default_factory=list)
@@ -162,4 +164,4 @@ class SupervisedWorker:
 
     @property
     def _label(self) -> str:
-        return self.spec.worker_id or self.spec.package
+        return self.spec.label or self.spec.worker_id or self.spec.package

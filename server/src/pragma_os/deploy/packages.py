@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pragma_os.auth import service as auth_service
 from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
+from pragma_os.deploy.runs import ServerRun
 from pragma_os.errors import NotFoundError
 from pragma_os.output import CapturedOutput
 from pragma_os.settings import Settings
@@ -15,7 +16,7 @@ from pragma_sdk.provider import Provider, discover_providers
 
 
 async def start_package_workers(
-    settings: Settings, database: Database, output: Callable[[str], CapturedOutput]
+    settings: Settings, database: Database, run: ServerRun, output: Callable[[str], CapturedOutput]
 ) -> list[SupervisedWorker]:
     """Register each configured package's resource types and start one supervised worker per
     package, with a token for its providers.
@@ -36,7 +37,14 @@ async def start_package_workers(
             providers,
         )
         worker = SupervisedWorker(
-            WorkerSpec(package, settings.api_url, token, concurrency=settings.worker_concurrency),
+            WorkerSpec(
+                package,
+                settings.api_url,
+                token,
+                concurrency=settings.worker_concurrency,
+                worker_id=run.worker_id(package),
+                label=package,
+            ),
             output=output(package),
         )
         worker.start()

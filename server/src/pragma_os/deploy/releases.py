@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
+from pragma_os.deploy.runs import ServerRun
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy
 
@@ -27,7 +28,8 @@ class Release:
     """One version of one organization's provider, and how to run its workers.
 
     ``policy`` is the sandbox every worker runs in: the organization's uid, the version's
-    directory read-only, ``home`` writable, the limits of a worker.
+    directory read-only, ``home`` writable, the limits of a worker. ``run`` is the server
+    process starting it, which names its workers.
     """
 
     organization_id: str
@@ -39,6 +41,7 @@ class Release:
     token: str
     home: Path
     policy: SandboxPolicy
+    run: ServerRun
     replicas: int = 1
     concurrency: int = 100
 
@@ -49,7 +52,11 @@ class Release:
 
     def worker_ids(self) -> list[str]:
         """The id each replica leases under (the server sees them poll)."""
-        return [f"{self.provider_id}@{self.version}#{replica}" for replica in range(self.replicas)]
+        return [self.run.worker_id(name) for name in self.worker_names()]
+
+    def worker_names(self) -> list[str]:
+        """How the logs name each replica: ``provider@version#n``."""
+        return [f"{self.provider_id}@{self.version}#{n}" for n in range(self.replicas)]
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,8 @@ class LocalProcessDeployer:
                     release.token,
                     concurrency=release.concurrency,
                     python=str(release.python),
-                    worker_id=worker_id,
+                    worker_id=release.run.worker_id(name),
+                    label=name,
                     passed_through=_RELEASE_PASSED_THROUGH,
                     home=str(release.home),
                     sandbox=self._sandbox,
@@ -114,7 +122,7 @@ class LocalProcessDeployer:
                 ),
                 output=output,
             )
-            for worker_id in release.worker_ids()
+            for name in release.worker_names()
         ]
         for worker in workers:
             worker.start()

@@ -19,6 +19,7 @@ from typing import Any
 
 from pragma_os.auth import service as auth_service
 from pragma_os.deploy.releases import Deployer, Release
+from pragma_os.deploy.runs import ServerRun
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.presence import WorkerPresence
@@ -50,6 +51,7 @@ class DeploySettings:
     sandbox: Sandbox
     identities: SandboxIdentities
     profile: SandboxProfile
+    run: ServerRun
 
 
 class DeploymentManager:
@@ -198,6 +200,7 @@ class DeploymentManager:
             token=token,
             home=files.home,
             policy=policy,
+            run=self._settings.run,
             replicas=self._settings.replicas,
             concurrency=self._settings.concurrency,
         )

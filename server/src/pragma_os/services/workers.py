@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.deploy.runs import ServerRun
 from pragma_os.engine import dispatch
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
@@ -215,6 +216,16 @@ async def rescue_expired(dispatcher: Dispatcher) -> int:
     )
     dispatcher.wakeups.notify(touched)
     return count
+
+
+async def reclaim_previous_run(dispatcher: Dispatcher, run: ServerRun) -> int:
+    """Redeliver (or fail) at once the events leased to the workers of this replica's earlier
+    runs, which died with them (see ``deploy.runs``); returns how many."""
+    ended = utcnow() - timedelta(seconds=1)
+    reclaimed = await dispatcher.database.retrying(
+        lambda connection: events.expire_leases_of(connection, run.replica_prefix, run.run_prefix, ended)
+    )
+    return await rescue_expired(dispatcher) if reclaimed else 0
 
 
 async def recheck_blocked(dispatcher: Dispatcher) -> int:

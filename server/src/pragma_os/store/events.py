@@ -161,6 +161,23 @@ async def expired_leases(connection: AsyncConnection, now: datetime, limit: int 
     return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
 
 
+async def expire_leases_of(
+    connection: AsyncConnection, owner_prefix: str, keep_prefix: str, now: datetime
+) -> int:
+    """End now the leases of owners whose id starts with ``owner_prefix`` but not ``keep_prefix``;
+    returns how many. The rescuer then treats them as any lease that ran out."""
+    statement = (
+        update(events)
+        .where(
+            events.c.status == LEASED,
+            events.c.lease_owner.startswith(owner_prefix, autoescape=True),
+            ~events.c.lease_owner.startswith(keep_prefix, autoescape=True),
+        )
+        .values(lease_expires_at=now)
+    )
+    return (await connection.execute(statement)).rowcount
+
+
 async def extend_leases(
     connection: AsyncConnection,
     organization_id: str,
