@@ -7,9 +7,9 @@ setup:
 setup-dev:
 	scripts/setup.sh --dev
 
-# Builds of providers that require Python 3.13 (as the public SDK's do) use this one; an
-# empty BUILD_PYTHON (make serve BUILD_PYTHON=) builds with the server's Python only.
-BUILD_PYTHON ?= 3.13
+# Builds of providers that require Python 3.13 (as the public SDK's do) use this one, when
+# there is one; make serve BUILD_PYTHON= builds with the server's Python only.
+BUILD_PYTHON ?= $(shell scripts/find-python-3.13.sh 2>/dev/null)
 
 serve: setup
 	.venv/bin/pragma-os serve $(if $(BUILD_PYTHON),--build-python $(BUILD_PYTHON))

@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the SDK, server and CLI (editable); --dev adds test tools.
+# Creates .venv and installs the SDK, server and CLI (editable); --dev adds test tools, and
+# .venv-3.13, the same on Python 3.13, on which scripts/test.sh runs the SDK suite and the
+# smoke tests as well (scripts/find-python-3.13.sh says where it looks for that Python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-sandbox.sh
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null
-extra=()
-[ "${1:-}" = "--dev" ] && extra=(-r requirements-dev.txt)
-.venv/bin/uv pip install --quiet --python .venv/bin/python -c constraints.txt \
-    -e sdk -e server -e cli "${extra[@]}"
+install() {  # install PYTHON [REQUIREMENTS...]
+    local target=$1
+    shift
+    .venv/bin/uv pip install --quiet --python "$target" -c constraints.txt -e sdk -e server -e cli "$@"
+}
+if [ "${1:-}" != "--dev" ]; then
+    install .venv/bin/python
+    exit 0
+fi
+install .venv/bin/python -r requirements-dev.txt
+if python313=$(scripts/find-python-3.13.sh); then
+    # A venv whose interpreter went away (or is no 3.13) is made anew.
+    .venv-3.13/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
+        || .venv/bin/uv venv --quiet --clear --python "$python313" .venv-3.13
+    install .venv-3.13/bin/python -r requirements-dev.txt
+elif [ "${SKIP_PY313:-}" = 1 ]; then
+    echo "note: no Python 3.13, and SKIP_PY313=1: the tests run on $(.venv/bin/python -V) only." >&2
+else
+    echo "warning: no Python 3.13, so no .venv-3.13: scripts/test.sh will fail." >&2
+    echo "         Install CPython 3.13 (for example 'pyenv install 3.13') or point PYTHON_3_13" >&2
+    echo "         at one, then run 'make setup-dev' again; or set SKIP_PY313=1 to test on" >&2
+    echo "         $(.venv/bin/python -V) only." >&2
+fi

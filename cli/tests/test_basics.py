@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pragma_cli import __version__
 from testing.fixtures.server import free_port
 
 from .running import PRAGMA, Pragma
+
+pytestmark = pytest.mark.smoke
 
 
 def test_version_prints_and_exits_zero(pragma: Pragma) -> None:

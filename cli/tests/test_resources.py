@@ -17,6 +17,7 @@ def _item(name: str, tag: str, **config: object) -> dict[str, object]:
     return {"provider": "testkit", "resource": "item", "name": name, "config": config, "tags": [tag]}
 
 
+@pytest.mark.smoke
 def test_apply_inspect_tag_and_delete(cli: Pragma, unique: str, tmp_path: Path) -> None:
     tag = f"run:{unique}"
     one, two, three, four = (f"{unique}-{word}" for word in ("one", "two", "three", "four"))

@@ -1,4 +1,7 @@
-"""``pragma-os serve`` first start: bootstrap organization, printed token, credentials file."""
+"""``pragma-os serve`` first start: bootstrap organization, printed token, credentials file.
+
+Every test here is a smoke test: ``scripts/test-py313.sh`` runs it on Python 3.13 as well.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ import httpx
 import pytest
 
 from testing.fixtures.db import DATABASES, dispose_database_url, make_database_url
-from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, start_server
+from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
+
+pytestmark = pytest.mark.smoke
 
 QUICK_START = """
 from pragma_sdk import PragmaClient
@@ -124,10 +129,7 @@ def test_workers_of_a_killed_server_stop_by_themselves(tmp_path: Path) -> None:
     )
     try:
         pattern = f"pragma_sdk.worker.*{server.url}"
-        deadline = time.monotonic() + 30
-        while not (workers := _pids(pattern)):
-            assert time.monotonic() < deadline, "no worker started"
-            time.sleep(0.1)
+        workers = _wait_for_pids(pattern)
         server.process.send_signal(signal.SIGKILL)
         server.process.wait()
         deadline = time.monotonic() + 30
@@ -136,6 +138,25 @@ def test_workers_of_a_killed_server_stop_by_themselves(tmp_path: Path) -> None:
             time.sleep(0.1)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("engine_server", ["sqlite"], indirect=True)
+def test_the_server_and_its_workers_run_on_the_python_running_the_tests(engine_server: RunningServer) -> None:
+    # What makes the smoke run on a second Python mean something: not only the tests but the
+    # server and the workers it starts run on it, in the same environment.
+    workers = _wait_for_pids(f"pragma_sdk.worker.*{engine_server.url}")
+    for pid in (engine_server.process.pid, *workers):
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+        assert argv0 == sys.executable, f"process {pid} runs {argv0}"
+        assert Path(f"/proc/{pid}/exe").resolve() == Path(sys.executable).resolve()
+
+
+def _wait_for_pids(pattern: str) -> list[int]:
+    deadline = time.monotonic() + 30
+    while not (found := _pids(pattern)):
+        assert time.monotonic() < deadline, f"no process matches {pattern!r}"
+        time.sleep(0.1)
+    return found
 
 
 def _pids(pattern: str) -> list[int]:

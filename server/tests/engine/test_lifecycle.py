@@ -21,6 +21,7 @@ def reference(name: str, field: str = "outputs.value") -> dict[str, str]:
     return {"provider": "testkit", "resource": "item", "name": name, "field": field}
 
 
+@pytest.mark.smoke
 def test_create_reaches_ready_with_outputs(client: PragmaClient, unique: str) -> None:
     client.apply_resource(item(f"{unique}-a", value="hello"))
     ready = client.wait_ready("testkit", "item", f"{unique}-a", timeout=20)

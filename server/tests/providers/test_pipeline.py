@@ -21,6 +21,7 @@ def client(server: RunningServer) -> Iterator[PragmaClient]:
         yield sync_client
 
 
+@pytest.mark.smoke
 def test_push_build_deploy_apply_roll_back_and_delete_mycloud(client: PragmaClient) -> None:
     first = pushed(client, "mycloud", MYCLOUD)
     assert first.status == BuildStatus.SUCCESS, first.error_message
