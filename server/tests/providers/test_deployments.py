@@ -26,7 +26,10 @@ def worker_pids(provider_id: str) -> list[int]:
     """The worker processes themselves, not the sandboxes around them (whose command lines
     hold the worker's)."""
     found = subprocess.run(
-        ["pgrep", "-f", f"worker-id {provider_id}@"], capture_output=True, text=True, check=False
+        ["pgrep", "-f", f"worker-id [0-9a-f]+[.][0-9a-f]+/{provider_id}@"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return [int(pid) for pid in found.stdout.split() if _command(int(pid)) != "bwrap"]
 
