@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import dead_letters
 
-router = APIRouter(prefix="/ops/dead-letter", tags=["ops"])
+router = APIRouter(prefix="/ops/dead-letter", tags=["ops"], route_class=CheckedRoute)
 
 ProviderFilter = Annotated[str | None, Query(description="Filter by provider name")]
 

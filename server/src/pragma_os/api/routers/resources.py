@@ -17,6 +17,7 @@ from pragma_os.api.deps import (
     WakeupsDep,
 )
 from pragma_os.api.responses import FastJSONResponse, event_stream
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
@@ -30,7 +31,7 @@ from pragma_sdk.models import (
     is_resource_id,
 )
 
-router = APIRouter(prefix="/resources", tags=["resources"])
+router = APIRouter(prefix="/resources", tags=["resources"], route_class=CheckedRoute)
 
 MAX_PAGE_SIZE = 10_000
 
