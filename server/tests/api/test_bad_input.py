@@ -124,3 +124,33 @@ def test_provisioned_state_fields_in_the_body_are_ignored(http: httpx.Client, pr
     assert document["outputs"] == {}
     assert document["provisioned"] is False
     assert document["error"] is None
+
+
+@pytest.mark.parametrize(
+    "last_event_id",
+    [b"9" * 5000, b"9223372036854775808", b"-1", b"abc", b"", "١٢".encode()],
+)
+def test_last_event_ids_out_of_range_are_422(http: httpx.Client, last_event_id: bytes) -> None:
+    response = http.get("/resources/watch", headers={"Last-Event-ID": last_event_id})
+    assert response.status_code == 422
+    assert response.json()["detail"] == {
+        "message": "Last-Event-ID: must be the id of an event from this stream: "
+        "a whole number from 0 to 9223372036854775807",
+        "field": "Last-Event-ID",
+    }
+
+
+def test_a_last_event_id_beyond_the_feed_starts_over(http: httpx.Client, provider_name: str) -> None:
+    http.post("/resources/apply", json={**good(provider_name), "lifecycle_state": "draft"})
+    headers = {"Last-Event-ID": str(2**63 - 1)}
+    params = {"provider": provider_name}
+    with http.stream("GET", "/resources/watch", params=params, headers=headers, timeout=10) as stream:
+        assert stream.status_code == 200
+        lines = []
+        for line in stream.iter_lines():
+            if line == ": watching":
+                break
+            lines.append(line)
+    assert lines[1] == "event: resource"
+    assert f'"provider":"{provider_name}"' in lines[2]
+    assert int(lines[0].removeprefix("id: ")) < 2**63 - 1

@@ -34,12 +34,22 @@ from pragma_sdk.models import (
 router = APIRouter(prefix="/resources", tags=["resources"], route_class=CheckedRoute)
 
 MAX_PAGE_SIZE = 10_000
+LAST_EVENT_ID_RULE = (
+    f"must be the id of an event from this stream: a whole number from 0 to {watch.MAX_EVENT_ID}"
+)
 
 
 def _checked_id(resource_id: str) -> str:
     if not is_resource_id(resource_id):
         raise InvalidInputError("resource_id", RESOURCE_ID_RULE)
     return resource_id
+
+
+def _event_id(header: str) -> int:
+    # isdigit() alone passes digits of other scripts; the length check spares converting junk.
+    if header.isascii() and header.isdigit() and len(header) <= 32 and int(header) <= watch.MAX_EVENT_ID:
+        return int(header)
+    raise InvalidInputError("Last-Event-ID", LAST_EVENT_ID_RULE)
 
 
 @router.get("/types", response_model=list[ResourceDefinition])
@@ -68,13 +78,10 @@ async def watch_resources(
 ) -> StreamingResponse:
     """Stream resource changes as server-sent events (``resource`` and ``deleted``).
 
-    Reconnect with the ``Last-Event-ID`` header to resume after the last event you saw.
+    Reconnect with the ``Last-Event-ID`` header to resume after the last event you saw; an id
+    beyond the newest event starts over, as without the header.
     """
-    resume = None
-    if last_event_id is not None:
-        if not last_event_id.isdigit():
-            raise InvalidInputError("Last-Event-ID", "must be the id of an event from this stream")
-        resume = int(last_event_id)
+    resume = None if last_event_id is None else _event_id(last_event_id)
     stream = watch.watch(
         database,
         principal,
