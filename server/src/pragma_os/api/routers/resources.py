@@ -21,13 +21,18 @@ from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
+    MAX_TAGS,
     RESOURCE_ID_RULE,
     LogEntry,
+    ProviderName,
     ResourceApply,
     ResourceDefinition,
     ResourceDocument,
     ResourceHealth,
+    ResourceName,
     ResourceStatus,
+    ResourceType,
+    Tag,
     is_resource_id,
 )
 
@@ -56,7 +61,7 @@ def _event_id(header: str) -> int:
 async def list_resource_types(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
 ) -> FastJSONResponse:
     """Resource types of deployed providers and the built-in ones."""
     return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
@@ -70,9 +75,9 @@ async def list_resource_types(
 async def watch_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Only this provider's resources")] = None,
-    resource: Annotated[str | None, Query(description="Only this resource type")] = None,
-    name: Annotated[str | None, Query(description="Only resources with this name")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Only this provider's resources")] = None,
+    resource: Annotated[ResourceType | None, Query(description="Only this resource type")] = None,
+    name: Annotated[ResourceName | None, Query(description="Only resources with this name")] = None,
     snapshot: Annotated[bool, Query(description="Start with the current state of matching resources")] = True,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
@@ -98,9 +103,11 @@ async def watch_resources(
 async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
-    resource: Annotated[str | None, Query(description="Filter by resource type")] = None,
-    tags: Annotated[list[str] | None, Query(description="Filter by tags (all must match)")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
+    tags: Annotated[
+        list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
+    ] = None,
     limit: Annotated[
         int | None,
         Query(ge=1, le=MAX_PAGE_SIZE, description="Page size; the next page's cursor is in X-Next-Cursor"),

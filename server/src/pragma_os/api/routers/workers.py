@@ -93,7 +93,12 @@ async def read_subresource(
     worker_id: WorkerId,
     wait_seconds: Annotated[
         float,
-        Query(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this long for it to be ready or failed"),
+        Query(
+            ge=0,
+            le=MAX_WAIT_SECONDS,
+            allow_inf_nan=False,
+            description="Wait up to this long for it to be ready or failed",
+        ),
     ] = 0.0,
 ) -> FastJSONResponse:
     """A resource the event's resource owns; with ``wait_seconds``, once it is ready or failed.
