@@ -40,6 +40,11 @@ def messages(response: httpx.Response) -> str:
         ({"surprise": 1}, "surprise", "Unknown field"),
         ({"dependencies": ["only-two/parts"]}, "dependencies.0", "provider/resource/name"),
         ({"owner_references": [{"provider": "p"}]}, "owner_references.0.resource", "required"),
+        (
+            {"owner_references": [{"provider": "p", "resource": "r", "name": f"n{i}"} for i in range(65)]},
+            "owner_references",
+            "at most 64",
+        ),
     ],
 )
 def test_invalid_fields_are_422_naming_field_and_rule(
