@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     bootstrap_email: str = "admin@localhost"
     secret_key: SecretStr | None = None
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # The request line and headers together; a larger request head gets 431.
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096)
     token_cache_seconds: float = Field(default=10.0, ge=0)
     retry_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=1.0, ge=0)

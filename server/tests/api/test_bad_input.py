@@ -40,6 +40,11 @@ def messages(response: httpx.Response) -> str:
         ({"surprise": 1}, "surprise", "Unknown field"),
         ({"dependencies": ["only-two/parts"]}, "dependencies.0", "provider/resource/name"),
         ({"owner_references": [{"provider": "p"}]}, "owner_references.0.resource", "required"),
+        (
+            {"owner_references": [{"provider": "p", "resource": "r", "name": f"n{i}"} for i in range(65)]},
+            "owner_references",
+            "at most 64",
+        ),
     ],
 )
 def test_invalid_fields_are_422_naming_field_and_rule(
@@ -124,3 +129,96 @@ def test_provisioned_state_fields_in_the_body_are_ignored(http: httpx.Client, pr
     assert document["outputs"] == {}
     assert document["provisioned"] is False
     assert document["error"] is None
+
+
+def test_depends_on_is_capped_at_256_entries(http: httpx.Client, provider_name: str) -> None:
+    many = [f"p/r/n{i}" for i in range(20_000)]
+    response = http.post("/resources/apply", json={**good(provider_name), "depends_on": many})
+    assert response.status_code == 422
+    assert "body.depends_on: List should have at most 256 items" in messages(response)
+    together = {"dependencies": many[:200], "depends_on": many[200:400]}
+    response = http.post("/resources/apply", json={**good(provider_name), **together})
+    assert response.status_code == 422
+    assert "dependencies and depends_on together name 400 resources; at most 256" in messages(response)
+    assert http.get("/resources/", params={"provider": provider_name}).json() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"wait_seconds": False}, "wait_seconds", "valid number"),
+        ({"wait_seconds": "0"}, "wait_seconds", "valid number"),
+        ({"max_events": True}, "max_events", "valid integer"),
+        ({"max_events": 5.0}, "max_events", "valid integer"),
+        ({"providers": [""]}, "providers.0", "must start with a lowercase letter"),
+        ({"providers": ["Upper"]}, "providers.0", "must start with a lowercase letter"),
+    ],
+)
+def test_lease_requests_take_no_loosely_typed_values(
+    http: httpx.Client, change: dict[str, Any], field: str, rule: str
+) -> None:
+    body = {"worker_id": "w", "providers": ["p"], "wait_seconds": 0, **change}
+    response = http.post("/workers/lease", json=body)
+    assert response.status_code == 422, response.text
+    assert f"body.{field}: " in messages(response)
+    assert rule in messages(response)
+
+
+def test_a_tag_filter_means_that_tag(http: httpx.Client, provider_name: str) -> None:
+    applied = http.post("/resources/apply", json={**good(provider_name), "tags": ["true"]})
+    assert applied.status_code == 200
+    listed = http.get("/resources/", params={"provider": provider_name, "tags": "true"})
+    assert [document["tags"] for document in listed.json()] == [["true"]]
+    assert http.get("/resources/", params={"provider": provider_name, "tags": "false"}).json() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "rule"),
+    [
+        ("/resources/", {"tags": ""}, "tags.0", "non-empty"),
+        ("/resources/", {"tags": "x" * 256}, "tags.0", "at most 255"),
+        ("/resources/", {"tags": [f"t{i}" for i in range(65)]}, "tags", "at most 64"),
+        ("/resources/", {"provider": "Upper"}, "provider", "start with a lowercase letter"),
+        ("/resources/", {"resource": "a//b"}, "resource", "segments"),
+        ("/resources/types", {"provider": ""}, "provider", "start with a lowercase letter"),
+        ("/resources/watch", {"name": "-lead"}, "name", "lowercase DNS label"),
+        ("/ops/dead-letter", {"provider": "9x"}, "provider", "start with a lowercase letter"),
+    ],
+)
+def test_filters_follow_the_name_and_tag_rules(
+    http: httpx.Client, path: str, params: dict[str, Any], field: str, rule: str
+) -> None:
+    response = http.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert f"query.{field}: " in messages(response)
+    assert rule in messages(response)
+
+
+@pytest.mark.parametrize(
+    "last_event_id",
+    [b"9" * 5000, b"9223372036854775808", b"-1", b"abc", b"", "١٢".encode()],
+)
+def test_last_event_ids_out_of_range_are_422(http: httpx.Client, last_event_id: bytes) -> None:
+    response = http.get("/resources/watch", headers={"Last-Event-ID": last_event_id})
+    assert response.status_code == 422
+    assert response.json()["detail"] == {
+        "message": "Last-Event-ID: must be the id of an event from this stream: "
+        "a whole number from 0 to 9223372036854775807",
+        "field": "Last-Event-ID",
+    }
+
+
+def test_a_last_event_id_beyond_the_feed_starts_over(http: httpx.Client, provider_name: str) -> None:
+    http.post("/resources/apply", json={**good(provider_name), "lifecycle_state": "draft"})
+    headers = {"Last-Event-ID": str(2**63 - 1)}
+    params = {"provider": provider_name}
+    with http.stream("GET", "/resources/watch", params=params, headers=headers, timeout=10) as stream:
+        assert stream.status_code == 200
+        lines = []
+        for line in stream.iter_lines():
+            if line == ": watching":
+                break
+            lines.append(line)
+    assert lines[1] == "event: resource"
+    assert f'"provider":"{provider_name}"' in lines[2]
+    assert int(lines[0].removeprefix("id: ")) < 2**63 - 1

@@ -135,6 +135,22 @@ def test_permanent_failure_dead_letters_and_retry(client: PragmaClient, unique: 
     assert missing.value.response.status_code == 404
 
 
+def test_outputs_the_platform_refuses_fail_the_resource_and_hold_back_nothing(
+    client: PragmaClient, unique: str
+) -> None:
+    client.apply_resource(item(f"{unique}-bad", value="v", nul_in_output=True))
+    client.apply_resource(item(f"{unique}-good", value="v"))
+    with pytest.raises(ResourceFailedError):
+        client.wait_ready("testkit", "item", f"{unique}-bad", timeout=20)
+    failed = client.get_resource("testkit", "item", f"{unique}-bad")
+    assert failed["error"] == (
+        "The platform refused the handler's result: "
+        "results.0.outputs.value: must not contain the NUL character (\\u0000)"
+    )
+    assert failed["outputs"] == {}
+    assert client.wait_ready("testkit", "item", f"{unique}-good", timeout=20)
+
+
 def test_dead_letter_bulk_operations(client: PragmaClient, engine_server: RunningServer, unique: str) -> None:
     with pytest.raises(ValueError, match="provider"):
         client.delete_dead_letter_events()

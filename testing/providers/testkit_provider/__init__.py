@@ -1,9 +1,10 @@
 """A provider for engine tests: handlers whose behaviour the config controls.
 
-``testkit/item`` can fail a number of attempts (transiently or for good), sleep, and echo a
-value taken from another resource; ``testkit/parent`` creates an owned ``item`` subresource
-and waits for it; ``testkit/wrong`` returns something that is not its Outputs;
-``testkit/echo`` returns the strings it was given, and a digest proving what they were.
+``testkit/item`` can fail a number of attempts (transiently or for good), sleep, echo a
+value taken from another resource, and return a value the platform cannot store;
+``testkit/parent`` creates an owned ``item`` subresource and waits for it; ``testkit/wrong``
+returns something that is not its Outputs; ``testkit/echo`` returns the strings it was
+given, and a digest proving what they were.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ItemConfig(Config):
     sleep: float = 0.0
     hang: bool = False
     fail_until: float = 0.0  # a Unix time: until then, every attempt fails
+    nul_in_output: bool = False  # end the output value with NUL, which the platform refuses
 
 
 class ItemOutputs(Outputs):
@@ -51,7 +53,8 @@ class Item(Resource[ItemConfig, ItemOutputs]):
                 raise ValueError(f"bad item on attempt {attempt}")
             raise RuntimeError(f"transient failure on attempt {attempt}")
         echo = self.config.echo if isinstance(self.config.echo, str) else None
-        return ItemOutputs(value=self.config.value, echo=echo, attempt=attempt)
+        value = self.config.value + ("\x00" if self.config.nul_in_output else "")
+        return ItemOutputs(value=value, echo=echo, attempt=attempt)
 
     async def on_update(self, previous_config: ItemConfig) -> ItemOutputs:
         return await self.on_create()

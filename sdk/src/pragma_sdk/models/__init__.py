@@ -19,6 +19,8 @@ PROVIDER_MAX_LENGTH = 63
 RESOURCE_TYPE_MAX_LENGTH = 253
 TAG_MAX_LENGTH = 255
 MAX_TAGS = 64
+MAX_DEPENDENCIES = 256
+MAX_OWNER_REFERENCES = 64
 
 _NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 _PROVIDER_RE = re.compile(r"[a-z][a-z0-9-]*")
@@ -238,9 +240,9 @@ class ResourceApply(BaseModel):
     resource: ResourceType
     name: ResourceName
     config: dict[str, Any] = Field(default_factory=dict)
-    dependencies: list[DependencyReference] = Field(default_factory=list)
-    depends_on: list[DependencyReference] = Field(default_factory=list)
-    owner_references: list[OwnerReference] = Field(default_factory=list)
+    dependencies: list[DependencyReference] = Field(default_factory=list, max_length=MAX_DEPENDENCIES)
+    depends_on: list[DependencyReference] = Field(default_factory=list, max_length=MAX_DEPENDENCIES)
+    owner_references: list[OwnerReference] = Field(default_factory=list, max_length=MAX_OWNER_REFERENCES)
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     lifecycle_state: LifecycleState | None = None
 
@@ -263,6 +265,11 @@ class ResourceApply(BaseModel):
         merged: dict[str, ResourceReference] = {}
         for reference in [*self.dependencies, *self.depends_on]:
             merged.setdefault(reference.id, ResourceReference(**reference.model_dump()))
+        if len(merged) > MAX_DEPENDENCIES:
+            raise ValueError(
+                f"dependencies and depends_on together name {len(merged)} resources; "
+                f"at most {MAX_DEPENDENCIES} are allowed"
+            )
         self.dependencies = list(merged.values())
         self.depends_on = []
         return self

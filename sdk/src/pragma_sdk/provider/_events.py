@@ -66,8 +66,9 @@ class LifecycleResult(WireModel):
     status: ResponseStatus
     outputs: dict[str, Any] | None = None
     error: str | None = None
-    permanent: bool = False
-    attempt: int | None = None
+    # Strict: the server takes ``"yes"`` or ``1.0`` from no worker.
+    permanent: bool = Field(default=False, strict=True)
+    attempt: int | None = Field(default=None, strict=True)
 
     @property
     def success(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pragma_sdk.models import ResourceApply
+from pragma_sdk.models import ProviderName, ResourceApply
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 
 MAX_LEASE_BATCH = 1000
@@ -25,12 +25,15 @@ class _Request(BaseModel):
 
 
 class LeaseRequest(_Request):
-    """Ask for up to ``max_events`` events of ``providers``, waiting up to ``wait_seconds`` for some."""
+    """Ask for up to ``max_events`` events of ``providers``, waiting up to ``wait_seconds`` for some.
+
+    Numbers must be JSON numbers: ``false`` or ``"5"`` are refused, not read as 0 or 5.
+    """
 
     worker_id: str = Field(min_length=1, max_length=100)
-    providers: list[str] = Field(min_length=1, max_length=100)
-    max_events: int = Field(default=100, ge=1, le=MAX_LEASE_BATCH)
-    wait_seconds: float = Field(default=20.0, ge=0, le=MAX_WAIT_SECONDS)
+    providers: list[ProviderName] = Field(min_length=1, max_length=100)
+    max_events: int = Field(default=100, ge=1, le=MAX_LEASE_BATCH, strict=True)
+    wait_seconds: float = Field(default=20.0, ge=0, le=MAX_WAIT_SECONDS, strict=True)
 
 
 class LeasedEvent(LifecycleEvent):

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 import httpx
 
 from pragma_sdk.client import AsyncPragmaClient
+from pragma_sdk.client._base import error_message
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
+    CompleteResponse,
     HeartbeatRequest,
     LeasedEvent,
     LeaseRequest,
@@ -180,9 +182,7 @@ class Worker:
                 batch.append(self._results.get_nowait())
             while True:
                 try:
-                    response = await self._client.complete_events(
-                        CompleteRequest(worker_id=self.worker_id, results=batch)
-                    )
+                    response = await self._complete(batch)
                 except (httpx.TransportError, httpx.HTTPStatusError) as error:
                     failures += 1
                     delay = min(_MAX_BACKOFF_SECONDS, 0.25 * 2**failures)
@@ -198,6 +198,38 @@ class Worker:
             for result in batch:
                 self._unreported.discard(result.event_id)
                 self._results.task_done()
+
+    async def _complete(self, batch: list[LifecycleResult]) -> CompleteResponse:
+        """Report ``batch``. A result the server refuses as invalid (422: outputs it cannot store,
+        such as a string holding NUL) is reported as the permanent failure it causes, and holds
+        back no other result; retrying it could never succeed.
+        """
+        try:
+            return await self._client.complete_events(
+                CompleteRequest(worker_id=self.worker_id, results=batch)
+            )
+        except httpx.HTTPStatusError as error:
+            if error.response.status_code != 422:
+                raise
+            reason = error_message(error.response)
+        if len(batch) > 1:
+            answers = [await self._complete([result]) for result in batch]
+            return CompleteResponse(
+                accepted=[event_id for answer in answers for event_id in answer.accepted],
+                rejected=[rejected for answer in answers for rejected in answer.rejected],
+            )
+        (result,) = batch
+        logger.warning("Result for %s refused as invalid: %s", result.event_id, reason)
+        failure = LifecycleResult(
+            event_id=result.event_id,
+            status=ResponseStatus.FAILURE,
+            error=f"The platform refused the handler's result: {reason}",
+            permanent=True,
+            attempt=result.attempt,
+        )
+        return await self._client.complete_events(
+            CompleteRequest(worker_id=self.worker_id, results=[failure])
+        )
 
     async def _heartbeat(self) -> None:
         loop = asyncio.get_running_loop()

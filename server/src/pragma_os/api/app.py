@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from uv import find_uv_bin
 
 import pragma_os
-from pragma_os.api.errors import install_error_handlers
+from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import auth, dead_letters, files, health, providers, resources, workers
@@ -265,6 +265,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
+    app.add_middleware(UnexpectedErrors)  # outermost of ours: it also answers for BodySizeLimit
     routers = (health, auth, resources, dead_letters, workers, providers, files)
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -1,4 +1,9 @@
-"""Maps exceptions to HTTP responses, once, at the edge."""
+"""Maps exceptions to HTTP responses, once, at the edge.
+
+An exception no handler maps is a 500 answered by ``UnexpectedErrors``, which leaves the
+connection usable: Starlette's own last-resort handler re-raises after answering, and uvicorn
+then closes the connection, resetting the client's next request on it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.errors import AuthenticationError, PragmaError
@@ -54,10 +60,41 @@ def install_error_handlers(app: FastAPI) -> None:
             {"detail": {"message": str(error.detail)}}, status_code=error.status_code, headers=error.headers
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, error: Exception) -> FastJSONResponse:
-        logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-        return FastJSONResponse(
-            {"detail": {"message": "Internal server error; the server log has the details."}},
-            status_code=500,
-        )
+
+class UnexpectedErrors:
+    """Answer 500 to an exception no handler took, and log it; the connection stays open.
+
+    When the response had started, only closing the connection can tell the client it is
+    incomplete: the exception goes on to uvicorn, which does that. After a complete response
+    (a failing background task) there is nothing to tell.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = complete = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started, complete
+            if message["type"] == "http.response.start":
+                started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
+            if not started:
+                response = FastJSONResponse(
+                    {"detail": {"message": "Internal server error; the server log has the details."}},
+                    status_code=500,
+                )
+                await response(scope, receive, send)
+            elif not complete:
+                raise

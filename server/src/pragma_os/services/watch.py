@@ -16,6 +16,8 @@ from pragma_os.store.dialect import is_sqlite
 from pragma_os.store.types import utcnow
 
 KEEPALIVE_SECONDS = 15.0
+MAX_EVENT_ID = 2**63 - 1
+"""The largest event id a client may resume from (a 64-bit signed integer, as the feed's positions)."""
 # Other replicas' commits do not fire this process's signal; look at the feed this often.
 _SHARED_DATABASE_RECHECK_SECONDS = 0.5
 
@@ -47,21 +49,22 @@ async def watch(
 
     Without ``last_event_id`` the stream starts with the current state of matching resources
     (when ``snapshot``) and continues with every later change; with it, it resumes after that
-    event. Each message's ``id`` is the position to resume from.
+    event. Each message's ``id`` is the position to resume from. An id beyond the newest
+    change was never handed out by this feed (it comes from another database, say): the
+    stream starts over as without one, rather than wait for the feed to reach it.
     """
     organization_id = principal.organization_id
-    if last_event_id is None:
-        async with database.reading() as connection:
-            cursor = await store.last_change(connection)
-            rows = []
-            if snapshot:
-                rows = await store.list_resources(
-                    connection, organization_id, provider=provider, resource=resource, name=name
-                )
-        for row in rows:
-            yield _message(cursor, "resource", to_document(row))
-    else:
-        cursor = last_event_id
+    async with database.reading() as connection:
+        newest = await store.last_change(connection)
+        resume_from = last_event_id if last_event_id is not None and last_event_id <= newest else None
+        rows = []
+        if snapshot and resume_from is None:
+            rows = await store.list_resources(
+                connection, organization_id, provider=provider, resource=resource, name=name
+            )
+    for row in rows:
+        yield _message(newest, "resource", to_document(row))
+    cursor = newest if resume_from is None else resume_from
     yield b": watching\n\n"
     recheck = recheck_seconds(database)
     idle = 0.0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pragma_os.api.deps import CurrentPrincipal
+from pragma_os.api.routing import CheckedRoute
 from pragma_sdk.models import UserInfo
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=CheckedRoute)
 
 
 @router.get("/me", response_model=UserInfo)

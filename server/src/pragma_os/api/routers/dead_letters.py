@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query, Response
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
 from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import dead_letters
+from pragma_sdk.models import ProviderName
 
-router = APIRouter(prefix="/ops/dead-letter", tags=["ops"])
+router = APIRouter(prefix="/ops/dead-letter", tags=["ops"], route_class=CheckedRoute)
 
-ProviderFilter = Annotated[str | None, Query(description="Filter by provider name")]
+ProviderFilter = Annotated[ProviderName | None, Query(description="Filter by provider name")]
 
 
 @router.get("", response_model=list[dict[str, Any]])
@@ -28,7 +30,7 @@ async def bulk_delete_dead_letter_events(
     principal: CurrentPrincipal,
     database: DatabaseDep,
     all: Annotated[bool | None, Query(description="Delete all events")] = None,  # noqa: A002
-    provider: Annotated[str | None, Query(description="Delete events for specific provider")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Delete events for specific provider")] = None,
 ) -> FastJSONResponse:
     """Discard the dead letters of a provider, or all of them with ``all=true``."""
     count = await dead_letters.delete_dead_letters(database, principal, provider, bool(all))

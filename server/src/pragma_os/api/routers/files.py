@@ -21,13 +21,14 @@ from pragma_os.api.deps import (
     get_user_principal,
 )
 from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.api.uploads import MultipartFile
 from pragma_os.files import StoredFile
 from pragma_os.services import files
 from pragma_os.services.files import DEFAULT_URL_SECONDS, MAX_URL_SECONDS, FilePlatform
 from pragma_sdk.models import FileMetadata, SignedUrlResponse
 
-router = APIRouter(prefix="/files", tags=["files"])
+router = APIRouter(prefix="/files", tags=["files"], route_class=CheckedRoute)
 
 UPLOAD_FIELD = "file"
 # The body is read by ``MultipartFile``, not by FastAPI, so it is described here by hand.

@@ -7,9 +7,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pragma_os.api.deps import DatabaseDep
 from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=CheckedRoute)
 
 
 @router.get("/health", response_model=dict[str, str])

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
 from pragma_os.api.responses import FastJSONResponse, event_stream
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import provider_logs, providers
 from pragma_sdk.models import (
     BuildInfo,
@@ -21,7 +22,7 @@ from pragma_sdk.models import (
     RollbackRequest,
 )
 
-router = APIRouter(prefix="/providers", tags=["providers"])
+router = APIRouter(prefix="/providers", tags=["providers"], route_class=CheckedRoute)
 
 
 @router.get("/", response_model=list[ProviderInfo])

@@ -17,22 +17,31 @@ from pragma_os.api.deps import (
     WakeupsDep,
 )
 from pragma_os.api.responses import FastJSONResponse, event_stream
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
+    MAX_TAGS,
     RESOURCE_ID_RULE,
     LogEntry,
+    ProviderName,
     ResourceApply,
     ResourceDefinition,
     ResourceDocument,
     ResourceHealth,
+    ResourceName,
     ResourceStatus,
+    ResourceType,
+    Tag,
     is_resource_id,
 )
 
-router = APIRouter(prefix="/resources", tags=["resources"])
+router = APIRouter(prefix="/resources", tags=["resources"], route_class=CheckedRoute)
 
 MAX_PAGE_SIZE = 10_000
+LAST_EVENT_ID_RULE = (
+    f"must be the id of an event from this stream: a whole number from 0 to {watch.MAX_EVENT_ID}"
+)
 
 
 def _checked_id(resource_id: str) -> str:
@@ -41,11 +50,18 @@ def _checked_id(resource_id: str) -> str:
     return resource_id
 
 
+def _event_id(header: str) -> int:
+    # isdigit() alone passes digits of other scripts; the length check spares converting junk.
+    if header.isascii() and header.isdigit() and len(header) <= 32 and int(header) <= watch.MAX_EVENT_ID:
+        return int(header)
+    raise InvalidInputError("Last-Event-ID", LAST_EVENT_ID_RULE)
+
+
 @router.get("/types", response_model=list[ResourceDefinition])
 async def list_resource_types(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
 ) -> FastJSONResponse:
     """Resource types of deployed providers and the built-in ones."""
     return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
@@ -59,21 +75,18 @@ async def list_resource_types(
 async def watch_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Only this provider's resources")] = None,
-    resource: Annotated[str | None, Query(description="Only this resource type")] = None,
-    name: Annotated[str | None, Query(description="Only resources with this name")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Only this provider's resources")] = None,
+    resource: Annotated[ResourceType | None, Query(description="Only this resource type")] = None,
+    name: Annotated[ResourceName | None, Query(description="Only resources with this name")] = None,
     snapshot: Annotated[bool, Query(description="Start with the current state of matching resources")] = True,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Stream resource changes as server-sent events (``resource`` and ``deleted``).
 
-    Reconnect with the ``Last-Event-ID`` header to resume after the last event you saw.
+    Reconnect with the ``Last-Event-ID`` header to resume after the last event you saw; an id
+    beyond the newest event starts over, as without the header.
     """
-    resume = None
-    if last_event_id is not None:
-        if not last_event_id.isdigit():
-            raise InvalidInputError("Last-Event-ID", "must be the id of an event from this stream")
-        resume = int(last_event_id)
+    resume = None if last_event_id is None else _event_id(last_event_id)
     stream = watch.watch(
         database,
         principal,
@@ -90,9 +103,11 @@ async def watch_resources(
 async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[str | None, Query(description="Filter by provider name")] = None,
-    resource: Annotated[str | None, Query(description="Filter by resource type")] = None,
-    tags: Annotated[list[str] | None, Query(description="Filter by tags (all must match)")] = None,
+    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
+    tags: Annotated[
+        list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
+    ] = None,
     limit: Annotated[
         int | None,
         Query(ge=1, le=MAX_PAGE_SIZE, description="Page size; the next page's cursor is in X-Next-Cursor"),

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from pragma_os.api.deps import ApplyQueueDep, DispatcherDep, WorkerPrincipal
 from pragma_os.api.responses import FastJSONResponse
+from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import subresources, workers
 from pragma_sdk.models import RESOURCE_ID_RULE, ResourceDocument, is_resource_id
@@ -27,7 +28,7 @@ from pragma_sdk.provider import (
     SubresourceApply,
 )
 
-router = APIRouter(prefix="/workers", tags=["workers"])
+router = APIRouter(prefix="/workers", tags=["workers"], route_class=CheckedRoute)
 
 WorkerId = Annotated[str, Query(min_length=1, max_length=100, description="The worker holding the lease")]
 
@@ -92,7 +93,12 @@ async def read_subresource(
     worker_id: WorkerId,
     wait_seconds: Annotated[
         float,
-        Query(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this long for it to be ready or failed"),
+        Query(
+            ge=0,
+            le=MAX_WAIT_SECONDS,
+            allow_inf_nan=False,
+            description="Wait up to this long for it to be ready or failed",
+        ),
     ] = 0.0,
 ) -> FastJSONResponse:
     """A resource the event's resource owns; with ``wait_seconds``, once it is ready or failed.
