@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store import feed
 from pragma_os.store.dialect import create_engine, is_retryable_conflict, is_sqlite
 
 T = TypeVar("T")
@@ -56,7 +57,9 @@ class Database:
         """A write transaction: committed when the block ends, rolled back on error."""
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
         async with guard, self.engine.begin() as connection:
+            feed.begin(connection)
             yield connection
+            await feed.write(connection, in_commit_order=self._write_lock is None)
         self.commits.fire()
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store import feed
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import resource_changes, resource_tags, resources
 from pragma_os.store.types import plain_dict, utcnow
@@ -25,7 +26,6 @@ _GET_FOR_UPDATE = _GET.with_for_update()
 _INSERT = insert(resources).returning(resources.c.pk, sort_by_parameter_order=True)
 _INSERT_TAG = insert(resource_tags)
 _UPDATE = update(resources).where(resources.c.pk == bindparam("b_pk"))
-_INSERT_CHANGE = insert(resource_changes)
 
 
 async def get_resource(
@@ -64,7 +64,7 @@ async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> 
     ]
     if tags:
         await connection.execute(_INSERT_TAG, tags)
-    await connection.execute(_INSERT_CHANGE, [_change(row, deleted=False) for row in rows])
+    feed.queue(connection, [_change(row, deleted=False) for row in rows])
     return pks
 
 
@@ -87,7 +87,7 @@ async def update_resources(connection: AsyncConnection, changes: Sequence[tuple[
         groups.setdefault(tuple(sorted(values)), []).append({"b_pk": row["pk"], **values})
     for parameters in groups.values():
         await connection.execute(_UPDATE, parameters)
-    await connection.execute(_INSERT_CHANGE, [_change(row, deleted=False) for row, _values in changes])
+    feed.queue(connection, [_change(row, deleted=False) for row, _values in changes])
 
 
 async def delete_resource(connection: AsyncConnection, row: Row) -> None:
@@ -98,8 +98,9 @@ async def delete_resource(connection: AsyncConnection, row: Row) -> None:
 
 
 async def _record_change(connection: AsyncConnection, row: Row, *, deleted: bool) -> None:
-    """Append to the change feed, in the writing transaction, so a watcher never misses a commit."""
-    await connection.execute(_INSERT_CHANGE, _change(row, deleted=deleted))
+    """Append to the change feed, in the writing transaction, so a watcher never misses a commit
+    (``store.feed`` writes it when the transaction commits, in commit order)."""
+    feed.queue(connection, [_change(row, deleted=deleted)])
 
 
 def _change(row: Row, *, deleted: bool) -> Row:

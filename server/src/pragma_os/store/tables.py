@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -189,11 +190,12 @@ dead_letters = Table(
     Index(None, "organization_id", "resource_id"),
 )
 
-# The change feed behind the watch stream: one row per write to a resource, in commit order.
+# The change feed behind the watch stream: one row per write to a resource, in commit order
+# (see feed.py).
 resource_changes = Table(
     "resource_changes",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
     Column("organization_id", String(40), nullable=False),
     Column("resource_id", String(400), nullable=False),
     Column("provider", String(63), nullable=False),
