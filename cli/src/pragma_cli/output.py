@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 import yaml
 from pydantic import BaseModel
-from rich.console import Console, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -111,9 +112,31 @@ class PlainTable(Table):
     API are never read as Rich markup (``[redacted]`` stays visible)."""
 
     def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
-        """Add a row; ``str`` cells become plain ``Text``."""
+        """Add a row; ``str`` cells become plain ``Text``.
+
+        Every column but a squeezed one (see ``squeeze``) is kept as wide as its header and
+        its widest text, so a long message is what gets cut, never a name or an id.
+        """
         cells = [Text(cell) if isinstance(cell, str) else cell for cell in renderables]
+        for column, cell in zip(self.columns, cells, strict=False):
+            if column.ratio is None and isinstance(cell, Text):
+                header = cell_len(str(column.header))
+                widest = max((cell_len(line) for line in cell.plain.splitlines()), default=0)
+                column.min_width = max(column.min_width or 0, header, widest)
         super().add_row(*cells, **options)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Rich would shrink every column evenly once a no-wrap message overflows: instead the
+        # squeezed columns share what the others leave.
+        squeezed = [column for column in self.columns if column.ratio is not None]
+        if squeezed:
+            fixed = sum(column.min_width or 0 for column in self.columns if column.ratio is None)
+            left, right = self.padding[3], self.padding[1]
+            padding = (left + right) * len(self.columns) - (0 if self.pad_edge else left + right)
+            room = max(options.max_width - fixed - padding, 8 * len(squeezed))
+            for column in squeezed:
+                column.max_width = room // len(squeezed)
+        yield from super().__rich_console__(console, options)
 
 
 def new_table(*columns: str) -> Table:
