@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -67,8 +70,10 @@ async def watch(
     cursor = newest if resume_from is None else resume_from
     yield b": watching\n\n"
     recheck = recheck_seconds(database)
-    idle = 0.0
+    quiet_since = time.monotonic()
     while True:
+        # Taken before reading, so that a commit made while we read wakes the wait below.
+        next_commit = database.commits.next_commit()
         async with database.reading() as connection:
             changes = await store.changes_since(
                 connection, organization_id, cursor, provider=provider, resource=resource, name=name
@@ -80,13 +85,14 @@ async def watch(
             else:
                 yield _message(seq, "resource", to_document(current))
         if changes:
-            idle = 0.0
+            quiet_since = time.monotonic()
             continue
-        if idle >= KEEPALIVE_SECONDS:
-            idle = 0.0
+        quiet = time.monotonic() - quiet_since
+        if quiet >= KEEPALIVE_SECONDS - 0.05:  # a timer may fire a hair early
+            quiet_since, quiet = time.monotonic(), 0.0
             yield b": keepalive\n\n"
-        await database.commits.wait(recheck)
-        idle += recheck
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(next_commit.wait(), min(recheck, KEEPALIVE_SECONDS - quiet))
 
 
 async def prune_change_feed(database: Database, retention_seconds: float) -> None:

@@ -74,6 +74,8 @@ async def lease(
     while True:
         if await gone():
             return {"events": [], "lease_seconds": dispatcher.lease_seconds}
+        # Taken before looking, so that work committed while we look wakes the wait below.
+        signals = dispatcher.wakeups.signals(keys)
         queries = dispatcher.queries.take(principal.organization_id, request.providers)
         touched = Touched()
         now = utcnow()
@@ -102,7 +104,7 @@ async def lease(
         if due is not None:
             sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
-            await dispatcher.wakeups.wait(keys, sleep)
+            await dispatcher.wakeups.wait_any(signals, sleep)
 
 
 async def open_secrets(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -35,12 +34,6 @@ class CommitSignal:
         """The event the next commit sets: taken before a read, then waited on, it cannot miss
         a commit made between the two."""
         return self._event
-
-    async def wait(self, seconds: float) -> None:
-        """Return after the next commit, or after ``seconds``."""
-        event = self._event
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
 
 
 class Database:
