@@ -44,13 +44,13 @@ from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.providers import ProviderPlatform
+from pragma_os.services.replicas import Relay, listen
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, reclaim_previous_run, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
-from pragma_os.store.dialect import is_sqlite
 
 logger = logging.getLogger("pragma_os.engine")
 
@@ -64,7 +64,7 @@ _UPLOAD_ENVELOPE_BYTES = 64 * 1024
 async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
     """Redeliver events whose worker stopped heartbeating, on a shared database re-check
     waiting events now and then, and trim the change feed; keeps going through database hiccups."""
-    shared_database = not is_sqlite(settings.resolved_database_url)
+    shared_database = dispatcher.database.shared
     loop = asyncio.get_running_loop()
     last_recheck = last_prune = loop.time()
     while True:
@@ -207,6 +207,12 @@ def create_app(settings: Settings) -> FastAPI:
             sealer=sealer,
         )
         app.state.dispatcher = dispatcher
+        # Other replicas on the same PostgreSQL wake this one's waiters through the database.
+        listener = (
+            await listen(database.url, database.sender, Relay(wakeups, database.commits))
+            if database.shared
+            else None
+        )
         validator = ConfigValidator(database)
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
         await register_builtin_types(database)
@@ -254,6 +260,8 @@ def create_app(settings: Settings) -> FastAPI:
             rescuer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await rescuer
+            if listener is not None:
+                await listener.close()
             await database.close()
 
     app = FastAPI(

@@ -16,7 +16,7 @@ from pragma_os.builtin.context import BuiltinServices, use_organization, use_ser
 from pragma_os.builtin.resources import pragma
 from pragma_os.engine import dispatch
 from pragma_os.engine.wakeups import ANY_ORGANIZATION, Touched
-from pragma_os.services.workers import Dispatcher, complete_results
+from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
 from pragma_os.store import Database, events, resource_types
 from pragma_os.store.types import utcnow
 from pragma_sdk.provider import LifecycleEvent, LifecycleResult, handle_event
@@ -25,7 +25,7 @@ logger = logging.getLogger("pragma_os.builtin")
 
 WORKER_ID = "pragma-os:builtin"
 _BATCH = 100
-_IDLE_SECONDS = 1.0
+_IDLE_SECONDS = RECHECK_SECONDS
 _ERROR_PAUSE_SECONDS = 1.0
 
 
@@ -89,7 +89,8 @@ class BuiltinWorker:
                 policy=dispatcher.policy,
                 sealer=dispatcher.sealer,
                 touched=touched,
-            )
+            ),
+            wakes=touched,
         )
         dispatcher.wakeups.notify(touched)
         return leased

@@ -21,15 +21,18 @@ from pragma_os.store.types import utcnow
 KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1
 """The largest event id a client may resume from (a 64-bit signed integer, as the feed's positions)."""
-# Other replicas' commits do not fire this process's signal; look at the feed this often.
-_SHARED_DATABASE_RECHECK_SECONDS = 0.5
+# Other replicas' commits fire this process's signal when their announcement arrives; look
+# at the feed this often anyway, a safety net for announcements lost while the listener
+# was reconnecting (it fires the signal once it listens again).
+_SHARED_DATABASE_RECHECK_SECONDS = 5.0
 
 
 def recheck_seconds(database: Database) -> float:
     """How long a wait on the change feed trusts the commit signal before looking again.
 
     On SQLite every write is this process's, so the signal is enough and the wait is only
-    bounded; other replicas' commits on a shared database fire no signal here.
+    bounded; on a shared database other replicas' commits fire it through their
+    announcements (``services/replicas.py``), and this bounds one that was lost.
     """
     return KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
 
