@@ -71,6 +71,9 @@ async def lease(
     """
     _allowed(principal, request.providers)
     dispatcher.presence.mark(request.worker_id)
+    await dispatcher.presence.polling(
+        principal.organization_id, request.providers, request.worker_id, request.wait_seconds
+    )
     keys = [(principal.organization_id, provider) for provider in request.providers]
     deadline = time.monotonic() + request.wait_seconds
     while True:
@@ -78,7 +81,9 @@ async def lease(
             return {"events": [], "lease_seconds": dispatcher.lease_seconds}
         # Taken before looking, so that work committed while we look wakes the wait below.
         signals = dispatcher.wakeups.signals(keys)
-        queries = dispatcher.queries.take(principal.organization_id, request.providers)
+        queries = await dispatcher.queries.take(
+            principal.organization_id, request.providers, request.worker_id
+        )
         touched = Touched()
         now = utcnow()
         leased = await dispatcher.database.retrying(
