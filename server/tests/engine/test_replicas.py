@@ -227,11 +227,15 @@ def test_a_dead_letter_retried_through_the_other_replica_is_leased_at_once(repli
         _apply(replicas.with_worker.url, name, fail_attempts=1000, permanent=True)
         local = _retry_delays(watch, replicas.with_worker.url, name, 5)
         delays = _retry_delays(watch, replicas.without_worker.url, name, 7)
-    median = statistics.median(delays)
+    median, local_median = statistics.median(delays), statistics.median(local)
     print(f"dead letter retried, leased after: through the worker's replica "
-          f"{', '.join(f'{d * 1000:.0f}' for d in local)} ms; through the other "
-          f"{', '.join(f'{d * 1000:.0f}' for d in delays)} ms (median {median * 1000:.0f} ms)")  # fmt: skip
-    assert median < 0.1, delays
+          f"{', '.join(f'{d * 1000:.0f}' for d in local)} ms (median {local_median * 1000:.0f} ms); "
+          f"through the other {', '.join(f'{d * 1000:.0f}' for d in delays)} ms "
+          f"(median {median * 1000:.0f} ms)")  # fmt: skip
+    # Within 100 ms; on a machine so loaded that a retry through the worker's own replica takes
+    # most of that, the other replica may add no more than 50 ms to it. (Found by a periodic
+    # look instead, it took 870 ms on average.)
+    assert median < max(0.1, local_median + 0.05), (local, delays)
     assert max(delays) < 1.0, delays
 
 
