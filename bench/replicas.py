@@ -127,6 +127,14 @@ async def backend_pids(connection: asyncpg.Connection, database: str) -> list[in
     return [row["pid"] for row in rows]
 
 
+def machine_cpu() -> tuple[float, float]:
+    """Busy and total CPU seconds of the whole machine so far, all cores (``/proc/stat``)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
 class CpuMeter:
     """CPU seconds of a set of processes over a phase (processes that appear count from zero)."""
 
@@ -215,6 +223,7 @@ async def measure(args: argparse.Namespace, replicas: list[Replica], database: s
         servers.start([replica.process.pid for replica in replicas])
         postgres.start(await backend_pids(watcher, database))
         generator_before = self_cpu_seconds()
+        machine_before = machine_cpu()
 
         started = time.perf_counter()
         errors = await apply_spread(pools, bodies)
@@ -231,6 +240,7 @@ async def measure(args: argparse.Namespace, replicas: list[Replica], database: s
         postgres_cpu = postgres.used(await backend_pids(watcher, database))
         processes.append({"process": "postgresql (bench database)", "cpu_seconds": round(postgres_cpu, 2)})
         generator_cpu = self_cpu_seconds() - generator_before
+        machine_busy = machine_cpu()[0] - machine_before[0]
         processes.append({"process": "load generator", "cpu_seconds": round(generator_cpu, 2)})
         for entry in processes:
             entry["cores"] = round(entry["cpu_seconds"] / elapsed, 2)
@@ -243,6 +253,8 @@ async def measure(args: argparse.Namespace, replicas: list[Replica], database: s
             "resources_per_second": round(args.count / elapsed, 1),
             "cpu": processes,
             "total_cores": round(sum(entry["cpu_seconds"] for entry in processes) / elapsed, 2),
+            "machine_busy_cores": round(machine_busy / elapsed, 2),
+            "machine_cores": os.cpu_count(),
         }
     finally:
         await watcher.close()
@@ -276,7 +288,12 @@ def print_figures(figures: dict[str, Any]) -> None:
     )
     for entry in figures["cpu"]:
         print(f"    {entry['process']:<30} {entry['cpu_seconds']:>7.2f} CPU s  {entry['cores']:>5.2f} cores")
-    print(f"    {'all of them':<30} {'':>7}         {figures['total_cores']:>5.2f} cores", flush=True)
+    print(f"    {'all of them':<30} {'':>7}         {figures['total_cores']:>5.2f} cores")
+    print(
+        f"    {'the whole machine (busy)':<30} {'':>7}         {figures['machine_busy_cores']:>5.2f} "
+        f"cores of {figures['machine_cores']}",
+        flush=True,
+    )
 
 
 def main() -> int:
