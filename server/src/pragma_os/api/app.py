@@ -44,27 +44,30 @@ from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.providers import ProviderPlatform
+from pragma_os.services.replicas import Relay, listen
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, reclaim_previous_run, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
-from pragma_os.store.dialect import is_sqlite
 
 logger = logging.getLogger("pragma_os.engine")
 
 
 _RECHECK_BLOCKED_SECONDS = 2.0
 _PRUNE_SECONDS = 60.0
+# Worker presence records and answered queries are kept this long after they expire.
+_PRESENCE_AND_QUERY_RETENTION_SECONDS = 60.0
 # Room for the multipart boundaries and part headers around an uploaded file.
 _UPLOAD_ENVELOPE_BYTES = 64 * 1024
 
 
 async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
     """Redeliver events whose worker stopped heartbeating, on a shared database re-check
-    waiting events now and then, and trim the change feed; keeps going through database hiccups."""
-    shared_database = not is_sqlite(settings.resolved_database_url)
+    waiting events now and then, and trim the change feed, old provider queries and worker
+    presence records; keeps going through database hiccups."""
+    shared_database = dispatcher.database.shared
     loop = asyncio.get_running_loop()
     last_recheck = last_prune = loop.time()
     while True:
@@ -77,6 +80,8 @@ async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
             if loop.time() - last_prune >= _PRUNE_SECONDS:
                 last_prune = loop.time()
                 await prune_change_feed(dispatcher.database, settings.change_feed_retention_seconds)
+                await dispatcher.queries.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
+                await dispatcher.presence.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
         except Exception:
             logger.exception("Rescuing expired leases failed; trying again")
             continue
@@ -195,18 +200,25 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.files = LocalFileStorage(settings.files_dir)
         await app.state.files.remove_stale_uploads()
         wakeups = Wakeups()
+        presence = WorkerPresence(database)
         dispatcher = Dispatcher(
             database=database,
             wakeups=wakeups,
-            queries=QueryBroker(wakeups),
+            queries=QueryBroker(database, wakeups, presence),
             policy=RetryPolicy(
                 settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
             ),
             lease_seconds=settings.lease_seconds,
-            presence=WorkerPresence(),
+            presence=presence,
             sealer=sealer,
         )
         app.state.dispatcher = dispatcher
+        # Other replicas on the same PostgreSQL wake this one's waiters through the database.
+        listener = (
+            await listen(database.url, database.sender, Relay(wakeups, database.commits, dispatcher.queries))
+            if database.shared
+            else None
+        )
         validator = ConfigValidator(database)
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
         await register_builtin_types(database)
@@ -254,6 +266,8 @@ def create_app(settings: Settings) -> FastAPI:
             rescuer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await rescuer
+            if listener is not None:
+                await listener.close()
             await database.close()
 
     app = FastAPI(

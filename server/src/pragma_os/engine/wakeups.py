@@ -1,4 +1,5 @@
-"""Wakeups for long-polling workers: who has new work, signalled after a commit."""
+"""Wakeups for long-polling workers: who has new work, signalled after a commit (this
+process's, or another replica's as its announcement arrives: ``services/replicas.py``)."""
 
 from __future__ import annotations
 
@@ -29,14 +30,26 @@ class Wakeups:
         """An event the next ``notify`` of ``key`` sets, for who checks now and then instead of waiting."""
         return self._events.setdefault(key, asyncio.Event())
 
+    def signals(self, keys: Iterable[Key]) -> list[asyncio.Event]:
+        """The events the next ``notify`` of each key sets.
+
+        Taken before looking for work and waited on after (``wait_any``), they cannot miss a
+        notify that comes in between, which a ``wait`` started after looking would.
+        """
+        return [self.signal(key) for key in keys]
+
     def notify_all(self) -> None:
         """Wake every waiter."""
         self.notify(list(self._events))
 
     async def wait(self, keys: Iterable[Key], seconds: float) -> None:
         """Return when one of ``keys`` is notified, or after ``seconds``."""
-        waiters = [self._events.setdefault(key, asyncio.Event()) for key in keys]
-        tasks = [asyncio.ensure_future(event.wait()) for event in waiters]
+        await self.wait_any(self.signals(keys), seconds)
+
+    @staticmethod
+    async def wait_any(signals: Iterable[asyncio.Event], seconds: float) -> None:
+        """Return when one of ``signals`` is set (at once if one is already), or after ``seconds``."""
+        tasks = [asyncio.ensure_future(event.wait()) for event in signals]
         try:
             await asyncio.wait(tasks, timeout=max(seconds, 0), return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -47,4 +60,5 @@ class Wakeups:
 
 
 class Touched(set[Key]):
-    """Collects the (organization, provider) pairs a transaction gave new work, to notify after commit."""
+    """Collects the (organization, provider) pairs a transaction gave new work, to notify after
+    commit here and to announce with the commit to other replicas (``Database.transaction(wakes=...)``)."""

@@ -16,7 +16,7 @@ from pragma_os.builtin.context import BuiltinServices, use_organization, use_ser
 from pragma_os.builtin.resources import pragma
 from pragma_os.engine import dispatch
 from pragma_os.engine.wakeups import ANY_ORGANIZATION, Touched
-from pragma_os.services.workers import Dispatcher, complete_results
+from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
 from pragma_os.store import Database, events, resource_types
 from pragma_os.store.types import utcnow
 from pragma_sdk.provider import LifecycleEvent, LifecycleResult, handle_event
@@ -25,7 +25,7 @@ logger = logging.getLogger("pragma_os.builtin")
 
 WORKER_ID = "pragma-os:builtin"
 _BATCH = 100
-_IDLE_SECONDS = 1.0
+_IDLE_SECONDS = RECHECK_SECONDS
 _ERROR_PAUSE_SECONDS = 1.0
 
 
@@ -60,12 +60,14 @@ class BuiltinWorker:
         use_services(self._services)
         while True:
             try:
+                # Taken before leasing, so that work committed meanwhile wakes the wait.
+                signals = self._dispatcher.wakeups.signals([(ANY_ORGANIZATION, pragma.name)])
                 leased = await self._lease()
                 if leased:
                     results = await asyncio.gather(*(self._handle(payload) for payload in leased))
                     await complete_results(self._dispatcher, None, WORKER_ID, results)
                 else:
-                    await self._wait_for_work()
+                    await self._wait_for_work(signals)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -87,19 +89,20 @@ class BuiltinWorker:
                 policy=dispatcher.policy,
                 sealer=dispatcher.sealer,
                 touched=touched,
-            )
+            ),
+            wakes=touched,
         )
         dispatcher.wakeups.notify(touched)
         return leased
 
-    async def _wait_for_work(self) -> None:
+    async def _wait_for_work(self, signals: list[asyncio.Event]) -> None:
         async with self._dispatcher.database.reading() as connection:
             due = await events.next_due(connection, None, [pragma.name])
         sleep = _IDLE_SECONDS
         if due is not None:
             sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
-            await self._dispatcher.wakeups.wait([(ANY_ORGANIZATION, pragma.name)], sleep)
+            await self._dispatcher.wakeups.wait_any(signals, sleep)
 
     async def _handle(self, payload: dict[str, Any]) -> LifecycleResult:
         async def run() -> LifecycleResult:

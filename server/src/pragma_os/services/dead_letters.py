@@ -75,7 +75,7 @@ async def retry_dead_letter(
     """Queue a dead letter's resource again under the same event id; returns the queued event."""
     touched = Touched()
     now = utcnow()
-    async with database.transaction() as connection:
+    async with database.transaction(wakes=touched) as connection:
         letter = await store.get_dead_letter(connection, principal.organization_id, event_id)
         if letter is None:
             raise NotFoundError(f"Dead letter event '{event_id}' not found.", event_id=event_id)
@@ -100,7 +100,7 @@ async def retry_all_dead_letters(database: Database, wakeups: Wakeups, principal
     """Queue every dead letter again; returns how many were retried."""
     touched = Touched()
     now = utcnow()
-    async with database.transaction() as connection:
+    async with database.transaction(wakes=touched) as connection:
         letters = await store.list_dead_letters(connection, principal.organization_id, None)
         for letter in letters:
             await _requeue(connection, principal, letter, now, touched)

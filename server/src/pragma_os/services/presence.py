@@ -1,15 +1,31 @@
-"""Which workers are polling: a deployment is healthy once its workers lease."""
+"""Which workers are polling: a deployment is healthy once its workers lease, and a provider
+query is worth asking only while some worker of the provider polls, on any replica."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from pragma_os.store import Database
+from pragma_os.store import presence as store
+from pragma_os.store.types import utcnow
+
+# A worker counts as present for its poll's wait and this long after, to come back with the
+# next poll (a worker busy in all its slots does not poll: it cannot take a query either).
+PRESENCE_GRACE_SECONDS = 10.0
+# The shared record of a worker is renewed at most this often.
+_RENEW_SECONDS = 1.0
 
 
 class WorkerPresence:
-    """When each worker id last asked for work, in this process."""
+    """When each worker id last asked for work, in this process; and, in the database, which
+    providers have a worker polling some replica."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: Database) -> None:
+        self._database = database
         self._seen: dict[str, float] = {}
+        self._renewed: dict[tuple[str, str, tuple[str, ...]], tuple[float, float]] = {}
 
     def mark(self, worker_id: str) -> None:
         """The worker polled just now."""
@@ -18,3 +34,30 @@ class WorkerPresence:
     def seen_since(self, worker_id: str, since: float) -> bool:
         """Whether the worker polled at or after ``since`` (a ``time.monotonic()`` reading)."""
         return self._seen.get(worker_id, -1.0) >= since
+
+    async def polling(
+        self, organization_id: str, providers: Sequence[str], worker_id: str, wait_seconds: float
+    ) -> None:
+        """The worker starts a poll of up to ``wait_seconds``: record it for every replica to see
+        (at most once a second per worker, unless this poll would outlast the last record)."""
+        key = (organization_id, worker_id, tuple(providers))
+        now = time.monotonic()
+        renewed_at, lasts_until = self._renewed.get(key, (float("-inf"), float("-inf")))
+        if now - renewed_at < _RENEW_SECONDS and now + wait_seconds <= lasts_until:
+            return
+        self._renewed[key] = (now, now + wait_seconds + PRESENCE_GRACE_SECONDS)
+        expires_at = utcnow() + timedelta(seconds=wait_seconds + PRESENCE_GRACE_SECONDS)
+        async with self._database.transaction() as connection:
+            await store.renew(connection, organization_id, providers, worker_id, expires_at)
+
+    async def any_polling(self, organization_id: str, provider: str) -> bool:
+        """Whether some worker of the provider polls any replica now (or did a moment ago)."""
+        async with self._database.reading() as connection:
+            return await store.any_present(connection, organization_id, provider, utcnow())
+
+    async def prune(self, retention_seconds: float) -> None:
+        """Forget the records of workers gone for longer than ``retention_seconds``."""
+        stale = time.monotonic() - retention_seconds
+        self._renewed = {key: times for key, times in self._renewed.items() if times[1] >= stale}
+        async with self._database.transaction() as connection:
+            await store.prune(connection, utcnow() - timedelta(seconds=retention_seconds))

@@ -142,7 +142,7 @@ class ApplyQueue:
             return singles
         touched = Touched()
         created: list[tuple[asyncio.Future[dict[str, Any]], dict[str, Any]]] = []
-        async with self._database.transaction() as connection:
+        async with self._database.transaction(wakes=touched) as connection:
             by_organization: dict[str, list[str]] = {}
             for organization_id, resource_id in candidates:
                 by_organization.setdefault(organization_id, []).append(resource_id)
@@ -181,7 +181,7 @@ async def _apply_once(
 ) -> dict[str, Any]:
     resource_id = body.resource_id
     now = utcnow()
-    async with database.transaction() as connection:
+    async with database.transaction(wakes=touched) as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if owner is not None:
             body = owned_by(owner, body, row)
@@ -386,7 +386,7 @@ async def delete_resource(
     ``deleting`` and goes back to ``pending`` for its provider's ``DELETE``.
     """
     touched = Touched()
-    async with database.transaction() as connection:
+    async with database.transaction(wakes=touched) as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             return None

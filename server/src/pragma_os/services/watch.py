@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -18,15 +21,18 @@ from pragma_os.store.types import utcnow
 KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1
 """The largest event id a client may resume from (a 64-bit signed integer, as the feed's positions)."""
-# Other replicas' commits do not fire this process's signal; look at the feed this often.
-_SHARED_DATABASE_RECHECK_SECONDS = 0.5
+# Other replicas' commits fire this process's signal when their announcement arrives; look
+# at the feed this often anyway, a safety net for announcements lost while the listener
+# was reconnecting (it fires the signal once it listens again).
+_SHARED_DATABASE_RECHECK_SECONDS = 5.0
 
 
 def recheck_seconds(database: Database) -> float:
     """How long a wait on the change feed trusts the commit signal before looking again.
 
     On SQLite every write is this process's, so the signal is enough and the wait is only
-    bounded; other replicas' commits on a shared database fire no signal here.
+    bounded; on a shared database other replicas' commits fire it through their
+    announcements (``services/replicas.py``), and this bounds one that was lost.
     """
     return KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
 
@@ -67,8 +73,10 @@ async def watch(
     cursor = newest if resume_from is None else resume_from
     yield b": watching\n\n"
     recheck = recheck_seconds(database)
-    idle = 0.0
+    quiet_since = time.monotonic()
     while True:
+        # Taken before reading, so that a commit made while we read wakes the wait below.
+        next_commit = database.commits.next_commit()
         async with database.reading() as connection:
             changes = await store.changes_since(
                 connection, organization_id, cursor, provider=provider, resource=resource, name=name
@@ -80,13 +88,14 @@ async def watch(
             else:
                 yield _message(seq, "resource", to_document(current))
         if changes:
-            idle = 0.0
+            quiet_since = time.monotonic()
             continue
-        if idle >= KEEPALIVE_SECONDS:
-            idle = 0.0
+        quiet = time.monotonic() - quiet_since
+        if quiet >= KEEPALIVE_SECONDS - 0.05:  # a timer may fire a hair early
+            quiet_since, quiet = time.monotonic(), 0.0
             yield b": keepalive\n\n"
-        await database.commits.wait(recheck)
-        idle += recheck
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(next_commit.wait(), min(recheck, KEEPALIVE_SECONDS - quiet))
 
 
 async def prune_change_feed(database: Database, retention_seconds: float) -> None:

@@ -20,7 +20,7 @@ from pragma_os.errors import NotFoundError
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_queries import QueryBroker
-from pragma_os.store import Database, events
+from pragma_os.store import Database, events, notifications
 from pragma_os.store.types import utcnow
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
@@ -33,8 +33,10 @@ from pragma_sdk.provider import (
     RejectedResult,
 )
 
-# A long poll re-checks the queue at least this often, for work another replica queued.
-_RECHECK_SECONDS = 1.0
+# A long poll is woken by commits that give its providers work, this replica's or, announced,
+# another's; it also looks again this often, a safety net for announcements lost while a
+# replica's listener was reconnecting.
+RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,19 @@ async def lease(
     """
     _allowed(principal, request.providers)
     dispatcher.presence.mark(request.worker_id)
+    await dispatcher.presence.polling(
+        principal.organization_id, request.providers, request.worker_id, request.wait_seconds
+    )
     keys = [(principal.organization_id, provider) for provider in request.providers]
     deadline = time.monotonic() + request.wait_seconds
     while True:
         if await gone():
             return {"events": [], "lease_seconds": dispatcher.lease_seconds}
-        queries = dispatcher.queries.take(principal.organization_id, request.providers)
+        # Taken before looking, so that work committed while we look wakes the wait below.
+        signals = dispatcher.wakeups.signals(keys)
+        queries = await dispatcher.queries.take(
+            principal.organization_id, request.providers, request.worker_id
+        )
         touched = Touched()
         now = utcnow()
         leased = await dispatcher.database.retrying(
@@ -89,7 +98,8 @@ async def lease(
                 policy=dispatcher.policy,
                 sealer=dispatcher.sealer,
                 touched=touched,
-            )
+            ),
+            wakes=touched,
         )
         dispatcher.wakeups.notify(touched - set(keys))
         leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
@@ -98,11 +108,11 @@ async def lease(
             return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
         async with dispatcher.database.reading() as connection:
             due = await events.next_due(connection, principal.organization_id, request.providers)
-        sleep = min(remaining, _RECHECK_SECONDS)
+        sleep = min(remaining, RECHECK_SECONDS)
         if due is not None:
             sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
-            await dispatcher.wakeups.wait(keys, sleep)
+            await dispatcher.wakeups.wait_any(signals, sleep)
 
 
 async def open_secrets(
@@ -200,7 +210,7 @@ async def complete_results(
         rejected = [RejectedResult(event_id=refusal.event_id, reason=refusal.reason) for refusal in refusals]
         return accepted, rejected
 
-    accepted, rejected = await dispatcher.database.retrying(take_all)
+    accepted, rejected = await dispatcher.database.retrying(take_all, wakes=touched)
     dispatcher.wakeups.notify(touched)
     return CompleteResponse(accepted=accepted, rejected=rejected)
 
@@ -212,7 +222,8 @@ async def rescue_expired(dispatcher: Dispatcher) -> int:
     count = await dispatcher.database.retrying(
         lambda connection: dispatch.rescue_expired(
             connection, now=now, policy=dispatcher.policy, touched=touched
-        )
+        ),
+        wakes=touched,
     )
     dispatcher.wakeups.notify(touched)
     return count
@@ -237,6 +248,8 @@ async def recheck_blocked(dispatcher: Dispatcher) -> int:
     """
     async with dispatcher.database.transaction() as connection:
         count = await events.unblock_all(connection)
+        if count:
+            notifications.announce(connection, everything=True)
     if count:
         dispatcher.wakeups.notify_all()
     return count

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import TypeVar
 
@@ -12,14 +12,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pragma_os.store import feed
+from pragma_os.store import feed, notifications
 from pragma_os.store.dialect import create_engine, is_retryable_conflict, is_sqlite
 
 T = TypeVar("T")
 
 
 class CommitSignal:
-    """Fires after every committed write transaction, for watchers of the change feed."""
+    """Fires after every committed write transaction, for watchers of the change feed (and,
+    on PostgreSQL, when another replica announces that it moved the feed)."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
@@ -34,12 +35,6 @@ class CommitSignal:
         a commit made between the two."""
         return self._event
 
-    async def wait(self, seconds: float) -> None:
-        """Return after the next commit, or after ``seconds``."""
-        event = self._event
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
-
 
 class Database:
     """One per server. Services open transactions here; store functions receive the connection."""
@@ -51,16 +46,34 @@ class Database:
         # them collide on the file lock and back off.
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
         self.commits = CommitSignal()
+        self.shared = not is_sqlite(url)
+        """Whether other replicas may use the database too (PostgreSQL): commits are announced."""
+        self.sender = secrets.token_hex(6)
+        """This process's mark on its notifications, so that it can skip its own."""
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: committed when the block ends, rolled back on error."""
+    async def transaction(self, *, wakes: Collection[tuple[str, str]] = ()) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed when the block ends, rolled back on error.
+
+        On PostgreSQL the commit is announced to the other replicas (``store/notifications.py``):
+        the (organization, provider) pairs in ``wakes``, read when the block ends (a
+        ``Touched`` set filled by the block), whatever the block announced itself, and
+        whether it moved the change feed.
+        """
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
         async with guard, self.engine.begin() as connection:
             feed.begin(connection)
+            notifications.begin(connection)
             yield connection
-            await feed.write(connection, in_commit_order=self._write_lock is None)
+            announce = self._announcement(connection, wakes) if self.shared else []
+            await feed.write(connection, in_commit_order=self._write_lock is None, announce=announce)
         self.commits.fire()
+
+    def _announcement(self, connection: AsyncConnection, wakes: Collection[tuple[str, str]]) -> list[str]:
+        announcement = notifications.take(connection)
+        announcement.work.update(wakes)
+        announcement.changes = feed.pending(connection)
+        return notifications.encode(self.sender, announcement) if announcement else []
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -68,12 +81,19 @@ class Database:
         async with self.engine.connect() as connection:
             yield connection
 
-    async def retrying(self, work: Callable[[AsyncConnection], Awaitable[T]], attempts: int = 4) -> T:
+    async def retrying(
+        self,
+        work: Callable[[AsyncConnection], Awaitable[T]],
+        attempts: int = 4,
+        *,
+        wakes: Collection[tuple[str, str]] = (),
+    ) -> T:
         """Run ``work`` in a write transaction, again when PostgreSQL aborted it as a deadlock
-        victim or a serialization failure (concurrent replicas can cross that way)."""
+        victim or a serialization failure (concurrent replicas can cross that way); ``wakes``
+        as for ``transaction``."""
         for attempt in range(attempts):
             try:
-                async with self.transaction() as connection:
+                async with self.transaction(wakes=wakes) as connection:
                     return await work(connection)
             except DBAPIError as error:
                 if attempt == attempts - 1 or not is_retryable_conflict(error):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import event, text
+from sqlalchemy import Insert, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -59,3 +61,15 @@ def is_retryable_conflict(error: DBAPIError) -> bool:
     """Whether PostgreSQL aborted the transaction only because it crossed another one."""
     code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
     return code in _RETRYABLE_SQLSTATES or "deadlock detected" in str(error.orig)
+
+
+def insert_or_update(connection: AsyncConnection, table: Table, update: Sequence[str]) -> Insert:
+    """An insert of ``table`` rows that updates the ``update`` columns of a row already there
+    (same primary key) instead of failing; the same SQL on both databases, built by each dialect."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: statement.excluded[name] for name in update},
+    )
+    return upsert

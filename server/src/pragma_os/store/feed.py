@@ -22,13 +22,17 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store import notifications
 from pragma_os.store.tables import resource_changes
 
 _QUEUE = "pragma_os.feed"
 # Any constant does; this one reads "prgmfeed".
 _LOCK_KEY = 0x7072676D66656564
 _INSERT = insert(resource_changes)
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCK_AND_NOTIFY = text(
+    "SELECT pg_advisory_xact_lock(:key), "
+    "(SELECT count(pg_notify(:channel, payload)) FROM unnest(CAST(:payloads AS text[])) AS payload)"
+)
 
 
 def begin(connection: AsyncConnection) -> None:
@@ -41,14 +45,24 @@ def queue(connection: AsyncConnection, changes: Sequence[dict[str, Any]]) -> Non
     connection.info.setdefault(_QUEUE, []).extend(changes)
 
 
-async def write(connection: AsyncConnection, *, in_commit_order: bool) -> None:
+def pending(connection: AsyncConnection) -> bool:
+    """Whether the transaction queued changes."""
+    return bool(connection.info.get(_QUEUE))
+
+
+async def write(connection: AsyncConnection, *, in_commit_order: bool, announce: Sequence[str] = ()) -> None:
     """Write the queued changes; ``in_commit_order`` takes the lock first (PostgreSQL).
+    ``announce`` are the transaction's notification payloads (``notifications.encode``): they
+    go out with the lock, in the same statement, which saves a round trip per transaction.
 
     Call it as the transaction's last statement before the commit.
     """
     changes: list[dict[str, Any]] = connection.info.pop(_QUEUE, [])
-    if not changes:
-        return
-    if in_commit_order:
-        await connection.execute(_LOCK, {"key": _LOCK_KEY})
-    await connection.execute(_INSERT, changes)
+    if not (changes and in_commit_order):
+        await notifications.send(connection, list(announce))
+    else:
+        await connection.execute(
+            _LOCK_AND_NOTIFY, {"key": _LOCK_KEY, "channel": notifications.CHANNEL, "payloads": list(announce)}
+        )
+    if changes:
+        await connection.execute(_INSERT, changes)

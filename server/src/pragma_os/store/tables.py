@@ -251,3 +251,34 @@ sandbox_slots = Table(
     Column("slot", Integer, primary_key=True, autoincrement=True),
     Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False, unique=True),
 )
+
+# Questions for a provider about one resource (its health, its logs) until a worker of the
+# provider takes one, on whichever replica it polls; the answer waits here for the asker
+# when the worker posted it to another replica (see services/provider_queries.py). Rows
+# live for the answer window; the periodic prune removes them.
+provider_queries = Table(
+    "provider_queries",
+    metadata,
+    Column("query_id", String(40), primary_key=True),
+    Column("organization_id", String(40), nullable=False),
+    Column("provider", String(63), nullable=False),
+    Column("body", JSONDocument, nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("taken_by", String(100), nullable=True),
+    Column("answered_at", UTCDateTime(), nullable=True),
+    Column("answer", JSONDocument, nullable=True),
+    Column("error", Text, nullable=True),
+    Index(None, "organization_id", "provider", "expires_at"),
+    Index(None, "expires_at"),
+)
+
+# Which workers poll, on any replica: one row per worker and provider, renewed at most once a
+# second while it polls; a provider with no row alive has no worker anywhere.
+worker_presence = Table(
+    "worker_presence",
+    metadata,
+    Column("organization_id", String(40), primary_key=True),
+    Column("provider", String(63), primary_key=True),
+    Column("worker_id", String(100), primary_key=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)

@@ -62,7 +62,7 @@ async def answer_query(
     query_id: str, body: QueryAnswer, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> Response:
     """Answer a provider query (a resource's health or logs) handed out with a lease."""
-    dispatcher.queries.answer(principal, query_id, body.result, body.error)
+    await dispatcher.queries.answer(principal, query_id, body.result, body.error)
     return Response(status_code=204)
 
 
