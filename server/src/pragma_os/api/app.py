@@ -198,7 +198,7 @@ def create_app(settings: Settings) -> FastAPI:
         dispatcher = Dispatcher(
             database=database,
             wakeups=wakeups,
-            queries=QueryBroker(wakeups),
+            queries=QueryBroker(wakeups, settings.query_answer_seconds),
             policy=RetryPolicy(
                 settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
             ),

@@ -16,14 +16,16 @@ from pragma_os.engine.wakeups import Key, Wakeups
 from pragma_os.errors import NotFoundError, ProviderUnavailableError
 from pragma_os.ids import new_id
 
-ANSWER_SECONDS = 10.0
-
 
 class QueryBroker:
-    """Parks queries until a worker of their provider takes them, and hands answers back."""
+    """Parks queries until a worker of their provider takes them, and hands answers back.
 
-    def __init__(self, wakeups: Wakeups) -> None:
+    A query no worker answers within ``answer_seconds`` is a ``ProviderUnavailableError``.
+    """
+
+    def __init__(self, wakeups: Wakeups, answer_seconds: float) -> None:
         self._wakeups = wakeups
+        self._answer_seconds = answer_seconds
         self._pending: dict[Key, list[dict[str, Any]]] = {}
         # query id -> (organization id, provider, the asker's future)
         self._answers: dict[str, tuple[str, str, asyncio.Future[Any]]] = {}
@@ -57,10 +59,10 @@ class QueryBroker:
         self._pending.setdefault(key, []).append(query)
         self._wakeups.notify([key])
         try:
-            return await asyncio.wait_for(future, ANSWER_SECONDS)
+            return await asyncio.wait_for(future, self._answer_seconds)
         except TimeoutError:
             raise ProviderUnavailableError(
-                f"No worker of provider '{document['provider']}' answered within {ANSWER_SECONDS:g} s; "
+                f"No worker of provider '{document['provider']}' answered within {self._answer_seconds:g} s; "
                 "is the provider deployed and running?"
             ) from None
         finally:
