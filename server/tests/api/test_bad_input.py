@@ -115,9 +115,10 @@ def test_malformed_resource_ids_are_422(http: httpx.Client, bad_id: str) -> None
 
 
 def test_bad_cursor_and_limit_are_422(http: httpx.Client) -> None:
-    cursor = http.get("/resources/", params={"cursor": "%%%", "limit": 5})
-    assert cursor.status_code == 422
-    assert "cursor" in messages(cursor)
+    for bad in ("%%%", "", "cmVzb3VyY2U6YV9iX2M"):
+        cursor = http.get("/resources/", params={"cursor": bad, "limit": 5})
+        assert cursor.status_code == 422
+        assert "cursor" in messages(cursor)
     limit = http.get("/resources/", params={"limit": 0})
     assert limit.status_code == 422
     assert "limit" in messages(limit)
