@@ -52,7 +52,7 @@ COMMON_ERRORS = (422, 431, 500)
 """What any route can answer: a parameter that is not UTF-8 or holds NUL, headers over the
 limit, an unexpected error."""
 AUTHENTICATED_ERRORS = (401, 403, *COMMON_ERRORS)
-"""What any route that takes a token can answer."""
+"""What any route taking a user's token can answer: 401 without a valid one, 403 for a worker token."""
 BODY_ERRORS = (413,)
 """What a route that reads a request body can answer too."""
 
