@@ -62,6 +62,7 @@ def test_a_json_integer_takes_nothing_else(value: Any) -> None:
 def test_a_date_time_is_rfc_3339_with_its_offset() -> None:
     adapter = TypeAdapter(DateTime)
     assert adapter.validate_python("2025-01-15T12:00:00Z") == datetime(2025, 1, 15, 12, tzinfo=UTC)
-    for value in ["2025-01-15", "2025-01-15T12:00:00", 1736942400, "1736942400"]:
+    bad = ["2025-01-15", "2025-01-15T12:00:00", "2025-01-15 12:00:00Z", 1736942400, "1736942400"]
+    for value in [*bad, datetime(2025, 1, 15, 12)]:
         with pytest.raises(ValidationError, match="RFC 3339"):
             adapter.validate_python(value)

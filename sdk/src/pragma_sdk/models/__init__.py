@@ -132,13 +132,15 @@ DATE_TIME_RULE = "must be a date and time with its offset, as RFC 3339 writes it
 
 def _rfc3339(value: Any) -> Any:
     # Pydantic also reads numbers as Unix times and takes a date alone; format: date-time is neither.
-    if isinstance(value, datetime) or (isinstance(value, str) and _RFC3339.fullmatch(value)):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
         return value
     raise ValueError(DATE_TIME_RULE)
 
 
 DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
-"""A date-time as the document's ``format: date-time`` means it (RFC 3339), or a ``datetime``."""
+"""A date-time as the document's ``format: date-time`` means it (RFC 3339), or an aware ``datetime``."""
 
 ResourceName = Annotated[str, NAME]
 ProviderName = Annotated[str, PROVIDER]
