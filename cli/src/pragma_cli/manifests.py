@@ -14,6 +14,7 @@ import mimetypes
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,12 @@ def _validation_summary(error: ValidationError) -> str:
     return message + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else "")
 
 
+def _json_text(value: Any) -> str:
+    """What YAML reads beyond JSON's types, as text: a timestamp as RFC 3339 writes it (with a
+    ``T``, as the API sends one), anything else as ``str`` does."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def load_manifests(arguments: list[str], *, draft: bool = False) -> list[Manifest]:
     """Every resource in ``arguments`` (files, folders, ``-``), checked against the apply model.
 
@@ -185,7 +192,7 @@ def load_manifests(arguments: list[str], *, draft: bool = False) -> list[Manifes
                 raise ManifestError(
                     f"{origin}: expected a resource (a mapping), found {type(document).__name__}"
                 )
-            body = json.loads(json.dumps(document, default=str))  # a deep copy with JSON types only
+            body = json.loads(json.dumps(document, default=_json_text))  # a deep copy with JSON types only
             try:
                 ResourceApply.model_validate(body)
             except ValidationError as error:

@@ -115,9 +115,10 @@ def test_malformed_resource_ids_are_422(http: httpx.Client, bad_id: str) -> None
 
 
 def test_bad_cursor_and_limit_are_422(http: httpx.Client) -> None:
-    cursor = http.get("/resources/", params={"cursor": "%%%", "limit": 5})
-    assert cursor.status_code == 422
-    assert "cursor" in messages(cursor)
+    for bad in ("%%%", "", "cmVzb3VyY2U6YV9iX2M"):
+        cursor = http.get("/resources/", params={"cursor": bad, "limit": 5})
+        assert cursor.status_code == 422
+        assert "cursor" in messages(cursor)
     limit = http.get("/resources/", params={"limit": 0})
     assert limit.status_code == 422
     assert "limit" in messages(limit)
@@ -149,7 +150,8 @@ def test_depends_on_is_capped_at_256_entries(http: httpx.Client, provider_name: 
         ({"wait_seconds": False}, "wait_seconds", "valid number"),
         ({"wait_seconds": "0"}, "wait_seconds", "valid number"),
         ({"max_events": True}, "max_events", "valid integer"),
-        ({"max_events": 5.0}, "max_events", "valid integer"),
+        ({"max_events": 5.5}, "max_events", "valid integer"),
+        ({"max_events": "5"}, "max_events", "valid integer"),
         ({"providers": [""]}, "providers.0", "must start with a lowercase letter"),
         ({"providers": ["Upper"]}, "providers.0", "must start with a lowercase letter"),
     ],
@@ -162,6 +164,13 @@ def test_lease_requests_take_no_loosely_typed_values(
     assert response.status_code == 422, response.text
     assert f"body.{field}: " in messages(response)
     assert rule in messages(response)
+
+
+def test_a_whole_float_is_an_integer_as_json_schema_counts(http: httpx.Client) -> None:
+    # The document declares max_events an integer, and 5.0 is one to JSON Schema.
+    body = {"worker_id": "w", "providers": ["p"], "wait_seconds": 0, "max_events": 5.0}
+    response = http.post("/workers/lease", json=body)
+    assert response.status_code == 200, response.text
 
 
 def test_a_tag_filter_means_that_tag(http: httpx.Client, provider_name: str) -> None:

@@ -151,6 +151,17 @@ def test_cursor_pages_through_everything_once(http: httpx.Client, provider_name:
     assert seen == [f"r{index:02d}" for index in range(25)]
 
 
+def test_any_resource_id_is_a_cursor_the_page_starts_after(http: httpx.Client, provider_name: str) -> None:
+    for name in ("a", "c"):
+        assert http.post("/resources/apply", json=resource(provider_name, name=name)).is_success
+    after_b = http.get(
+        "/resources/", params={"provider": provider_name, "cursor": f"resource:{provider_name}_storage_b"}
+    )
+    assert [item["name"] for item in after_b.json()] == ["c"]
+    page = http.get("/resources/", params={"provider": provider_name, "limit": 1})
+    assert page.headers["X-Next-Cursor"] == page.json()[0]["id"]
+
+
 def test_delete_never_provisioned_removes_it_then_204(http: httpx.Client, provider_name: str) -> None:
     document = http.post("/resources/apply", json=resource(provider_name)).json()
     deleted = http.delete(f"/resources/{document['id']}")

@@ -45,3 +45,37 @@ def test_parameters_with_nul_or_bytes_that_are_not_utf8_are_422(
     assert response.json()["detail"]["field"] == field
     assert rule in response.json()["detail"]["message"]
     assert http.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("OPTIONS", "/files/report.pdf", "DELETE, HEAD"),
+        ("POST", "/files/report.pdf", "DELETE, HEAD"),
+        ("OPTIONS", "/resources/resource:a_b_c", "DELETE, GET"),
+        ("PUT", "/ops/dead-letter", "DELETE, GET"),
+        ("POST", "/health", "GET"),
+        # Paths with more segments than a {name:path} parameter's one.
+        ("DELETE", "/files/report.pdf/url", "GET"),
+        ("HEAD", "/files/report.pdf/download", "GET"),
+        # Paths without parameters are not taken for a parameter's value.
+        ("DELETE", "/resources/types", "GET"),
+        ("GET", "/resources/apply", "POST"),
+        ("GET", "/ops/dead-letter/retry-all", "POST"),
+    ],
+)
+def test_a_method_the_path_does_not_have_is_405_allowing_all_it_has(
+    http: httpx.Client, method: str, url: str, allow: str
+) -> None:
+    response = http.request(method, url)
+    assert response.status_code == 405, response.text
+    assert response.headers["Allow"] == allow
+    if method != "HEAD":
+        assert response.json() == {"detail": {"message": "Method Not Allowed"}}
+
+
+def test_a_file_name_is_one_segment_and_an_encoded_slash_reaches_its_rule(http: httpx.Client) -> None:
+    assert http.delete("/files/a/b").status_code == 404
+    encoded = http.delete("/files/a%2Fb")
+    assert encoded.status_code == 422
+    assert encoded.json()["detail"]["field"] == "name"

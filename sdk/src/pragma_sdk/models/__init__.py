@@ -8,11 +8,23 @@ with them. Field names follow the reference API; our additions are marked as suc
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    RootModel,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 NAME_MAX_LENGTH = 63
 PROVIDER_MAX_LENGTH = 63
@@ -25,7 +37,8 @@ MAX_OWNER_REFERENCES = 64
 _NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 _PROVIDER_RE = re.compile(r"[a-z][a-z0-9-]*")
 _RESOURCE_TYPE_RE = re.compile(r"[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)*")
-_RESOURCE_ID_RE = re.compile(r"resource:[a-z][a-z0-9_./-]*")
+# No '/': ``resource_id`` turns the type's into '_', and an id travels as one path segment.
+_RESOURCE_ID_RE = re.compile(r"resource:[a-z][a-z0-9_.-]*")
 _VERSION_RE = re.compile(r"[0-9]{8}\.[0-9]{6}")
 
 NAME_RULE = (
@@ -45,20 +58,95 @@ TAG_RULE = f"must be a non-empty string of at most {TAG_MAX_LENGTH} characters"
 VERSION_RULE = "must be a build version YYYYMMDD.HHMMSS, such as 20250115.120000"
 
 
-def _matching(pattern: re.Pattern[str], max_length: int, rule: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if len(value) > max_length or not pattern.fullmatch(value):
-            raise ValueError(f"{value!r} {rule}")
+@dataclass(frozen=True)
+class StringRule:
+    """A rule for a name or an id: checked with its own message, and described in JSON Schema.
+
+    As ``Annotated`` metadata it validates (a broken rule is a ``ValueError`` with ``rule``)
+    and adds ``pattern`` and ``maxLength`` to the field's JSON schema, so that the OpenAPI
+    document states what the server checks. ``pattern`` is matched whole; ``None`` allows
+    any text of the right length.
+    """
+
+    max_length: int
+    rule: str
+    pattern: re.Pattern[str] | None = None
+
+    def matches(self, value: str) -> bool:
+        """Whether ``value`` follows the rule."""
+        if not 0 < len(value) <= self.max_length:
+            return False
+        return self.pattern is None or self.pattern.fullmatch(value) is not None
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema keywords of the rule (the pattern anchored, as JSON Schema searches)."""
+        schema: dict[str, Any] = {"minLength": 1, "maxLength": self.max_length}
+        if self.pattern is not None:
+            schema["pattern"] = f"^(?:{self.pattern.pattern})$"
+        return schema
+
+    def _check(self, value: str) -> str:
+        if not self.matches(value):
+            raise ValueError(f"{value!r} {self.rule}")
         return value
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(self.json_schema)
+        return json_schema
 
 
-ResourceName = Annotated[str, _matching(_NAME_RE, NAME_MAX_LENGTH, NAME_RULE)]
-ProviderName = Annotated[str, _matching(_PROVIDER_RE, PROVIDER_MAX_LENGTH, PROVIDER_RULE)]
-ResourceType = Annotated[str, _matching(_RESOURCE_TYPE_RE, RESOURCE_TYPE_MAX_LENGTH, RESOURCE_TYPE_RULE)]
-Tag = Annotated[str, _matching(re.compile(r".+", re.DOTALL), TAG_MAX_LENGTH, TAG_RULE)]
-BuildVersion = Annotated[str, _matching(_VERSION_RE, len("YYYYMMDD.HHMMSS"), VERSION_RULE)]
+NAME = StringRule(NAME_MAX_LENGTH, NAME_RULE, _NAME_RE)
+PROVIDER = StringRule(PROVIDER_MAX_LENGTH, PROVIDER_RULE, _PROVIDER_RE)
+RESOURCE_TYPE = StringRule(RESOURCE_TYPE_MAX_LENGTH, RESOURCE_TYPE_RULE, _RESOURCE_TYPE_RE)
+RESOURCE_ID = StringRule(
+    len("resource:") + PROVIDER_MAX_LENGTH + RESOURCE_TYPE_MAX_LENGTH + NAME_MAX_LENGTH + 2,
+    RESOURCE_ID_RULE,
+    _RESOURCE_ID_RE,
+)
+TAG = StringRule(TAG_MAX_LENGTH, TAG_RULE)
+BUILD_VERSION = StringRule(len("YYYYMMDD.HHMMSS"), VERSION_RULE, _VERSION_RE)
+
+
+def _integral(value: Any) -> Any:
+    # JSON has numbers, not integers: 5.0 is the integer 5 to JSON Schema, so it is here.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_integral), Field(strict=True)]
+"""An integer as JSON Schema counts one: ``5`` or ``5.0``, never ``true``, ``5.5`` or ``"5"``."""
+
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+DATE_TIME_RULE = "must be a date and time with its offset, as RFC 3339 writes it: 2025-01-15T12:00:00Z"
+
+
+def _rfc3339(value: Any) -> Any:
+    # Pydantic also reads numbers as Unix times and takes a date alone; format: date-time is neither.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        return value
+    raise ValueError(DATE_TIME_RULE)
+
+
+DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
+"""A date-time as the document's ``format: date-time`` means it (RFC 3339), or an aware ``datetime``."""
+
+ResourceName = Annotated[str, NAME]
+ProviderName = Annotated[str, PROVIDER]
+ResourceType = Annotated[str, RESOURCE_TYPE]
+Tag = Annotated[str, TAG]
+BuildVersion = Annotated[str, BUILD_VERSION]
 
 
 def resource_id(provider: str, resource: str, name: str) -> str:
@@ -72,8 +160,7 @@ def resource_id(provider: str, resource: str, name: str) -> str:
 
 def is_resource_id(value: str) -> bool:
     """Tell whether ``value`` has the shape of a resource id (it is never parsed back)."""
-    limit = len("resource:") + PROVIDER_MAX_LENGTH + RESOURCE_TYPE_MAX_LENGTH + NAME_MAX_LENGTH + 2
-    return len(value) <= limit and _RESOURCE_ID_RE.fullmatch(value) is not None
+    return RESOURCE_ID.matches(value)
 
 
 class LifecycleState(StrEnum):
@@ -246,19 +333,20 @@ class ResourceApply(BaseModel):
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     lifecycle_state: LifecycleState | None = None
 
-    # Server-managed: accepted for round trips, never applied.
+    # Server-managed: accepted for round trips, never applied. Strict, as the document says:
+    # `"deleting": 0` or `"generation": "2"` is refused, not read as false or 2.
     id: str | None = None
     resolved_config: dict[str, Any] | None = None
     outputs: dict[str, Any] | None = None
     error: str | None = None
     pending_event_id: str | None = None
-    provisioned: bool | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    generation: int | None = None
-    observed_generation: int | None = None
+    provisioned: bool | None = Field(default=None, strict=True)
+    created_at: DateTime | None = None
+    updated_at: DateTime | None = None
+    generation: JsonInt | None = None
+    observed_generation: JsonInt | None = None
     waiting_on: list[str] | None = None
-    deleting: bool | None = None
+    deleting: bool | None = Field(default=None, strict=True)
 
     @model_validator(mode="after")
     def _merge_depends_on(self) -> ResourceApply:
@@ -417,11 +505,42 @@ class ProviderDeleteResult(WireModel):
     resources_deleted: int = 0
 
 
-class ErrorDetail(WireModel):
-    """The ``detail`` object of a domain error response."""
+class ErrorDetail(BaseModel):
+    """The ``detail`` object of an error response: what went wrong, and where when a field did.
+
+    Other members help to act on it (``limit_bytes`` of a body too large, ``cycle`` of a
+    dependency cycle, the id that was not found...).
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     message: str
-    field: str | None = None
+    field: str | None = Field(default=None, description="The field at fault, as a dotted path")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error the server answers itself (4xx and 5xx): ``{"detail": {...}}``."""
+
+    detail: ErrorDetail
+
+
+class FieldError(BaseModel):
+    """One broken rule of a request FastAPI validated: where (``loc``), what (``msg``) and its ``type``."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class HTTPValidationError(BaseModel):
+    """A 422 listing each broken rule, as FastAPI (and the reference API) answers: ``{"detail": [...]}``."""
+
+    detail: list[FieldError]
+
+
+class ValidationFailure(RootModel[HTTPValidationError | ErrorResponse]):
+    """The body of a 422: the rules FastAPI checked (``HTTPValidationError``), or one more rule
+    checked beyond them, naming its field (``ErrorResponse``)."""
 
 
 class FileMetadata(WireModel):

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from pragma_sdk.models import EventType, OwnerReference, ResponseStatus, WireModel
+from pragma_sdk.models import EventType, JsonInt, OwnerReference, ResponseStatus, WireModel
 
 
 class LifecycleEvent(WireModel):
@@ -68,7 +68,7 @@ class LifecycleResult(WireModel):
     error: str | None = None
     # Strict: the server takes ``"yes"`` or ``1.0`` from no worker.
     permanent: bool = Field(default=False, strict=True)
-    attempt: int | None = Field(default=None, strict=True)
+    attempt: JsonInt | None = None
 
     @property
     def success(self) -> bool:

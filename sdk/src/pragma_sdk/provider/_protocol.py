@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pragma_sdk.models import ProviderName, ResourceApply
+from pragma_sdk.models import JsonInt, ProviderName, ResourceApply
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
 
 MAX_LEASE_BATCH = 1000
@@ -32,7 +32,7 @@ class LeaseRequest(_Request):
 
     worker_id: str = Field(min_length=1, max_length=100)
     providers: list[ProviderName] = Field(min_length=1, max_length=100)
-    max_events: int = Field(default=100, ge=1, le=MAX_LEASE_BATCH, strict=True)
+    max_events: JsonInt = Field(default=100, ge=1, le=MAX_LEASE_BATCH)
     wait_seconds: float = Field(default=20.0, ge=0, le=MAX_WAIT_SECONDS, strict=True)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
+from pragma_os.api.openapi import BEARER
 from pragma_os.auth import Authenticator, Principal
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.errors import ForbiddenError
@@ -84,8 +86,14 @@ WORKER_TOKEN_REFUSED = (
 )
 
 
+# ``BEARER`` puts the token in the OpenAPI document; the Authenticator reads the header itself.
+BearerDocumented = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+
+
 async def get_principal(
-    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+    request: Request,
+    _bearer: BearerDocumented = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """The caller behind the bearer token, user or worker; 401 without a valid one."""
     authenticator: Authenticator = request.app.state.authenticator
@@ -93,10 +101,12 @@ async def get_principal(
 
 
 async def get_user_principal(
-    request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+    request: Request,
+    _bearer: BearerDocumented = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """The user behind the bearer token; 401 without a valid one, 403 for a worker token."""
-    principal = await get_principal(request, authorization)
+    principal = await get_principal(request, authorization=authorization)
     if principal.is_worker:
         raise ForbiddenError(WORKER_TOKEN_REFUSED)
     return principal

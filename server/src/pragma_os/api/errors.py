@@ -55,9 +55,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return FastJSONResponse({"detail": entries}, status_code=422)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> FastJSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> FastJSONResponse:
+        headers = error.headers
+        if error.status_code == 405:
+            # Starlette names the methods of the one route it tried; the path may have more.
+            path = getattr(request.scope.get("route"), "path_format", None)
+            allow: dict[str, str] = request.app.state.allowed_methods
+            if path in allow:
+                headers = {**(headers or {}), "Allow": allow[path]}
         return FastJSONResponse(
-            {"detail": {"message": str(error.detail)}}, status_code=error.status_code, headers=error.headers
+            {"detail": {"message": str(error.detail)}}, status_code=error.status_code, headers=headers
         )
 
 

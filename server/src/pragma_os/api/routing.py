@@ -5,19 +5,29 @@ JSON bodies are parsed by ``json_body`` (strict: no ``NaN``, no duplicate keys, 
 the store would not keep...). Path and query parameters must be UTF-8 once percent-decoded
 (Starlette would quietly turn other bytes into U+FFFD) and hold no NUL character, which
 PostgreSQL can neither store nor compare. Each refusal is a 422 naming the field.
+
+Routing follows the paths of the OpenAPI document. A ``{name:path}`` parameter stands for one
+segment that may hold an encoded ``/`` (``%2F``, refused by the name's rule with a 422), never
+for several: ``DELETE /files/a/url`` is a method ``/files/{name}/url`` does not allow (405),
+not the deletion of a file ``a/url``. A path without parameters is never taken for one with
+them: ``DELETE /resources/types`` is a 405 too, not the deletion of a resource ``types``.
+``allowed_methods`` gives the ``Allow`` header of a 405: every method of the path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request, Response, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.convertors import PathConvertor
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from pragma_os.api.json_body import NUL_RULE, MalformedJSONError, parse_json_body
 from pragma_os.errors import InvalidInputError
@@ -65,6 +75,43 @@ class CheckedRoute(APIRoute):
             return await handler(strict)
 
         return checked
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.NONE or not self.param_convertors:
+            return match, child_scope
+        static_paths: Mapping[str, str] = getattr(scope["app"].state, "allowed_methods", {})
+        if scope["path"] in static_paths or _spans_segments(self, scope, child_scope.get("path_params", {})):
+            return Match.NONE, {}
+        return match, child_scope
+
+
+def _spans_segments(route: APIRoute, scope: Scope, path_params: dict[str, Any]) -> bool:
+    """Whether a ``{name:path}`` parameter took a ``/`` the client sent as a separator.
+
+    The path is decoded before routing, so a ``/`` of a parameter is either one of the
+    ``%2F`` of the raw path or a separator: more of them than the raw path encodes means a
+    separator.
+    """
+    raw_path: bytes | None = scope.get("raw_path")
+    if raw_path is None:
+        return False
+    slashes = sum(
+        str(path_params.get(name, "")).count("/")
+        for name, convertor in route.param_convertors.items()
+        if isinstance(convertor, PathConvertor)
+    )
+    path: str = scope["path"]
+    return slashes > path.count("/") - raw_path.count(b"/")
+
+
+def allowed_methods(routes: Iterable[BaseRoute]) -> dict[str, str]:
+    """The ``Allow`` header of each route path (as ``/files/{name}``): the methods of all its routes."""
+    methods: dict[str, set[str]] = {}
+    for route in routes:
+        if isinstance(route, APIRoute) and route.methods:
+            methods.setdefault(route.path_format, set()).update(route.methods)
+    return {path: ", ".join(sorted(allowed)) for path, allowed in methods.items()}
 
 
 def _check_parameters(request: Request) -> None:

@@ -10,11 +10,19 @@ from pragma_os.files.errors import (
     FileTooLargeError,
     InvalidSignatureError,
 )
-from pragma_os.files.names import FILE_NAME_RULE, check_file_name, is_valid_file_name
+from pragma_os.files.names import (
+    FILE_NAME_MAX_BYTES,
+    FILE_NAME_PATTERN,
+    FILE_NAME_RULE,
+    check_file_name,
+    is_valid_file_name,
+)
 from pragma_os.files.signing import download_url, sign_download_url, url_signature, verify_download
 from pragma_os.files.storage import FileStorage, LocalFileStorage, StoredFile
 
 __all__ = [
+    "FILE_NAME_MAX_BYTES",
+    "FILE_NAME_PATTERN",
     "FILE_NAME_RULE",
     "CorruptFileError",
     "ExpiredSignatureError",

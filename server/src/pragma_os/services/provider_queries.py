@@ -33,7 +33,6 @@ from pragma_os.store import Database
 from pragma_os.store import provider_queries as store
 from pragma_os.store.types import utcnow
 
-ANSWER_SECONDS = 10.0
 # Looked at this often even without a sign (lost announcements, a listener reconnecting).
 RECHECK_SECONDS = 5.0
 
@@ -50,10 +49,16 @@ class _Asker:
 
 
 class QueryBroker:
-    """Parks queries until a worker of their provider takes them, and hands answers back."""
+    """Parks queries until a worker of their provider takes them, and hands answers back.
 
-    def __init__(self, database: Database, wakeups: Wakeups, presence: WorkerPresence) -> None:
+    A query no worker answers within ``answer_seconds`` is a ``ProviderUnavailableError``.
+    """
+
+    def __init__(
+        self, database: Database, wakeups: Wakeups, presence: WorkerPresence, answer_seconds: float
+    ) -> None:
         self._database = database
+        self._answer_seconds = answer_seconds
         self._wakeups = wakeups
         self._presence = presence
         self._askers: dict[str, _Asker] = {}
@@ -101,7 +106,7 @@ class QueryBroker:
                         "organization_id": organization_id,
                         "provider": provider,
                         "body": query,
-                        "expires_at": now + timedelta(seconds=ANSWER_SECONDS),
+                        "expires_at": now + timedelta(seconds=self._answer_seconds),
                     },
                 )
             self.heard_queries([(organization_id, provider)])
@@ -110,12 +115,12 @@ class QueryBroker:
             self._askers.pop(query["query_id"], None)
 
     async def _answer_of(self, query_id: str, asker: _Asker) -> Any:
-        deadline = time.monotonic() + ANSWER_SECONDS
+        deadline = time.monotonic() + self._answer_seconds
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ProviderUnavailableError(
-                    f"No worker of provider '{asker.provider}' answered within {ANSWER_SECONDS:g} s; "
+                    f"No worker of provider '{asker.provider}' answered within {self._answer_seconds:g} s; "
                     "is the provider deployed and running?"
                 )
             stored = asyncio.ensure_future(asker.stored.wait())

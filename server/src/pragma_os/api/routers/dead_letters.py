@@ -7,12 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
+from pragma_os.api.openapi import AUTHENTICATED_ERRORS, error_responses
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import dead_letters
 from pragma_sdk.models import ProviderName
 
-router = APIRouter(prefix="/ops/dead-letter", tags=["ops"], route_class=CheckedRoute)
+router = APIRouter(
+    prefix="/ops/dead-letter",
+    tags=["ops"],
+    route_class=CheckedRoute,
+    responses=error_responses(*AUTHENTICATED_ERRORS),
+)
+_NOT_FOUND = error_responses(404, descriptions={404: "No such dead letter event"})
 
 ProviderFilter = Annotated[ProviderName | None, Query(description="Filter by provider name")]
 
@@ -25,7 +32,13 @@ async def list_dead_letter_events(
     return FastJSONResponse(await dead_letters.list_dead_letters(database, principal, provider))
 
 
-@router.delete("", response_model=dict[str, int])
+@router.delete(
+    "",
+    response_model=dict[str, int],
+    responses=error_responses(
+        400, descriptions={400: "Neither all=true nor a provider: say which to delete"}
+    ),
+)
 async def bulk_delete_dead_letter_events(
     principal: CurrentPrincipal,
     database: DatabaseDep,
@@ -46,7 +59,7 @@ async def retry_all_dead_letter_events(
     return FastJSONResponse({"retried_count": count})
 
 
-@router.get("/{event_id}", response_model=dict[str, Any])
+@router.get("/{event_id}", response_model=dict[str, Any], responses=_NOT_FOUND)
 async def get_dead_letter_event(
     event_id: str, principal: CurrentPrincipal, database: DatabaseDep
 ) -> FastJSONResponse:
@@ -63,7 +76,7 @@ async def delete_dead_letter_event(
     return Response(status_code=204)
 
 
-@router.post("/{event_id}/retry", response_model=dict[str, Any])
+@router.post("/{event_id}/retry", response_model=dict[str, Any], responses=_NOT_FOUND)
 async def retry_dead_letter_event(
     event_id: str, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
 ) -> FastJSONResponse:

@@ -20,6 +20,13 @@ from pragma_os.api.deps import (
     SettingsDep,
     get_user_principal,
 )
+from pragma_os.api.openapi import (
+    AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
+    FileName,
+    error_responses,
+    without_bodies,
+)
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.api.uploads import MultipartFile
@@ -47,7 +54,27 @@ _UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-_CONTENT = {"description": "The file's content, with its stored Content-Type", "content": {"*/*": {}}}
+_NOT_FOUND = {404: "No file of that name"}
+# Download and HEAD describe the stored file in these headers (and in its Content-Type: the
+# one it was uploaded with, application/octet-stream by default).
+_FILE_HEADERS = {
+    "Content-Length": "The file's size in bytes",
+    "ETag": "The SHA-256 checksum, quoted",
+    "X-Checksum-Sha256": "The hex SHA-256 of the content",
+    "Last-Modified": "When the file was uploaded (HTTP date)",
+    "X-Uploaded-At": "When the file was uploaded (ISO 8601)",
+    "Content-Disposition": "attachment, with the file's name",
+}
+_HEADERS = {
+    name: {"description": description, "required": True, "schema": {"type": "string"}}
+    for name, description in _FILE_HEADERS.items()
+}
+_CONTENT = {
+    "description": "The file's content, sent with the content type it was uploaded with",
+    "headers": _HEADERS,
+    # Any type the uploader chose; application/octet-stream when it chose none.
+    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 async def get_file_platform(storage: FilesDep, keys: ServerKeysDep, settings: SettingsDep) -> FilePlatform:
@@ -77,9 +104,22 @@ def file_headers(stored: StoredFile) -> dict[str, str]:
     }
 
 
-@router.post("/{name:path}/upload", response_model=FileMetadata, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "/{name:path}/upload",
+    response_model=FileMetadata,
+    openapi_extra=_UPLOAD_BODY,
+    responses=error_responses(
+        *AUTHENTICATED_ERRORS,
+        400,
+        *BODY_ERRORS,
+        descriptions={
+            400: "The upload was cut off before its end",
+            413: "The file is over PRAGMA_MAX_FILE_BYTES (limit_bytes)",
+        },
+    ),
+)
 async def upload_file(
-    name: str, request: Request, platform: FilePlatformDep, principal: CurrentPrincipal
+    name: FileName, request: Request, platform: FilePlatformDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """Store the multipart part ``file`` as ``name``, replacing an earlier upload of that name.
 
@@ -95,9 +135,26 @@ async def upload_file(
     return FastJSONResponse(metadata)
 
 
-@router.get("/{name:path}/download", response_class=StreamingResponse, responses={200: _CONTENT})
+@router.get(
+    "/{name:path}/download",
+    response_class=StreamingResponse,
+    responses={
+        200: _CONTENT,
+        **error_responses(
+            *AUTHENTICATED_ERRORS,
+            404,
+            descriptions={
+                **_NOT_FOUND,
+                401: "Neither a valid token nor the parameters of a signed URL",
+                403: "A signed URL that was altered, has expired, or lacks one of its parameters",
+            },
+        ),
+    },
+    # A bearer token, or none with the parameters of a signed URL.
+    openapi_extra={"security": [{"HTTPBearer": []}, {}]},
+)
 async def download_file(
-    name: str,
+    name: FileName,
     request: Request,
     platform: FilePlatformDep,
     token: Annotated[str | None, Query(description="Signature of a signed download URL")] = None,
@@ -112,14 +169,18 @@ async def download_file(
     if token is not None or expires is not None or org is not None:
         organization_id = files.signed_organization(platform, name, org, expires, token)
     else:
-        organization_id = (await get_user_principal(request, authorization)).organization_id
+        organization_id = (await get_user_principal(request, authorization=authorization)).organization_id
     stored, content = await files.open_download(platform, organization_id, name)
     return StreamingResponse(content, headers=file_headers(stored))
 
 
-@router.get("/{name:path}/url", response_model=SignedUrlResponse)
+@router.get(
+    "/{name:path}/url",
+    response_model=SignedUrlResponse,
+    responses=error_responses(*AUTHENTICATED_ERRORS, 404, descriptions=_NOT_FOUND),
+)
 async def get_download_url(
-    name: str,
+    name: FileName,
     platform: FilePlatformDep,
     principal: CurrentPrincipal,
     expires_in: Annotated[
@@ -132,16 +193,23 @@ async def get_download_url(
 
 
 @router.head(
-    "/{name:path}", responses={200: {"description": "The file exists; its metadata is in the headers"}}
+    "/{name:path}",
+    response_class=Response,
+    responses={
+        200: {"description": "The file exists; its metadata is in the headers", "headers": _HEADERS},
+        **without_bodies(error_responses(*AUTHENTICATED_ERRORS, 404, descriptions=_NOT_FOUND)),
+    },
 )
-async def check_file_exists(name: str, platform: FilePlatformDep, principal: CurrentPrincipal) -> Response:
+async def check_file_exists(
+    name: FileName, platform: FilePlatformDep, principal: CurrentPrincipal
+) -> Response:
     """200 with the file's size, type, checksum and upload time in headers; 404 when it does not exist."""
     stored = await files.stat(platform, principal.organization_id, name)
     return Response(headers=file_headers(stored))
 
 
-@router.delete("/{name:path}", status_code=204)
-async def delete_file(name: str, platform: FilePlatformDep, principal: CurrentPrincipal) -> Response:
+@router.delete("/{name:path}", status_code=204, responses=error_responses(*AUTHENTICATED_ERRORS))
+async def delete_file(name: FileName, platform: FilePlatformDep, principal: CurrentPrincipal) -> Response:
     """Remove the file's content; 204 even when there was none. A ``pragma/file`` resource stays."""
     await files.delete(platform, principal.organization_id, name)
     return Response(status_code=204)

@@ -8,10 +8,18 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
+from pragma_os.api.openapi import (
+    AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
+    ProviderId,
+    VersionInPath,
+    error_responses,
+)
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.services import provider_logs, providers
 from pragma_sdk.models import (
+    BUILD_VERSION,
     BuildInfo,
     DeploymentResult,
     DeployRequest,
@@ -22,7 +30,20 @@ from pragma_sdk.models import (
     RollbackRequest,
 )
 
-router = APIRouter(prefix="/providers", tags=["providers"], route_class=CheckedRoute)
+router = APIRouter(
+    prefix="/providers",
+    tags=["providers"],
+    route_class=CheckedRoute,
+    responses=error_responses(*AUTHENTICATED_ERRORS),
+)
+
+_NO_PROVIDER = error_responses(404, descriptions={404: "No such provider"})
+_NO_BUILD = error_responses(404, descriptions={404: "No such provider, or no such build"})
+_NO_SANDBOX = {503: "Pushed code cannot be sandboxed on this server"}
+_LOG_LINES = {
+    "description": "The log, line by line; with follow, the response stays open for new lines",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
 
 
 @router.get("/", response_model=list[ProviderInfo])
@@ -31,9 +52,25 @@ async def list_providers(platform: ProvidersDep, principal: CurrentPrincipal) ->
     return FastJSONResponse(await providers.list_providers(platform, principal))
 
 
-@router.post("/{provider_id}/push", status_code=202, response_model=PushResult)
+@router.post(
+    "/{provider_id}/push",
+    status_code=202,
+    response_model=PushResult,
+    responses=error_responses(
+        400,
+        409,
+        *BODY_ERRORS,
+        503,
+        descriptions={
+            400: "The body is not valid multipart/form-data",
+            409: "Another push of this provider is under way",
+            413: "The archive is over PRAGMA_MAX_PUSH_BYTES, packed or unpacked",
+            **_NO_SANDBOX,
+        },
+    ),
+)
 async def push_provider(
-    provider_id: str,
+    provider_id: ProviderId,
     platform: ProvidersDep,
     principal: CurrentPrincipal,
     code: Annotated[UploadFile, File(description="Gzipped tarball of the provider project")],
@@ -43,26 +80,26 @@ async def push_provider(
     return FastJSONResponse(result, status_code=202)
 
 
-@router.get("/{provider_id}/builds", response_model=list[BuildInfo])
+@router.get("/{provider_id}/builds", response_model=list[BuildInfo], responses=_NO_PROVIDER)
 async def list_builds(
-    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """The provider's latest builds, newest first (up to 10)."""
     return FastJSONResponse(await providers.list_builds(platform, principal, provider_id))
 
 
-@router.get("/{provider_id}/builds/{version}", response_model=BuildInfo)
+@router.get("/{provider_id}/builds/{version}", response_model=BuildInfo, responses=_NO_BUILD)
 async def get_build_status(
-    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, version: VersionInPath, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """One build's state and, when it failed, why."""
     build = await providers.get_build(platform, principal, provider_id, version)
     return FastJSONResponse(providers.build_info(build))
 
 
-@router.get("/{provider_id}/versions/{version}", response_model=BuildInfo)
+@router.get("/{provider_id}/versions/{version}", response_model=BuildInfo, responses=_NO_BUILD)
 async def get_build_by_version(
-    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, version: VersionInPath, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """The build of a version (same as ``/builds/{version}``)."""
     build = await providers.get_build(platform, principal, provider_id, version)
@@ -72,10 +109,10 @@ async def get_build_by_version(
 @router.get(
     "/{provider_id}/builds/{version}/logs",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/plain": {}}, "description": "The build log, line by line"}},
+    responses={200: _LOG_LINES, **_NO_BUILD},
 )
 async def get_build_logs(
-    provider_id: str, version: str, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, version: VersionInPath, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> StreamingResponse:
     """The build log as text lines; while the build runs, the response stays open for new lines."""
     lines = await provider_logs.build_log(platform, principal, provider_id, version)
@@ -85,15 +122,21 @@ async def get_build_logs(
 @router.get(
     "/{provider_id}/logs",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/plain": {}}, "description": "The log, line by line"}},
+    responses={
+        200: _LOG_LINES,
+        **error_responses(404, descriptions={404: "No such provider or version, or nothing logged yet"}),
+    },
 )
 async def get_provider_logs(
-    provider_id: str,
+    provider_id: ProviderId,
     platform: ProvidersDep,
     principal: CurrentPrincipal,
     version: Annotated[
         str | None,
-        Query(description="Version whose logs to read (default: the deployed one, else the latest build)"),
+        Query(
+            description="Version whose logs to read (default: the deployed one, else the latest build)",
+            json_schema_extra=BUILD_VERSION.json_schema,
+        ),
     ] = None,
     build: Annotated[
         bool, Query(description="Read the version's build log instead of its workers' log")
@@ -117,9 +160,17 @@ async def get_provider_logs(
     return event_stream(lines, media_type="text/plain; charset=utf-8")
 
 
-@router.post("/{provider_id}/deploy", status_code=202, response_model=ProviderStatus)
+@router.post(
+    "/{provider_id}/deploy",
+    status_code=202,
+    response_model=ProviderStatus,
+    responses=error_responses(404, 409, *BODY_ERRORS, 503, descriptions={**_NO_SANDBOX}),
+)
 async def deploy_provider(
-    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal, body: DeployRequest | None = None
+    provider_id: ProviderId,
+    platform: ProvidersDep,
+    principal: CurrentPrincipal,
+    body: DeployRequest | None = None,
 ) -> FastJSONResponse:
     """Roll a build out (default: the latest successful one); an older version rolls back."""
     version = body.version if body is not None else None
@@ -131,14 +182,21 @@ async def deploy_provider(
     "/{provider_id}/rollback",
     status_code=202,
     response_model=DeploymentResult,
-    responses={
-        400: {"description": "The build did not succeed, so it cannot be deployed"},
-        404: {"description": "No such provider, or no such build"},
-        503: {"description": "Pushed code cannot be sandboxed on this server"},
-    },
+    responses=error_responses(
+        400,
+        404,
+        409,
+        *BODY_ERRORS,
+        503,
+        descriptions={
+            400: "The build did not succeed, so it cannot be deployed",
+            404: "No such provider, or no such build",
+            **_NO_SANDBOX,
+        },
+    ),
 )
 async def rollback_provider(
-    provider_id: str, body: RollbackRequest, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, body: RollbackRequest, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """Deploy an earlier successful build again (as ``/deploy`` with that version does).
 
@@ -149,17 +207,23 @@ async def rollback_provider(
     return FastJSONResponse(result, status_code=202)
 
 
-@router.get("/{provider_id}/deployment", response_model=ProviderStatus)
+@router.get("/{provider_id}/deployment", response_model=ProviderStatus, responses=_NO_PROVIDER)
 async def get_deployment_status(
-    provider_id: str, platform: ProvidersDep, principal: CurrentPrincipal
+    provider_id: ProviderId, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """The deployment's state, version and whether its workers are healthy."""
     return FastJSONResponse(await providers.get_deployment(platform, principal, provider_id))
 
 
-@router.delete("/{provider_id}", response_model=ProviderDeleteResult)
+@router.delete(
+    "/{provider_id}",
+    response_model=ProviderDeleteResult,
+    responses=error_responses(
+        404, 409, descriptions={409: "The provider still has resources (delete them with cascade=true)"}
+    ),
+)
 async def delete_provider(
-    provider_id: str,
+    provider_id: ProviderId,
     platform: ProvidersDep,
     principal: CurrentPrincipal,
     cascade: Annotated[

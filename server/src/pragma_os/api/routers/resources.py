@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
+from pydantic import WithJsonSchema
 
 from pragma_os.api.deps import (
     ApplyQueueDep,
@@ -16,13 +16,16 @@ from pragma_os.api.deps import (
     SealerDep,
     WakeupsDep,
 )
+from pragma_os.api.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, ResourceId, SecretId, error_responses
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
     MAX_TAGS,
+    RESOURCE_ID,
     RESOURCE_ID_RULE,
+    DateTime,
     LogEntry,
     ProviderName,
     ResourceApply,
@@ -36,12 +39,19 @@ from pragma_sdk.models import (
     is_resource_id,
 )
 
-router = APIRouter(prefix="/resources", tags=["resources"], route_class=CheckedRoute)
+router = APIRouter(
+    prefix="/resources",
+    tags=["resources"],
+    route_class=CheckedRoute,
+    responses=error_responses(*AUTHENTICATED_ERRORS),
+)
 
 MAX_PAGE_SIZE = 10_000
 LAST_EVENT_ID_RULE = (
     f"must be the id of an event from this stream: a whole number from 0 to {watch.MAX_EVENT_ID}"
 )
+_NOT_FOUND = error_responses(404, descriptions={404: "No such resource"})
+_NO_WORKER = {503: "No worker of the resource's provider answered in time"}
 
 
 def _checked_id(resource_id: str) -> str:
@@ -70,7 +80,12 @@ async def list_resource_types(
 @router.get(
     "/watch",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-sent events: resource and deleted, each with the id to resume from",
+        }
+    },
 )
 async def watch_resources(
     principal: CurrentPrincipal,
@@ -79,7 +94,12 @@ async def watch_resources(
     resource: Annotated[ResourceType | None, Query(description="Only this resource type")] = None,
     name: Annotated[ResourceName | None, Query(description="Only resources with this name")] = None,
     snapshot: Annotated[bool, Query(description="Start with the current state of matching resources")] = True,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(alias="Last-Event-ID", description="Resume after this event of the stream"),
+        # Checked by ``_event_id``, so that a bad one is a 422 naming the header and the rule.
+        WithJsonSchema({"type": "integer", "minimum": 0, "maximum": watch.MAX_EVENT_ID}),
+    ] = None,
 ) -> StreamingResponse:
     """Stream resource changes as server-sent events (``resource`` and ``deleted``).
 
@@ -99,7 +119,21 @@ async def watch_resources(
     return event_stream(stream)
 
 
-@router.get("/", response_model=list[ResourceDocument])
+@router.get(
+    "/",
+    response_model=list[ResourceDocument],
+    responses={
+        200: {
+            "description": "Resources in id order",
+            "headers": {
+                "X-Next-Cursor": {
+                    "description": "With limit, when more follow: the cursor of the next page",
+                    "schema": {"type": "string", **RESOURCE_ID.json_schema},
+                }
+            },
+        }
+    },
+)
 async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
@@ -112,7 +146,13 @@ async def list_resources(
         int | None,
         Query(ge=1, le=MAX_PAGE_SIZE, description="Page size; the next page's cursor is in X-Next-Cursor"),
     ] = None,
-    cursor: Annotated[str | None, Query(description="X-Next-Cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="X-Next-Cursor of the previous page (the page starts after that resource id)",
+            json_schema_extra=RESOURCE_ID.json_schema,
+        ),
+    ] = None,
 ) -> FastJSONResponse:
     """Resources in id order. Without ``limit``, all of them."""
     page = await resources.list_resources(
@@ -128,7 +168,20 @@ async def list_resources(
     return FastJSONResponse(page.documents, headers=headers)
 
 
-@router.post("/apply", response_model=ResourceDocument)
+@router.post(
+    "/apply",
+    response_model=ResourceDocument,
+    responses=error_responses(
+        403,
+        404,
+        409,
+        *BODY_ERRORS,
+        descriptions={
+            403: "A worker token, or the resource exists without being owned by owner_references",
+            409: "Another resource has this id, or the resource is being deleted",
+        },
+    ),
+)
 async def apply_resource(
     body: ResourceApply, principal: CurrentPrincipal, queue: ApplyQueueDep
 ) -> FastJSONResponse:
@@ -136,17 +189,17 @@ async def apply_resource(
     return FastJSONResponse(await queue.apply(principal, body))
 
 
-@router.get("/{resource_id}", response_model=ResourceDocument)
+@router.get("/{resource_id}", response_model=ResourceDocument, responses=_NOT_FOUND)
 async def get_resource(
-    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep
+    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep
 ) -> FastJSONResponse:
     """One resource."""
     return FastJSONResponse(await resources.get_resource(database, principal, _checked_id(resource_id)))
 
 
-@router.get("/{resource_id}/status", response_model=ResourceStatus)
+@router.get("/{resource_id}/status", response_model=ResourceStatus, responses=_NOT_FOUND)
 async def get_resource_status(
-    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep
+    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep
 ) -> FastJSONResponse:
     """Lifecycle state and error of one resource."""
     document = await resources.get_resource(database, principal, _checked_id(resource_id))
@@ -159,9 +212,9 @@ async def get_resource_status(
     )
 
 
-@router.post("/{resource_id}/reveal", response_model=dict[str, Any])
+@router.post("/{resource_id}/reveal", response_model=dict[str, Any], responses=_NOT_FOUND)
 async def reveal_secret(
-    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, sealer: SealerDep
+    resource_id: SecretId, principal: CurrentPrincipal, database: DatabaseDep, sealer: SealerDep
 ) -> FastJSONResponse:
     """The plaintext values of a ``pragma/secret``, for its own organization; each call is audited."""
     return FastJSONResponse(
@@ -169,9 +222,13 @@ async def reveal_secret(
     )
 
 
-@router.get("/{resource_id}/health", response_model=ResourceHealth)
+@router.get(
+    "/{resource_id}/health",
+    response_model=ResourceHealth,
+    responses=error_responses(404, 503, descriptions=_NO_WORKER),
+)
 async def get_resource_health(
-    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, dispatcher: DispatcherDep
+    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep, dispatcher: DispatcherDep
 ) -> FastJSONResponse:
     """The resource's health, as its provider's ``health()`` reports it (503 when no worker answers)."""
     document = await resources.get_resource(database, principal, _checked_id(resource_id))
@@ -181,14 +238,22 @@ async def get_resource_health(
 @router.get(
     "/{resource_id}/logs",
     response_model=list[LogEntry],
-    responses={200: {"content": {"text/event-stream": {}}, "description": "With follow=true"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Log entries; with follow=true, a stream of server-sent events",
+        },
+        **error_responses(404, 503, descriptions=_NO_WORKER),
+    },
 )
 async def get_resource_logs(
-    resource_id: str,
+    resource_id: ResourceId,
     principal: CurrentPrincipal,
     database: DatabaseDep,
     dispatcher: DispatcherDep,
-    since: Annotated[datetime | None, Query(description="Only return logs after this ISO timestamp")] = None,
+    since: Annotated[
+        DateTime | None, Query(description="Only return logs after this time (RFC 3339, with its offset)")
+    ] = None,
     tail: Annotated[int, Query(ge=1, le=10000, description="Number of recent log entries to return")] = 100,
     follow: Annotated[bool, Query(description="Stream logs in real-time via SSE")] = False,
 ) -> Response:
@@ -207,10 +272,13 @@ async def get_resource_logs(
 @router.delete(
     "/{resource_id}",
     response_model=ResourceDocument,
-    responses={204: {"description": "The resource was already gone."}},
+    responses={
+        204: {"description": "The resource was already gone."},
+        **error_responses(409, descriptions={409: "Other resources still depend on it"}),
+    },
 )
 async def delete_resource(
-    resource_id: str, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
+    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep, wakeups: WakeupsDep
 ) -> Response:
     """Delete a resource and what it owns: 200 with it on its way out, 204 if it was already gone.
 

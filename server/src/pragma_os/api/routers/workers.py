@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from pragma_os.api.deps import ApplyQueueDep, DispatcherDep, WorkerPrincipal
+from pragma_os.api.openapi import BODY_ERRORS, COMMON_ERRORS, ResourceId, error_responses
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
@@ -28,12 +29,26 @@ from pragma_sdk.provider import (
     SubresourceApply,
 )
 
-router = APIRouter(prefix="/workers", tags=["workers"], route_class=CheckedRoute)
+router = APIRouter(
+    prefix="/workers",
+    tags=["workers"],
+    route_class=CheckedRoute,
+    # Either kind of token may call these routes, so none is refused with 403 as such.
+    responses=error_responses(401, *COMMON_ERRORS, *BODY_ERRORS),
+)
+_NO_LEASE = {
+    404: "No such event, or no such subresource of its resource",
+    409: "The worker does not hold the event's lease",
+}
 
 WorkerId = Annotated[str, Query(min_length=1, max_length=100, description="The worker holding the lease")]
 
 
-@router.post("/lease", response_model=LeaseResponse)
+@router.post(
+    "/lease",
+    response_model=LeaseResponse,
+    responses=error_responses(404, descriptions={404: "A provider the worker token does not serve"}),
+)
 async def lease_events(
     body: LeaseRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep, request: Request
 ) -> FastJSONResponse:
@@ -57,7 +72,11 @@ async def complete_events(
     return await workers.complete(dispatcher, principal, request)
 
 
-@router.post("/queries/{query_id}", status_code=204)
+@router.post(
+    "/queries/{query_id}",
+    status_code=204,
+    responses=error_responses(404, descriptions={404: "No query of that id is waiting for an answer"}),
+)
 async def answer_query(
     query_id: str, body: QueryAnswer, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> Response:
@@ -66,7 +85,19 @@ async def answer_query(
     return Response(status_code=204)
 
 
-@router.post("/events/{event_id}/apply", response_model=ResourceDocument)
+@router.post(
+    "/events/{event_id}/apply",
+    response_model=ResourceDocument,
+    responses=error_responses(
+        403,
+        404,
+        409,
+        descriptions={
+            **_NO_LEASE,
+            403: "The resource is not the event resource's to apply, or its config refers to others",
+        },
+    ),
+)
 async def apply_subresource(
     event_id: str,
     body: SubresourceApply,
@@ -84,10 +115,14 @@ async def apply_subresource(
     return FastJSONResponse(document)
 
 
-@router.get("/events/{event_id}/resources/{resource_id}", response_model=ResourceDocument)
+@router.get(
+    "/events/{event_id}/resources/{resource_id}",
+    response_model=ResourceDocument,
+    responses=error_responses(404, 409, descriptions=_NO_LEASE),
+)
 async def read_subresource(
     event_id: str,
-    resource_id: str,
+    resource_id: ResourceId,
     principal: WorkerPrincipal,
     dispatcher: DispatcherDep,
     worker_id: WorkerId,
