@@ -9,7 +9,8 @@ schemathesis' report. Once with an admin token over every operation, then once w
 token over the worker routes, the way workers call them; on SQLite and on PostgreSQL.
 
 Where a check and the server disagree on purpose, ``ALLOWANCES`` names the operation, the check
-and the statuses it accepts besides its defaults, and says why; ``schemathesis_hooks`` keeps
+and the statuses it accepts besides its defaults, and says why (``EXCLUDED_CHECKS``: a check that
+does not apply to this API, and why); ``schemathesis_hooks`` keeps
 generated requests to what JSON Schema can state, each hook saying which rule it cannot.
 """
 
@@ -107,6 +108,18 @@ ALLOWANCES = [
     ),
 ]
 
+
+EXCLUDED_CHECKS = {
+    "use_after_free": (
+        "Deleting a resource is asynchronous: `DELETE /resources/{resource_id}` answers 200 with the "
+        "resource on its way out (`deleting: true`), and it stays readable until its provider's "
+        "DELETE handler succeeds (204 when it was already gone). Here the worker-token run leases "
+        "events and never reports, so a resource it holds is rightly still there after its DELETE. "
+        "The synchronous deletes (files, dead letters, providers) answer 404 afterwards in their own tests."
+    ),
+}
+"""Checks that do not apply to this API, and why (``st run --exclude-checks``)."""
+
 DEFAULTS = {
     "positive_data_acceptance": POSITIVE_DATA_ACCEPTANCE,
     "not_a_server_error": NOT_A_SERVER_ERROR,
@@ -174,6 +187,7 @@ def run_schemathesis(server: RunningServer, directory: Path, token: str, *option
         "--config-file", str(config),
         "run", f"{server.url}/openapi.json",
         "--checks", "all",
+        "--exclude-checks", ",".join(EXCLUDED_CHECKS),
         "--seed", str(SEED),
         "--max-examples", str(MAX_EXAMPLES),
         # One worker: CPython 3.11's ast.parse, which Hypothesis uses to describe strategies,

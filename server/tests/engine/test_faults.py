@@ -230,8 +230,13 @@ def test_server_sigkilled_mid_run_loses_nothing(
     killed = time.monotonic() - started
 
     second = processes.server(root, database_url, *TESTKIT, PRAGMA_LEASE_SECONDS="10")
+    healthy = time.monotonic()  # start_server returns once /health answers
     with connect(second) as client:
         assert len(client.list_resources(provider="testkit")) == COUNT
+        at_kill = sum(1 for r in client.list_resources(provider="testkit") if r["lifecycle_state"] == "ready")
+        wait_for(lambda: _states(client)["ready"] > at_kill, 30, "a first resource ready after the restart")
+        # Each handler sleeps 0.5 s: the first call after the restart began ~0.5 s before that.
+        first_call = time.monotonic() - healthy - 0.5
         wait_for(
             lambda: _states(client) == {"ready": COUNT},
             90,
@@ -253,6 +258,7 @@ def test_server_sigkilled_mid_run_loses_nothing(
         assert all(resource["outputs"]["attempt"] <= 2 for resource in listed)
     print(
         f"applied in {applied:.1f} s, killed at {killed:.1f} s with {dict(states)}, "
+        f"first handler call ~{first_call:.1f} s after /health answered again, "
         f"all ready at {time.monotonic() - started:.1f} s, {redelivered} redelivered"
     )
     assert_healthy(second)
