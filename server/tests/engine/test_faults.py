@@ -216,9 +216,10 @@ def test_server_sigkilled_mid_run_loses_nothing(
         def midway() -> bool:
             states.clear()
             states.update(_states(client))
-            return states["ready"] >= 100
+            # (all ten handlers start and end together: between two batches none is processing)
+            return states["ready"] >= 100 and states["processing"] >= 1
 
-        wait_for(midway, 60, lambda: f"100 ready: {dict(states)}", interval=0.25)
+        wait_for(midway, 60, lambda: f"100 ready and some processing: {dict(states)}", interval=0.05)
     assert states["ready"] < COUNT, f"not mid-run: {dict(states)}"
     assert states["processing"] >= 1, f"not mid-run: {dict(states)}"
     workers = children_of(first.process.pid)
