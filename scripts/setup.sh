@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the SDK, server and CLI (editable); --dev adds test tools, and
+# Creates .venv and installs the SDK, server and CLI (editable) and pytest, which provider
+# projects are tested with; --dev adds the repository's test tools, and
 # .venv-3.13, the same on Python 3.13, on which scripts/test.sh runs the SDK suite and the
 # smoke tests as well (scripts/find-python-3.13.sh says where it looks for that Python).
 set -euo pipefail
@@ -14,7 +15,8 @@ install() {  # install PYTHON [REQUIREMENTS...]
     .venv/bin/uv pip install --quiet --python "$target" -c constraints.txt -e sdk -e server -e cli "$@"
 }
 if [ "${1:-}" != "--dev" ]; then
-    install .venv/bin/python
+    # pytest too: the quick start's provider project ('pragma providers init') is tested with it.
+    install .venv/bin/python pytest
     exit 0
 fi
 install .venv/bin/python -r requirements-dev.txt

@@ -57,7 +57,7 @@ requires-python = ">=3.11"
 dependencies = ["pragmatiks-sdk"]
 
 [dependency-groups]
-dev = ["pytest>=8"]
+dev = ["pytest>=8", "ruff>=0.6"]
 
 [build-system]
 requires = ["hatchling"]
@@ -74,6 +74,16 @@ package = "$package"
 [tool.pytest.ini_options]
 pythonpath = ["src"]
 testpaths = ["tests"]
+
+# The project's own lint settings, so that 'ruff check' reads these wherever the folder lives
+# (also inside another project's tree, whose settings would otherwise apply).
+[tool.ruff]
+line-length = 110
+target-version = "py311"
+src = ["src", "tests"]
+
+[tool.ruff.lint]
+select = ["E", "F", "W", "I", "N", "UP", "B", "A", "SIM", "RUF", "ASYNC", "PT"]
 """)
 
 PACKAGE_INIT = Template('''"""$description"""
@@ -95,7 +105,7 @@ RESOURCES_MODULE = Template('''"""The resource types of the $provider provider."
 
 from pragma_sdk import Config, Outputs, Resource
 
-from $package.provider import provider
+from .provider import provider
 
 
 class ${cls}Config(Config):
@@ -153,7 +163,8 @@ def test_update_reports_new_outputs() -> None:
         harness.invoke_update($cls, "demo", ${cls}Config(size=5), previous_config=${cls}Config(size=3))
     )
     assert result.success, result.error
-    assert result.outputs is not None and result.outputs["size"] == 5
+    assert result.outputs is not None
+    assert result.outputs["size"] == 5
 
 
 def test_delete_succeeds() -> None:
