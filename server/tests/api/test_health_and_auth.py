@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
+import pytest
 
 from testing.fixtures.server import RunningServer, admin, new_tenant_token
 
@@ -18,6 +21,19 @@ def test_openapi_docs_are_served(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/docs").status_code == 200
     paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
     assert {"/resources/apply", "/resources/", "/resources/{resource_id}", "/auth/me"} <= set(paths)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_documentation_loads_nothing_from_other_hosts(server: RunningServer, page: str) -> None:
+    html = httpx.get(f"{server.url}{page}")
+    assert html.status_code == 200
+    # Every script, style and icon the page loads is served by the server itself.
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', html.text) + re.findall(r"url: '([^']+)'", html.text)
+    assert loaded
+    assert [url for url in loaded if not url.startswith("/")] == []
+    for url in loaded:
+        assert httpx.get(f"{server.url}{url}").status_code == 200, url
+    assert "fonts.googleapis" not in html.text
 
 
 def test_me_returns_the_bootstrap_admin(http: httpx.Client) -> None:

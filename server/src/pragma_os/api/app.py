@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from uv import find_uv_bin
 
 import pragma_os
+from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
@@ -276,7 +277,10 @@ def create_app(settings: Settings) -> FastAPI:
         version=pragma_os.__version__,
         default_response_class=FastJSONResponse,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_documentation(app)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
