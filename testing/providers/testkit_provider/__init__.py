@@ -32,6 +32,7 @@ class ItemConfig(Config):
     fail_until: float = 0.0  # a Unix time: until then, every attempt fails
     nul_in_output: bool = False  # end the output value with NUL, which the platform refuses
     fail_on_echo: str = ""  # fail (for good with permanent) when the echoed value starts with this
+    fail_depth: int = 0  # fail for good that many calls deep (a long traceback)
 
 
 class ItemOutputs(Outputs):
@@ -55,6 +56,8 @@ class Item(Resource[ItemConfig, ItemOutputs]):
                 raise ValueError(f"bad item on attempt {attempt}")
             raise RuntimeError(f"transient failure on attempt {attempt}")
         echo = self.config.echo if isinstance(self.config.echo, str) else None
+        if self.config.fail_depth:
+            _dive(self.config.fail_depth)
         if self.config.fail_on_echo and (echo or "").startswith(self.config.fail_on_echo):
             _refuse(echo or "", permanent=self.config.permanent)
         value = self.config.value + ("\x00" if self.config.nul_in_output else "")
@@ -83,6 +86,17 @@ def _refuse(echo: str, *, permanent: bool) -> None:
     if permanent:
         raise ValueError(f"refusing echo {echo!r}")
     raise RuntimeError(f"refusing echo {echo!r}")
+
+
+def _dive(depth: int) -> None:
+    if depth == 0:
+        raise ValueError("gave up at depth 0")
+    _dive_further(depth)
+
+
+def _dive_further(depth: int) -> None:
+    # Two functions calling each other: Python collapses a frame repeated as it is.
+    _dive(depth - 1)
 
 
 class ParentConfig(Config):
