@@ -3,6 +3,11 @@
 ``wait_for`` follows applied resources until each is ready or failed, or deleted ones until
 they are gone. On a terminal it shows a live table with spinners; otherwise it prints a line
 per state change, which reads well in CI logs.
+
+A resource is ready once the generation that was applied has been processed *and* every
+followed resource it refers to has ended: when a dependency succeeds, the engine queues an
+update of each dependent whose inputs changed in the same commit, so the dependent is read
+again then (``Tracker.released``), rather than trusted from its state before that commit.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import httpx
 from rich.console import Group, RenderableType
 from rich.live import Live
 from rich.markup import escape
@@ -21,10 +27,11 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from pragma_cli.errors import CliError
+from pragma_cli.failures import retry_text
 from pragma_cli.output import new_table, squeeze, state_label
-from pragma_cli.references import document_path
+from pragma_cli.references import document_path, references
 from pragma_cli.state import CliState
-from pragma_sdk.client import WatchEvent
+from pragma_sdk.client import AsyncPragmaClient, WatchEvent
 
 Changed = Callable[["Followed"], None]
 
@@ -54,6 +61,10 @@ class Followed:
     generation: int = 0
     gone: bool = False
     finished: float | None = None
+    # Followed dependencies (id to path) still on their way: their success may update this one.
+    holds: dict[str, str] = field(default_factory=dict)
+    # Its dependencies ended since its document was read: read it again before judging it.
+    stale: bool = False
 
     def outcome(self, goal: Goal) -> Outcome | None:
         """How it ended, or None while it has not reached an end yet."""
@@ -64,7 +75,9 @@ class Followed:
             # Waiting for a deletion, only a failure of the deletion itself counts.
             return Outcome.FAILED
         processed = int(self.document.get("observed_generation") or 0) >= self.generation
-        if goal is Goal.READY and state == "ready" and processed and not self.document.get("deleting"):
+        settled = not self.holds and not self.stale
+        ready = state == "ready" and processed and settled
+        if goal is Goal.READY and ready and not self.document.get("deleting"):
             # An earlier version finishing while the applied change waits its turn is not it.
             return Outcome.READY
         return None
@@ -77,10 +90,16 @@ class Followed:
         """The error, what it waits on, or nothing."""
         if self.gone:
             return "deleted"
+        retrying = retry_text(self.document)
         if self.document.get("error"):
-            return str(self.document["error"])
+            error = str(self.document["error"])
+            return f"{error} ({retrying})" if retrying else error
         waiting = self.document.get("waiting_on") or []
-        return f"waiting on {', '.join(map(str, waiting))}" if waiting else ""
+        if waiting:
+            return f"waiting on {', '.join(map(str, waiting))}"
+        if self.holds and self.document.get("lifecycle_state") == "ready":
+            return f"may be updated: waiting for {', '.join(self.holds.values())}"
+        return retrying
 
 
 @dataclass
@@ -101,10 +120,49 @@ class Tracker:
                 document_path(document), dict(document), now, generation
             )
         if goal is Goal.READY:  # a deletion has only just been asked for: nothing has ended yet
-            for item in tracker.followed.values():
-                if item.outcome(goal) is not None:
-                    item.finished = now
+            for identifier, item in tracker.followed.items():
+                item.holds = {
+                    target: path
+                    for target, path in references(item.document).items()
+                    if target != identifier and target in tracker.followed
+                }
+            # What waits on nothing unfinished has ended if its state says so, which frees what
+            # waited only on it: repeat until nothing more ends.
+            progressed = True
+            while progressed:
+                progressed = False
+                for item in tracker.followed.values():
+                    if item.finished is None and item.outcome(goal) is not None:
+                        item.finished = now
+                        tracker._release(item, stale=False)  # all read after the apply
+                        progressed = True
         return tracker
+
+    def _release(self, ended: Followed, *, stale: bool = True) -> list[Followed]:
+        """Stop holding the followed resources that wait for ``ended``; returns those now free
+        (to be read again when ``stale``)."""
+        identifier = next(key for key, item in self.followed.items() if item is ended)
+        freed = []
+        for item in self.followed.values():
+            if item.holds.pop(identifier, None) is not None and not item.holds:
+                item.stale = stale
+                freed.append(item)
+        return freed
+
+    def released(self, ended: Followed) -> list[Followed]:
+        """The followed resources ``ended`` held back and that wait for nothing else now: read
+        each again (``refresh``) before judging it."""
+        return self._release(ended) if ended.finished is not None else []
+
+    def refresh(self, item: Followed, document: dict[str, Any] | None) -> None:
+        """Take the document of ``item`` read again (``None``: it is gone)."""
+        item.stale = False
+        if document is None:
+            item.gone = True
+        else:
+            item.document = dict(document)
+        if item.outcome(self.goal) is not None:
+            item.finished = time.monotonic()
 
     def update(self, event: WatchEvent) -> Followed | None:
         """Take one watch event; returns the followed resource whose state it changed."""
@@ -181,8 +239,30 @@ async def _follow(state: CliState, tracker: Tracker, replay: bool, changed: Chan
         async for event in events:
             if (item := tracker.update(event)) is not None:
                 changed(item)
+                await _read_released(client, tracker, item, changed)
             if tracker.done:
                 return
+
+
+async def _read_released(
+    client: AsyncPragmaClient, tracker: Tracker, ended: Followed, changed: Changed
+) -> None:
+    """Read again what ``ended`` held back: the commit that ended it queued their updates."""
+    freed = tracker.released(ended)
+    while freed:
+        item = freed.pop()
+        document = item.document
+        try:
+            fresh = await client.get_resource(
+                str(document["provider"]), str(document["resource"]), str(document["name"])
+            )
+        except httpx.HTTPStatusError as error:
+            if error.response.status_code != 404:
+                raise
+            fresh = None
+        tracker.refresh(item, fresh if isinstance(fresh, dict) or fresh is None else None)
+        changed(item)
+        freed += tracker.released(item)
 
 
 def _line(item: Followed) -> str:

@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from pragma_cli.failures import TRACEBACK_TAIL_LINES, retry_text, traceback_text
 from pragma_cli.output import age, joined, new_table, short_time, squeeze, state_label, to_yaml
 from pragma_cli.references import dependents, document_path, owned, owners, references
 
@@ -76,8 +77,14 @@ def describe_view(
     document: Mapping[str, Any],
     everything: list[dict[str, Any]],
     dead_letters: list[dict[str, Any]],
+    *,
+    whole_traceback: bool = False,
 ) -> RenderableType:
-    """Everything about one resource, and what around it refers to it."""
+    """Everything about one resource, and what around it refers to it.
+
+    The traceback of its last failure shows its last ``TRACEBACK_TAIL_LINES`` lines unless
+    ``whole_traceback``.
+    """
     by_id = {str(item["id"]): item for item in everything}
     facts = new_table("", "")
     facts.show_header = False
@@ -98,12 +105,16 @@ def describe_view(
     facts.add_row("waiting on", joined(document.get("waiting_on")))
     error = Text(str(document["error"]), style="red") if document.get("error") else Text("-", style="dim")
     facts.add_row("error", error)
+    if retrying := retry_text(document):
+        facts.add_row("retry", Text(retrying, style="yellow"))
     resolved = document.get("resolved_config")
     parts: list[RenderableType] = [
         Text.assemble((document_path(document), "bold"), " ", state_label(document)),
         facts,
         _section("Config", _yaml_block(document.get("config"))),
     ]
+    if document.get("error_traceback"):
+        parts.append(_traceback_section(document, whole_traceback))
     if resolved is not None and resolved != document.get("config"):
         parts.append(_section("Resolved config (references filled in)", _yaml_block(resolved)))
     parts += [
@@ -115,6 +126,17 @@ def describe_view(
         _section("Recent events", _events(document, dead_letters)),
     ]
     return Group(*parts)
+
+
+def _traceback_section(document: Mapping[str, Any], whole: bool) -> RenderableType:
+    trace, cut = traceback_text(str(document["error_traceback"]), None if whole else TRACEBACK_TAIL_LINES)
+    if cut:
+        hint = (
+            f"... {cut} earlier line(s); 'pragma resources describe {document.get('provider')}/"
+            f"{document.get('resource')} {document.get('name')} --traceback' shows them all\n"
+        )
+        trace = Text.assemble((hint, "dim"), trace)
+    return _section("Traceback of the last failure", trace)
 
 
 def _events(document: Mapping[str, Any], dead_letters: list[dict[str, Any]]) -> Text:
@@ -160,4 +182,8 @@ def dead_letter_view(letter: Mapping[str, Any]) -> RenderableType:
     for key in ("event_id", "resource_id", "event_type", "attempt_count", "failed_at"):
         facts.add_row(key.replace("_", " "), str(letter.get(key, "-")))
     facts.add_row("error", Text(str(letter.get("error") or letter.get("error_message")), style="red"))
-    return Group(facts, _section("Payload", _yaml_block(letter.get("payload"))))
+    parts: list[RenderableType] = [facts]
+    if letter.get("error_traceback"):
+        parts.append(_section("Traceback", traceback_text(str(letter["error_traceback"]))[0]))
+    parts.append(_section("Payload", _yaml_block(letter.get("payload"))))
+    return Group(*parts)

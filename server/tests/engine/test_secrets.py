@@ -257,3 +257,47 @@ def test_a_file_resource_tracks_an_upload_and_deleting_it_deletes_the_file(
     with pytest.raises(httpx.HTTPStatusError) as gone:
         client.download_file(name)
     assert gone.value.response.status_code == 404
+
+
+def test_a_failed_handlers_traceback_is_kept_without_the_secret(
+    engine_server: RunningServer, client: PragmaClient, unique: str
+) -> None:
+    plaintext = f"tok-{unique}-in-a-traceback"
+    client.apply_resource(secret_body(f"{unique}-key", token=plaintext))
+    client.apply_resource(
+        {
+            "provider": "testkit",
+            "resource": "item",
+            "name": f"{unique}-bad",
+            "config": {
+                "echo": {
+                    "provider": "pragma",
+                    "resource": "secret",
+                    "name": f"{unique}-key",
+                    "field": "outputs.token",
+                },
+                "fail_on_echo": "tok-",
+                "permanent": True,
+            },
+        }
+    )
+    with pytest.raises(Exception, match="refusing echo"):
+        client.wait_ready("testkit", "item", f"{unique}-bad", timeout=30)
+    failed = client.get_resource("testkit", "item", f"{unique}-bad")
+    assert isinstance(failed, dict)
+    trace = failed["error_traceback"]
+    # Python's own layout, from the handler's frame down to the function that raised.
+    assert trace.startswith("Traceback (most recent call last):\n")
+    assert "in on_create" in trace
+    assert "in _refuse" in trace
+    assert trace.rstrip().endswith(f"ValueError: refusing echo '{REDACTED}'")
+    (letter,) = [
+        letter
+        for letter in client.list_dead_letter_events(provider="testkit")
+        if letter["resource_name"] == f"{unique}-bad"
+    ]
+    assert letter["error_traceback"] == trace
+    assert client.get_dead_letter_event(letter["event_id"])["error_traceback"] == trace
+    assert plaintext not in json.dumps(letter)
+    assert plaintext not in json.dumps(failed)
+    assert plaintext not in engine_server.log()

@@ -1,7 +1,8 @@
 """A provider for engine tests: handlers whose behaviour the config controls.
 
 ``testkit/item`` can fail a number of attempts (transiently or for good), sleep, echo a
-value taken from another resource, and return a value the platform cannot store;
+value taken from another resource (and fail on some echoed values), and return a value the
+platform cannot store;
 ``testkit/parent`` creates an owned ``item`` subresource and waits for it; ``testkit/wrong``
 returns something that is not its Outputs; ``testkit/echo`` returns the strings it was
 given, and a digest proving what they were.
@@ -30,6 +31,8 @@ class ItemConfig(Config):
     hang: bool = False
     fail_until: float = 0.0  # a Unix time: until then, every attempt fails
     nul_in_output: bool = False  # end the output value with NUL, which the platform refuses
+    fail_on_echo: str = ""  # fail (for good with permanent) when the echoed value starts with this
+    fail_depth: int = 0  # fail for good that many calls deep (a long traceback)
 
 
 class ItemOutputs(Outputs):
@@ -53,6 +56,10 @@ class Item(Resource[ItemConfig, ItemOutputs]):
                 raise ValueError(f"bad item on attempt {attempt}")
             raise RuntimeError(f"transient failure on attempt {attempt}")
         echo = self.config.echo if isinstance(self.config.echo, str) else None
+        if self.config.fail_depth:
+            _dive(self.config.fail_depth)
+        if self.config.fail_on_echo and (echo or "").startswith(self.config.fail_on_echo):
+            _refuse(echo or "", permanent=self.config.permanent)
         value = self.config.value + ("\x00" if self.config.nul_in_output else "")
         return ItemOutputs(value=value, echo=echo, attempt=attempt)
 
@@ -72,6 +79,24 @@ class Item(Resource[ItemConfig, ItemOutputs]):
         if self.config.value == "chatty":  # a new line each time it is asked, for following
             lines.append(LogEntry(timestamp=datetime.now(UTC), level="info", message="still here"))
         return [line for line in lines if since is None or line.timestamp > since][-tail:]
+
+
+def _refuse(echo: str, *, permanent: bool) -> None:
+    """A frame of its own, so that tracebacks show more than the handler."""
+    if permanent:
+        raise ValueError(f"refusing echo {echo!r}")
+    raise RuntimeError(f"refusing echo {echo!r}")
+
+
+def _dive(depth: int) -> None:
+    if depth == 0:
+        raise ValueError("gave up at depth 0")
+    _dive_further(depth)
+
+
+def _dive_further(depth: int) -> None:
+    # Two functions calling each other: Python collapses a frame repeated as it is.
+    _dive(depth - 1)
 
 
 class ParentConfig(Config):

@@ -200,14 +200,22 @@ def describe(
     resource_type: TypeArgument,
     name: NameArgument,
     output: OutputOption = None,
+    whole_traceback: Annotated[
+        bool,
+        typer.Option(
+            "--traceback", help="Show the whole traceback of the last failure, not only its last lines."
+        ),
+    ] = False,
 ) -> None:
     """Show everything about a resource: config, resolved references, outputs, dependencies,
-    dependents, owner, error, and its events in flight or in the dead-letter queue.
+    dependents, owner, error (with where its retries stand and the traceback of the handler's
+    last failure), and its events in flight or in the dead-letter queue.
 
     With -o json or yaml: {resource, dependents, owns, dead_letters}.
 
     Examples:
         pragma resources describe mycloud/database orders
+        pragma resources describe mycloud/database orders --traceback
     """
     state = state_of(ctx)
     with state.client() as client:
@@ -230,7 +238,7 @@ def describe(
         state.out,
         data,
         state.output_format(output),
-        lambda: views.describe_view(document, everything, letters),
+        lambda: views.describe_view(document, everything, letters, whole_traceback=whole_traceback),
     )
 
 

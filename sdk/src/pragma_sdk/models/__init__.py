@@ -287,8 +287,24 @@ class ResourceDefinition(WireModel):
     updated_at: datetime | None = None
 
 
+class RetryStatus(WireModel):
+    """Where a resource's retries stand after a failed attempt (pragma-os addition).
+
+    ``attempt`` is the delivery running or due next (2 after the first failure), out of
+    ``max_attempts``; ``next_attempt_at`` is when it is due, ``None`` once it runs.
+    """
+
+    attempt: int
+    max_attempts: int
+    next_attempt_at: datetime | None = None
+
+
 class ResourceDocument(WireModel):
-    """A resource as the API returns it."""
+    """A resource as the API returns it.
+
+    ``error_traceback`` is the traceback of the handler's last failure (secret values redacted,
+    at most 16,000 characters), ``retry`` where its retries stand while it has any left.
+    """
 
     id: str
     provider: str
@@ -311,6 +327,8 @@ class ResourceDocument(WireModel):
     observed_generation: int = 0
     waiting_on: list[str] = Field(default_factory=list)
     deleting: bool = False
+    error_traceback: str | None = None
+    retry: RetryStatus | None = None
 
 
 class ResourceApply(BaseModel):
@@ -347,6 +365,8 @@ class ResourceApply(BaseModel):
     observed_generation: JsonInt | None = None
     waiting_on: list[str] | None = None
     deleting: bool | None = Field(default=None, strict=True)
+    error_traceback: str | None = None
+    retry: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _merge_depends_on(self) -> ResourceApply:

@@ -8,7 +8,12 @@ from pragma_sdk.errors import ProviderDiscoveryError
 from pragma_sdk.models import EventType
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, current_scope
 from pragma_sdk.provider._discovery import discover_provider, discover_providers
-from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
+from pragma_sdk.provider._events import (
+    MAX_TRACEBACK_LENGTH,
+    LifecycleEvent,
+    LifecycleResult,
+    cap_traceback,
+)
 from pragma_sdk.provider._handling import handle_event
 from pragma_sdk.provider._harness import ProviderHarness
 from pragma_sdk.provider._local_run import HarnessResult
@@ -31,6 +36,7 @@ from pragma_sdk.provider._queries import answer_query
 from pragma_sdk.provider._registry import Provider, ResourceRegistration
 
 __all__ = [
+    "MAX_TRACEBACK_LENGTH",
     "MAX_WAIT_SECONDS",
     "CompleteRequest",
     "CompleteResponse",
@@ -55,6 +61,7 @@ __all__ = [
     "RuntimeContext",
     "SubresourceApply",
     "answer_query",
+    "cap_traceback",
     "current_scope",
     "discover_provider",
     "discover_providers",

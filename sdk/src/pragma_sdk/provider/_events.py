@@ -12,6 +12,17 @@ from pydantic import Field
 
 from pragma_sdk.models import EventType, JsonInt, OwnerReference, ResponseStatus, WireModel
 
+MAX_TRACEBACK_LENGTH = 16_000
+"""The most characters of a failed handler's traceback that a result carries and the platform keeps."""
+
+
+def cap_traceback(text: str, limit: int = MAX_TRACEBACK_LENGTH) -> str:
+    """``text`` cut to ``limit`` characters, keeping its end (the exception and the innermost frames)."""
+    if len(text) <= limit:
+        return text
+    marker = f"[{len(text) - limit} characters of the traceback cut]\n"
+    return marker + text[len(text) - limit + len(marker) :]
+
 
 class LifecycleEvent(WireModel):
     """One lifecycle event for one resource.
@@ -58,6 +69,8 @@ class LifecycleResult(WireModel):
         error: On failure, what went wrong (``"RuntimeError: quota exceeded"``).
         permanent: On failure, whether retrying cannot help (``ValueError``, validation errors,
             an unknown resource type, a missing handler), so the engine fails the resource now.
+        traceback: On failure in the handler's code, the formatted traceback (Python's
+            ``traceback.format_exception``), at most ``MAX_TRACEBACK_LENGTH`` characters.
         attempt: The delivery this result is for (the event's ``attempt``); the engine refuses
             a result for an earlier delivery of a redelivered event.
     """
@@ -69,6 +82,7 @@ class LifecycleResult(WireModel):
     # Strict: the server takes ``"yes"`` or ``1.0`` from no worker.
     permanent: bool = Field(default=False, strict=True)
     attempt: JsonInt | None = None
+    traceback: str | None = None
 
     @property
     def success(self) -> bool:

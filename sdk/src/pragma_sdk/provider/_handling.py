@@ -6,13 +6,15 @@ failure (only ``asyncio.CancelledError`` and other ``BaseException``s pass throu
 
 from __future__ import annotations
 
+import traceback
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, handler_scope
-from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
+from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult, cap_traceback
 from pragma_sdk.provider._resolution import (
     bind_dependencies,
     describe_validation_error,
@@ -42,7 +44,8 @@ async def handle_event(
     Failures are results, never exceptions. They are permanent (no retry) for an unknown
     type, an invalid config, invalid outputs, ``ValueError`` (pydantic validation errors
     included) and ``NotImplementedError`` (a missing handler); any other exception is
-    retryable, with ``error`` set to ``"ExceptionType: message"``.
+    retryable, with ``error`` set to ``"ExceptionType: message"`` and ``traceback`` to the
+    formatted traceback of the exception the handler raised (from the handler's frame on).
 
     Args:
         provider: The provider whose handler runs.
@@ -57,7 +60,11 @@ async def handle_event(
     except Exception as exc:
         error, permanent = describe_failure(exc)
         return LifecycleResult(
-            event_id=event.event_id, status=ResponseStatus.FAILURE, error=error, permanent=permanent
+            event_id=event.event_id,
+            status=ResponseStatus.FAILURE,
+            error=error,
+            permanent=permanent,
+            traceback=format_traceback(exc),
         )
     return LifecycleResult(event_id=event.event_id, status=ResponseStatus.SUCCESS, outputs=outputs)
 
@@ -74,6 +81,22 @@ def describe_failure(exc: Exception) -> tuple[str, bool]:
         return f"ValidationError: {describe_validation_error(exc)}", True
     permanent = isinstance(exc, ValueError | NotImplementedError)
     return f"{type(exc).__name__}: {exc}", permanent
+
+
+def format_traceback(exc: Exception) -> str | None:
+    """The traceback of a handler's exception, as Python prints it, from the handler's frame on.
+
+    ``None`` for an event this module rejected (the error says all). The frames of this module
+    are left out, so the first frame shown is the provider's code; chained exceptions
+    (``raise ... from``, exceptions raised while handling another) are kept.
+    """
+    if isinstance(exc, EventRejectedError):
+        return None
+    frames: TracebackType | None = exc.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == __file__:
+        frames = frames.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, frames or exc.__traceback__))
+    return cap_traceback(text)
 
 
 async def _run(

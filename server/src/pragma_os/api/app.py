@@ -203,6 +203,7 @@ def create_app(settings: Settings) -> FastAPI:
         await app.state.files.remove_stale_uploads()
         wakeups = Wakeups()
         presence = WorkerPresence(database)
+        redactors = SecretRedactors(database, sealer, wakeups)
         dispatcher = Dispatcher(
             database=database,
             wakeups=wakeups,
@@ -213,6 +214,7 @@ def create_app(settings: Settings) -> FastAPI:
             lease_seconds=settings.lease_seconds,
             presence=presence,
             sealer=sealer,
+            redactors=redactors,
         )
         app.state.dispatcher = dispatcher
         # Other replicas on the same PostgreSQL wake this one's waiters through the database.
@@ -231,7 +233,7 @@ def create_app(settings: Settings) -> FastAPI:
         outputs = ProcessOutputs(
             ProviderFiles(settings.providers_dir),
             settings.package_logs_dir,
-            SecretRedactors(database, sealer, wakeups),
+            redactors,
             settings.max_log_bytes,
         )
         run = ServerRun.begin(settings.data_dir)

@@ -7,7 +7,7 @@ causes, or a result and the states and events it causes downstream, commit toget
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +22,15 @@ from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.scheduling import queue, recheck_dependents, remove, targets_of, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
+from pragma_os.secrets.redaction import Redactor
 from pragma_os.secrets.sealing import Sealer, UnsealError, contains_sealed, scrub
 from pragma_os.store import dead_letters, events, links
 from pragma_os.store import resources as store
 from pragma_sdk.models import EventType, LifecycleState
+from pragma_sdk.provider import cap_traceback
 
 Row = dict[str, Any]
+Redact = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,8 @@ async def _build(
         "pending_event_id": event["id"],
         "waiting_on": [],
     }
+    if event["attempt"] > 1:
+        changes["retry"] = retry_status(event["attempt"], policy, None)
     if inputs is not None:
         changes["resolved_config"] = inputs.resolved_config
     dispatched.resources.append((row, changes))
@@ -222,6 +227,27 @@ def _payload(
     return wire
 
 
+def retry_status(attempt: int, policy: RetryPolicy, due: datetime | None) -> Row:
+    """The document's ``retry``: delivery ``attempt`` of the policy's, due at ``due`` (None: running)."""
+    return {
+        "attempt": attempt,
+        "max_attempts": policy.max_attempts,
+        "next_attempt_at": due.isoformat() if due is not None else None,
+    }
+
+
+def failure_traceback(result: Any, plaintexts: Collection[str], redact: Redact | None) -> str | None:
+    """A result's traceback as kept: capped, and without the secret values the event carried
+    (``plaintexts``) or the organization holds (``redact``)."""
+    text = result.traceback
+    if not isinstance(text, str) or not text:
+        return None
+    text = cap_traceback(text)
+    if plaintexts:
+        text = Redactor(plaintexts).redact(text)
+    return redact(text) if redact is not None else text
+
+
 @dataclass(frozen=True)
 class Rejection:
     """A result the engine refused, and why."""
@@ -241,6 +267,7 @@ async def complete(
     policy: RetryPolicy,
     sealer: Sealer,
     touched: Touched,
+    redact: Redact | None = None,
 ) -> list[Rejection]:
     """Apply a batch of a worker's ``LifecycleResult``s (of the organization, or of any when
     ``None``); returns the results refused because the worker does not hold their lease.
@@ -248,7 +275,8 @@ async def complete(
     With ``providers``, events of other providers count as not held, whatever their lease owner.
 
     The batch's events, resources and whether anything depends on them are read with one
-    query each. Secret values an event carried are sealed again where its result repeats them.
+    query each. Secret values an event carried are sealed again where its result repeats them;
+    a failure's traceback is kept without them, and without what ``redact`` removes.
     """
     event_ids = [result.event_id for result in results]
     # Resource first, then event: the order every transaction locks them in.
@@ -281,6 +309,7 @@ async def complete(
             continue
         row = rows[event["resource_pk"]]
         outputs, error = result.outputs or {}, result.error or "unknown error"
+        plaintexts: Collection[str] = ()
         if contains_sealed(event["payload"]):
             plaintexts = sealer.plaintexts(event["payload"])
             outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
@@ -296,9 +325,8 @@ async def complete(
                 has_dependents=row["id"] in linked,
             )
         else:
-            await _retry_or_fail(
-                connection, event, row, error, bool(result.permanent), now=now, policy=policy, touched=touched
-            )
+            failure = Failure(error, failure_traceback(result, plaintexts, redact), bool(result.permanent))
+            await _retry_or_fail(connection, event, row, failure, now=now, policy=policy, touched=touched)
     return rejections
 
 
@@ -325,6 +353,8 @@ async def _succeed(
         "applied_config": payload.get("config"),
         "inputs_digest": event["inputs_digest"],
         "error": None,
+        "error_traceback": None,
+        "retry": None,
         "pending_event_id": None,
         "updated_at": now,
     }
@@ -407,30 +437,39 @@ async def propagate(
         await recheck_dependents(connection, dependent, touched=touched)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """How an attempt failed: the error, the handler's traceback when it sent one, whether for good."""
+
+    error: str
+    traceback: str | None = None
+    permanent: bool = False
+
+
 async def _retry_or_fail(
     connection: AsyncConnection,
     event: Row,
     row: Row,
-    error: str,
-    permanent: bool,
+    failure: Failure,
     *,
     now: datetime,
     policy: RetryPolicy,
     touched: Touched,
 ) -> None:
     changed_since = row["generation"] != event["generation"]
-    if changed_since or (not permanent and not policy.exhausted(event["attempt"])):
+    if changed_since or (not failure.permanent and not policy.exhausted(event["attempt"])):
         delay = 0.0 if changed_since else policy.delay(event["attempt"])
+        due = now + timedelta(seconds=delay)
         await events.update_event(
             connection,
             event["pk"],
             {
                 "status": events.QUEUED,
-                "available_at": now + timedelta(seconds=delay),
+                "available_at": due,
                 "attempt": 0 if changed_since else event["attempt"],
                 "lease_owner": None,
                 "lease_expires_at": None,
-                "last_error": error,
+                "last_error": failure.error,
             },
         )
         await store.update_resource(
@@ -438,14 +477,26 @@ async def _retry_or_fail(
             row,
             {
                 "lifecycle_state": lifecycle.state_after_retryable_failure(),
-                "error": error,
+                "error": failure.error,
+                "error_traceback": failure.traceback,
+                # A change made meanwhile starts its attempts afresh: no retry to show.
+                "retry": None if changed_since else retry_status(event["attempt"] + 1, policy, due),
                 "pending_event_id": None,
                 "updated_at": now,
             },
         )
         touched.add((row["organization_id"], row["provider"]))
         return
-    await _fail(connection, event, row, event["payload"] or {}, error, now=now, touched=touched)
+    await _fail(
+        connection,
+        event,
+        row,
+        event["payload"] or {},
+        failure.error,
+        now=now,
+        touched=touched,
+        traceback=failure.traceback,
+    )
     if row["deleting"] and not row["provisioned"]:
         await remove(connection, row, touched=touched)
 
@@ -459,8 +510,10 @@ async def _fail(
     *,
     now: datetime,
     touched: Touched,
+    traceback: str | None = None,
 ) -> None:
-    """The event failed for good: dead letter, and the resource ``failed`` with the error."""
+    """The event failed for good: dead letter, and the resource ``failed`` with the error
+    (and the handler's traceback, when it sent one)."""
     await dead_letters.insert_dead_letter(
         connection,
         {
@@ -473,6 +526,7 @@ async def _fail(
             "event_type": payload.get("event_type") or event["event_type"] or EventType.CREATE.value,
             "payload": payload,
             "error_message": error,
+            "error_traceback": traceback,
             "attempt_count": max(event["attempt"], 1),
             "failed_at": now,
         },
@@ -485,6 +539,8 @@ async def _fail(
         {
             "lifecycle_state": lifecycle.state_after_failure(),
             "error": error,
+            "error_traceback": traceback,
+            "retry": None,
             "pending_event_id": None,
             "updated_at": now,
         },
@@ -516,5 +572,5 @@ async def rescue_expired(
     for event in expired:
         row = rows[event["resource_pk"]]
         error = f"Lease expired: the worker stopped heartbeating while handling {path_of(row)}"
-        await _retry_or_fail(connection, event, row, error, False, now=now, policy=policy, touched=touched)
+        await _retry_or_fail(connection, event, row, Failure(error), now=now, policy=policy, touched=touched)
     return len(expired)

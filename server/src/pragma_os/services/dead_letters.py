@@ -16,8 +16,9 @@ from pragma_sdk.models import LifecycleState
 
 
 def to_response(row: dict[str, Any]) -> dict[str, Any]:
-    """The wire form of a dead letter (reference fields plus ``resource_id`` and ``error``);
-    secret values in its payload redacted."""
+    """The wire form of a dead letter (reference fields plus ``resource_id``, ``error`` and the
+    handler's ``error_traceback``); secret values in its payload redacted (and never kept in
+    the traceback)."""
     return {
         "event_id": row["event_id"],
         "provider": row["provider"],
@@ -28,6 +29,7 @@ def to_response(row: dict[str, Any]) -> dict[str, Any]:
         "payload": redact(row["payload"]),
         "error_message": row["error_message"],
         "error": row["error_message"],
+        "error_traceback": row["error_traceback"],
         "attempt_count": row["attempt_count"],
         "failed_at": row["failed_at"],
     }
@@ -120,6 +122,8 @@ async def _requeue(
     changes: dict[str, Any] = {
         "lifecycle_state": lifecycle.state_after_retry(LifecycleState(row["lifecycle_state"])),
         "error": None,
+        "error_traceback": None,
+        "retry": None,
         "updated_at": now,
     }
     changes["waiting_on"] = await scheduling.queue(

@@ -263,6 +263,8 @@ def _new_values(
         "observed_generation": 0,
         "waiting_on": [],
         "deleting": False,
+        "error_traceback": None,
+        "retry": None,
         "applied_config": None,
         "inputs_digest": None,
         "created_at": now,
@@ -306,6 +308,8 @@ def _changes(row: dict[str, Any], body: ResourceApply, spec: dict[str, Any]) -> 
         if state is not current:
             changes["lifecycle_state"] = state
             changes["error"] = None
+            changes["error_traceback"] = None
+            changes["retry"] = None
     if body.tags is not None and body.tags != row["tags"]:
         changes["tags"] = body.tags
     return changes

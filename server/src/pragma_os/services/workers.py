@@ -20,6 +20,7 @@ from pragma_os.errors import NotFoundError
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_queries import QueryBroker
+from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.store import Database, events, notifications
 from pragma_os.store.types import utcnow
 from pragma_sdk.models import ResponseStatus
@@ -50,6 +51,9 @@ class Dispatcher:
     queries: QueryBroker
     presence: WorkerPresence
     sealer: Sealer
+    # Redacts the organization's secret values from handlers' tracebacks; None: only those the
+    # event carried (the built-in provider's own code).
+    redactors: SecretRedactors | None = None
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
@@ -192,6 +196,10 @@ async def complete_results(
     organization; ``providers`` given: only for events of those providers)."""
     touched = Touched()
     now = utcnow()
+    redact = None
+    tracebacks = any(result.traceback for result in results)
+    if tracebacks and organization_id is not None and dispatcher.redactors is not None:
+        redact = await _redactor(dispatcher.redactors, organization_id)
 
     async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
         refusals = await dispatch.complete(
@@ -204,6 +212,7 @@ async def complete_results(
             policy=dispatcher.policy,
             sealer=dispatcher.sealer,
             touched=touched,
+            redact=redact,
         )
         refused = {refusal.event_id for refusal in refusals}
         accepted = [result.event_id for result in results if result.event_id not in refused]
@@ -213,6 +222,15 @@ async def complete_results(
     accepted, rejected = await dispatcher.database.retrying(take_all, wakes=touched)
     dispatcher.wakeups.notify(touched)
     return CompleteResponse(accepted=accepted, rejected=rejected)
+
+
+async def _redactor(redactors: SecretRedactors, organization_id: str) -> Callable[[str], str]:
+    """The organization's redaction of secret values; one that withholds whole tracebacks when
+    its secrets cannot be read."""
+    try:
+        return (await redactors.for_organization(organization_id)).redact
+    except Exception:
+        return lambda _text: "[traceback withheld: the server could not load the secrets to redact it]"
 
 
 async def rescue_expired(dispatcher: Dispatcher) -> int:

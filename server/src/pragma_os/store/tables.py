@@ -83,6 +83,9 @@ resources = Table(
     Column("observed_generation", Integer, nullable=False),
     Column("waiting_on", JSONDocument, nullable=False),
     Column("deleting", Boolean, nullable=False),
+    # The traceback of the last failure, and where retries stand after one (migration 0006).
+    Column("error_traceback", Text, nullable=True),
+    Column("retry", JSONDocument, nullable=True),
     # Engine bookkeeping, never on the wire: the resolved config of the last success (the next
     # UPDATE's previous_config) and a digest of the inputs it was computed from.
     Column("applied_config", JSONDocument, nullable=True),
@@ -185,6 +188,7 @@ dead_letters = Table(
     Column("error_message", Text, nullable=False),
     Column("attempt_count", Integer, nullable=False),
     Column("failed_at", UTCDateTime(), nullable=False),
+    Column("error_traceback", Text, nullable=True),
     UniqueConstraint("organization_id", "event_id"),
     Index(None, "organization_id", "provider"),
     Index(None, "organization_id", "resource_id"),
