@@ -59,8 +59,10 @@ def test_every_broken_rule_of_a_config_is_shown(cli: Pragma, unique: str) -> Non
     assert "2 problems (HTTP 422)" in lines[0]
     details = [line.strip() for line in lines[1:]]
     assert len(details) == 2, str(refused)
-    assert details[0].startswith("config: ") and "extra" in details[0]
-    assert details[1].startswith("config.data: ") and "object" in details[1]
+    assert details[0].startswith("config: ")
+    assert "extra" in details[0]
+    assert details[1].startswith("config.data: ")
+    assert "object" in details[1]
 
 
 def test_a_refused_delete_says_why_once(cli: Pragma, unique: str) -> None:
