@@ -6,7 +6,7 @@ go wrong; ``main`` prints them and turns httpx errors into them with ``explain``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,15 +23,18 @@ class CliError(Exception):
     Attributes:
         message: What failed and why.
         hint: What to do about it, if there is something to say.
+        details: Each of several problems (every broken rule of a config), one line each,
+            printed under the error line.
         exit_code: 1 for a failed operation, 2 for a usage error.
     """
 
     exit_code = EXIT_FAILED
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, details: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = list(details)
 
     def line(self) -> str:
         """The whole report: message and hint, without line breaks."""
@@ -63,6 +66,25 @@ def server_reason(response: httpx.Response) -> str:
     if isinstance(detail, list):
         return "; ".join(_validation_line(item) for item in detail)
     return str(detail)
+
+
+def server_problems(response: httpx.Response) -> list[dict[str, Any]]:
+    """Each problem an error response lists in ``detail.errors`` (every broken rule of a
+    config, every refused document of a batch): dicts with ``field`` and ``rule``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    detail = body.get("detail") if isinstance(body, dict) else None
+    problems = detail.get("errors") if isinstance(detail, dict) else None
+    if not isinstance(problems, list):
+        return []
+    return [item for item in problems if isinstance(item, dict) and item.get("field")]
+
+
+def problem_line(problem: dict[str, Any]) -> str:
+    """``field: rule`` of one problem of ``server_problems``."""
+    return f"{problem['field']}: {problem.get('rule') or problem.get('message') or 'is refused'}"
 
 
 def _validation_line(item: Any) -> str:
@@ -99,10 +121,18 @@ def explain(error: Exception, action: str | None = None, *, context: str | None 
         reason = server_reason(response)
         if response.status_code == 401:
             reason = reason.split(". ")[0].rstrip(".")  # the server's how-to-log-in follows
-        return CliError(
-            f"cannot {what}: {reason.rstrip('.')} (HTTP {response.status_code})",
-            _status_hint(response.status_code, context),
-        )
+        problems = [problem_line(problem) for problem in server_problems(response)]
+        details: list[str] = []
+        if len(problems) > 1:  # the server's message names the first: list them all below
+            reason = reason.removesuffix(problems[0]).rstrip(": ") or f"{len(problems)} problems"
+            details = problems
+        subject = what.partition(" ")[2]
+        if subject and reason.startswith(f"{subject} "):
+            # The server's sentence already says what could not be done to what.
+            message = f"{reason.rstrip('.')} (HTTP {response.status_code})"
+        else:
+            message = f"cannot {what}: {reason.rstrip('.')} (HTTP {response.status_code})"
+        return CliError(message, _status_hint(response.status_code, context), details)
     if isinstance(error, httpx.TimeoutException):
         url = _origin(error)
         return CliError(

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pragma_cli import __version__
-from pragma_cli.commands import auth, completions, config, ops, providers, resources
+from pragma_cli.commands import auth, completions, config, files, ops, providers, resources
 from pragma_cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError, explain
 from pragma_cli.global_options import hoist
 from pragma_cli.output import OutputFormat
@@ -37,6 +37,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(resources.app, name="resources")
 app.add_typer(providers.app, name="providers")
 app.add_typer(ops.app, name="ops")
+app.add_typer(files.app, name="files")
 app.command("completions")(completions.completions)
 
 
@@ -115,6 +116,8 @@ def run(args: list[str], state: CliState) -> int:
         result = command.main(args=hoist(args), prog_name="pragma", standalone_mode=False, obj=state)
     except CliError as error:
         report(error.line())
+        for detail in error.details:
+            errors.print(f"  {escape(detail)}")
         return error.exit_code
     except typer.TyperException as error:
         if type(error).__name__ == "NoArgsIsHelpError":  # a group without its subcommand: help was shown
@@ -124,7 +127,10 @@ def run(args: list[str], state: CliState) -> int:
         report(_usage_line(error))
         return error.exit_code
     except httpx.HTTPError as error:
-        report(explain(error, context=state.context_name).line())
+        explained = explain(error, context=state.context_name)
+        report(explained.line())
+        for detail in explained.details:
+            errors.print(f"  {escape(detail)}")
         return EXIT_FAILED
     except typer.Abort:
         report("aborted")

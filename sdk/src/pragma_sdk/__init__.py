@@ -1,7 +1,12 @@
 """Pragmatiks SDK: clients, typed resource models and provider authoring."""
 
 from pragma_sdk.client import AsyncPragmaClient, PragmaClient
-from pragma_sdk.errors import DependencyNotResolvedError, NoRuntimeContextError, ResourceFailedError
+from pragma_sdk.errors import (
+    DependencyNotResolvedError,
+    NoRuntimeContextError,
+    NotFoundError,
+    ResourceFailedError,
+)
 from pragma_sdk.models import (
     BuildInfo,
     BuildStatus,
@@ -48,6 +53,7 @@ __all__ = [
     "LifecycleState",
     "LogEntry",
     "NoRuntimeContextError",
+    "NotFoundError",
     "Outputs",
     "OwnerReference",
     "PragmaClient",

@@ -1,8 +1,11 @@
-"""Exceptions of provider authoring: dependencies, subresources and discovery.
+"""Exceptions of the SDK: client answers, provider authoring (dependencies, subresources, discovery).
 
-Client calls raise ``httpx`` errors instead (see ``pragma_sdk.client``). The tree::
+Client calls raise ``httpx`` errors (see ``pragma_sdk.client``): ``httpx.HTTPStatusError`` for
+an error answer, ``NotFoundError`` (a subclass) when what was asked for does not exist. The tree::
 
     Exception
+    ├── httpx.HTTPStatusError
+    │   └── NotFoundError            404: no such resource (or build, file, event...)
     ├── ResourceFailedError          a subresource waited on ended in ``failed``
     ├── LookupError
     │   └── ProviderDiscoveryError   no Provider, or several, in a provider package
@@ -12,6 +15,16 @@ Client calls raise ``httpx`` errors instead (see ``pragma_sdk.client``). The tre
 """
 
 from __future__ import annotations
+
+import httpx
+
+
+class NotFoundError(httpx.HTTPStatusError):
+    """What a client call asked for does not exist; ``response.status_code`` is 404.
+
+    An ``httpx.HTTPStatusError``, so ``except httpx.HTTPStatusError`` and a check of
+    ``error.response.status_code == 404`` keep working.
+    """
 
 
 class ResourceFailedError(Exception):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import typing
 from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar, cast
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, Generic, Literal, Self, TypeAlias, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -17,12 +18,17 @@ from pydantic import (
     GetJsonSchemaHandler,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
     field_validator,
     model_validator,
 )
 from pydantic import Field as PydanticField
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, to_jsonable_python
 
 from pragma_sdk.errors import DependencyNotResolvedError
 from pragma_sdk.models import (
@@ -35,14 +41,106 @@ from pragma_sdk.models import (
     ResourceReference,
     resource_id,
 )
+from pragma_sdk.references import as_field_reference
 
 T = TypeVar("T")
 
 
+KEEP_REFERENCES: Final = MappingProxyType({"keep_references": True})
+"""Validation context under which a ``Config`` keeps the references it holds (see ``Config``)."""
+
+
 class Config(BaseModel):
-    """Base of a resource type's configuration. Unknown fields are rejected."""
+    """Base of a resource type's configuration. Unknown fields are rejected.
+
+    A config read back from the platform (``get_resource``/``list_resources`` with ``model=``)
+    holds what was applied: a value taken from another resource stays a ``FieldReference``
+    (a ``${...}`` string stays that string), even in a field typed for the value itself
+    (``api_key: str``); ``resolved_config`` of the raw document has the values. A handler's
+    config has every reference resolved.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _keep_references(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as error:
+            if not (info.context or {}).get("keep_references"):
+                raise
+            kept = _with_references_kept(value, error)
+            if kept is _NOT_REFERENCES:
+                raise
+            return kept
+
+    # No return annotation: pydantic would take it as every field's serialized type and
+    # blank their serialization JSON schemas.
+    @field_serializer("*", mode="wrap")
+    def _dump_references(self, value: Any, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # A reference kept in a field typed for its value is written back as the reference.
+        if isinstance(value, FieldReference):
+            return value.model_dump(mode="json")
+        if isinstance(value, (list, dict)) and _holds_reference(value):
+            return to_jsonable_python(value, by_alias=True)
+        return handler(value)
+
+
+_NOT_REFERENCES: Final = object()
+
+
+def _with_references_kept(value: Any, error: ValidationError) -> Any:
+    """``value`` with the references at every place ``error`` names turned into
+    ``FieldReference``s (``${...}`` strings kept), or ``_NOT_REFERENCES`` when some place
+    holds something else."""
+    places = [item["loc"] for item in error.errors()]
+    for place in places:
+        if not _is_reference(_at(value, place)):
+            return _NOT_REFERENCES
+    kept = _as_reference(value) if () in places else _copy(value)
+    for place in places:
+        if place:
+            parent = _at(kept, place[:-1])
+            parent[place[-1]] = _as_reference(parent[place[-1]])
+    return kept
+
+
+def _at(value: Any, place: tuple[int | str, ...]) -> Any:
+    for step in place:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return _NOT_REFERENCES
+    return value
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
+def _is_reference(value: Any) -> bool:
+    if isinstance(value, (FieldReference, str)):
+        return isinstance(value, FieldReference) or "${" in value
+    return isinstance(value, dict) and as_field_reference(value) is not None
+
+
+def _as_reference(value: Any) -> Any:
+    return FieldReference.model_validate(value) if isinstance(value, dict) else value
+
+
+def _holds_reference(value: Any) -> bool:
+    if isinstance(value, FieldReference):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_reference(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_reference(item) for item in value)
+    return False
 
 
 class Outputs(BaseModel):

@@ -2,6 +2,7 @@
 
 PragmaError
 ├── InvalidInputError      422  a field breaks a rule
+├── BatchRefusedError      422  documents of a batch break rules (409 when each clashes)
 ├── AuthenticationError    401  no valid token
 ├── ForbiddenError         403  a credential that does not allow this (a bad signed URL, a
 │                               worker token outside the worker routes)
@@ -46,6 +47,26 @@ class InvalidInputError(PragmaError):
 
     def __init__(self, field: str, rule: str, **extra: Any) -> None:
         super().__init__(f"{field}: {rule}", field=field, **extra)
+
+
+class BatchRefusedError(PragmaError):
+    """Several documents applied together were refused; none of them was written.
+
+    ``errors`` holds one entry per problem (``index``, ``field``, ``rule``, ``status`` and what
+    the single refusal carried); ``field`` is the first entry's. The status is 409 when every
+    problem is a clash with stored state, else 422.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], documents: int) -> None:
+        first = errors[0]
+        refused = len({entry["index"] for entry in errors})
+        super().__init__(
+            f"{refused} of {documents} document(s) refused, nothing was applied: "
+            f"{first['field']}: {first['rule']}",
+            field=first["field"],
+            errors=errors,
+        )
+        self.status_code = 409 if all(entry["status"] == 409 for entry in errors) else 422
 
 
 class AuthenticationError(PragmaError):

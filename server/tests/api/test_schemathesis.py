@@ -86,6 +86,13 @@ ALLOWANCES = [
     ),
     Allowance(
         "POST",
+        "/resources/apply/batch",
+        "positive_data_acceptance",
+        ("422",),
+        "As /resources/apply, for each document; and one resource applied twice in a batch is refused.",
+    ),
+    Allowance(
+        "POST",
         "/workers/events/{event_id}/apply",
         "positive_data_acceptance",
         ("422",),

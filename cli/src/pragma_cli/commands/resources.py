@@ -11,7 +11,8 @@ from rich.text import Text
 
 from pragma_cli import views
 from pragma_cli.arguments import NameArgument, TypeArgument, WaitTimeoutOption
-from pragma_cli.commands import resource_tags
+from pragma_cli.batches import apply_all
+from pragma_cli.commands import resource_tags, reveal
 from pragma_cli.errors import CliError, UsageError, doing, explain
 from pragma_cli.fetching import fetch_resource
 from pragma_cli.manifests import Manifest, Upload, load_manifests
@@ -85,7 +86,8 @@ def apply(
 ) -> None:
     """Create or update the resources of manifest files (several documents per file).
 
-    Every document is checked before anything is applied. In a pragma/secret's data, a value
+    Every document is checked before anything is applied, and several documents are applied
+    all together or not at all. In a pragma/secret's data, a value
     '@path' is replaced by that file's text; a pragma/file with content: '@path' has the file
     uploaded first. Paths are relative to the manifest's folder.
 
@@ -104,16 +106,15 @@ def apply(
         raise CliError(f"no resources found in {', '.join(files)}")
     fmt = state.output_format(output)
     applied: list[dict[str, Any]] = []
-    refusals: list[CliError] = []
     with state.client() as client:
-        for manifest in manifests:
-            document = _apply_one(state, client, manifest)
+        if len(manifests) == 1:
+            document = _apply_one(state, client, manifests[0])
             if isinstance(document, CliError):
-                if len(manifests) == 1:
-                    raise document
-                state.err.print(f"[bold red]error:[/] {escape(document.line())}", soft_wrap=True)
-                refusals.append(document)
-                continue
+                raise document
+            documents = [document]
+        else:
+            documents = apply_all(state, client, manifests)
+        for manifest, document in zip(manifests, documents, strict=True):
             applied.append(document)
             if fmt is OutputFormat.TABLE:
                 state.out.print(
@@ -130,8 +131,6 @@ def apply(
             failed = len(tracker.ended(Outcome.FAILED)) + len(tracker.ended(Outcome.GONE))
     if fmt is not OutputFormat.TABLE:
         emit(state.out, results, fmt, lambda: None)
-    if refusals:
-        raise CliError(f"{len(refusals)} of {len(manifests)} resource(s) could not be applied (see above)")
     if failed:
         raise CliError(f"{failed} of {len(applied)} resource(s) failed")
 
@@ -324,3 +323,6 @@ def watch(
     watch_changes(
         state, state.output_format(output), provider=provider, resource=resource, name=name, snapshot=snapshot
     )
+
+
+app.command()(reveal.reveal)

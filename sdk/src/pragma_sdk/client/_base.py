@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from pragma_sdk import credentials
+from pragma_sdk.errors import NotFoundError
 
 DEFAULT_TIMEOUT: Final = 10.0
 
@@ -58,10 +59,28 @@ def error_message(response: httpx.Response) -> str:
         return response.text.strip() or response.reason_phrase
     detail = body.get("detail", body) if isinstance(body, dict) else body
     if isinstance(detail, dict):
-        return str(detail.get("message") or detail)
+        message = str(detail.get("message") or detail)
+        problems = every_problem(detail)
+        if len(problems) > 1:  # the message ends with the first; say them all
+            summary = message.removesuffix(problems[0]).rstrip(": ")
+            return f"{summary}: {'; '.join(problems)}" if summary else "; ".join(problems)
+        return message
     if isinstance(detail, list):
         return "; ".join(_validation_error_line(item) for item in detail)
     return str(detail)
+
+
+def every_problem(detail: dict[str, Any]) -> list[str]:
+    """Each problem an error's ``errors`` lists (the broken rules of a config, the refused
+    documents of a batch) as ``field: rule``."""
+    problems = detail.get("errors")
+    if not isinstance(problems, list):
+        return []
+    return [
+        f"{item.get('field')}: {item.get('rule') or item.get('message')}" if item.get("field") else str(item)
+        for item in problems
+        if isinstance(item, dict)
+    ]
 
 
 def _validation_error_line(item: Any) -> str:
@@ -79,7 +98,8 @@ def raise_for_status(response: httpx.Response) -> None:
     if not response.is_closed:
         response.read()
     request = response.request
-    raise httpx.HTTPStatusError(
+    kind = NotFoundError if response.status_code == 404 else httpx.HTTPStatusError
+    raise kind(
         f"{response.status_code} {response.reason_phrase} for {request.method} {request.url}: "
         f"{error_message(response)}",
         request=request,

@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
+from pydantic_core import to_jsonable_python
 
 from pragma_sdk.client._base import error_message, path_segment, raise_for_status, response_json
 from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.client._watch import ready_document
-from pragma_sdk.errors import ResourceFailedError
+from pragma_sdk.errors import NotFoundError, ResourceFailedError
 from pragma_sdk.models import (
     BuildInfo,
     DeploymentResult,
@@ -38,7 +39,7 @@ from pragma_sdk.provider._protocol import (
     LeaseResponse,
     QueryAnswer,
 )
-from pragma_sdk.resource import Resource
+from pragma_sdk.resource import KEEP_REFERENCES, Resource
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
 
@@ -48,8 +49,35 @@ SUBRESOURCE_WAIT_SECONDS = 20.0
 
 
 def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
-    """``document`` as ``model`` when one is given, else as it is."""
-    return model.model_validate(document) if model is not None else document
+    """``document`` as ``model`` when one is given, else as it is.
+
+    A reference in the config stays a reference (``FieldReference``, or the ``${...}``
+    string) even where the field's type takes only the value it stands for: see ``Config``.
+    """
+    if model is None:
+        return document
+    return model.model_validate(document, context=KEEP_REFERENCES)
+
+
+def apply_body(resource: Resource[Any, Any] | dict[str, Any]) -> Any:
+    """The JSON body that applies ``resource``: a typed ``Resource`` as ``to_apply_body`` gives
+    it; in a dict, pydantic models (``FieldReference``, ``Dependency``, a ``Config``...),
+    dates and enums become their JSON form."""
+    if isinstance(resource, Resource):
+        return resource.to_apply_body()
+    return to_jsonable_python(resource, by_alias=True)
+
+
+def _not_found(answer: httpx.Response, missing: str) -> NotFoundError:
+    """The error for a resource that was not there, as a 404 answers it."""
+    message = f"Resource '{missing}' not found."
+    request = answer.request
+    response = httpx.Response(
+        404, json={"detail": {"message": message, "resource_id": missing}}, request=request
+    )
+    return NotFoundError(
+        f"404 Not Found for {request.method} {request.url}: {message}", request=request, response=response
+    )
 
 
 class PragmaCalls(FileCalls):
@@ -175,20 +203,47 @@ class PragmaCalls(FileCalls):
         A typed ``Resource`` is sent with ``provider`` and ``resource`` from its class and
         ``lifecycle_state`` only when it was set on the instance.
         """
-        body = resource.to_apply_body() if isinstance(resource, Resource) else resource
-        response = yield self._request("POST", "/resources/apply", json=body)
+        response = yield self._request("POST", "/resources/apply", json=apply_body(resource))
         return parse_document(response_json(response), model)
+
+    @operation
+    def apply_resources(
+        self,
+        resources: list[ResourceT] | list[dict[str, Any]] | list[ResourceT | dict[str, Any]],
+        *,
+        model: type[ResourceT] | None = None,
+    ) -> Call[list[ResourceT] | list[dict[str, Any]]]:
+        """Create or update several resources at once: all of them, or none.
+
+        Every resource is checked as ``apply_resource`` checks one (its type's schema,
+        references, cycles among them and with what exists) before any is stored. Returns the
+        stored resources in the order given.
+
+        Raises:
+            httpx.HTTPStatusError: 422 (409 when each refusal is a clash with stored state) when
+                any was refused; nothing was applied. ``response.json()["detail"]["errors"]``
+                lists every problem, each naming its field as ``documents[<index>].<field>``.
+        """
+        body = {"documents": [apply_body(resource) for resource in resources]}
+        response = yield self._request("POST", "/resources/apply/batch", json=body)
+        documents = response_json(response)["resources"]
+        parsed: list[Any] = [parse_document(document, model) for document in documents]
+        return parsed
 
     @operation
     def delete_resource(self, provider: str, resource: str, name: str) -> Call[None]:
         """Delete a resource: it enters the deletion lifecycle and is removed after cleanup.
 
         Raises:
-            httpx.HTTPStatusError: 404 when there is no such resource.
+            NotFoundError: There is no such resource (an ``httpx.HTTPStatusError`` with status
+                404; the server answers 204 for a resource already gone).
+            httpx.HTTPStatusError: 409 when other resources still depend on it.
         """
         path = f"/resources/{resource_id(provider, resource, name)}"
         response = yield self._request("DELETE", path)
         raise_for_status(response)
+        if response.status_code == 204:
+            raise _not_found(response, resource_id(provider, resource, name))
         return None
 
     @operation
@@ -295,7 +350,7 @@ class PragmaCalls(FileCalls):
         The server makes it owned by the event's resource; it refuses (403) a resource that
         exists without being owned by it, and (409) a worker that no longer holds the lease.
         """
-        body = resource.to_apply_body() if isinstance(resource, Resource) else resource
+        body = apply_body(resource)
         path = f"/workers/events/{path_segment(event_id)}/apply"
         response = yield self._request("POST", path, json={"worker_id": worker_id, "resource": body})
         return parse_document(response_json(response), model)

@@ -33,6 +33,7 @@ TAG_MAX_LENGTH = 255
 MAX_TAGS = 64
 MAX_DEPENDENCIES = 256
 MAX_OWNER_REFERENCES = 64
+MAX_BATCH_DOCUMENTS = 1000
 
 _NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 _PROVIDER_RE = re.compile(r"[a-z][a-z0-9-]*")
@@ -391,6 +392,24 @@ class ResourceApply(BaseModel):
     def wants_processing(self) -> bool:
         """Whether this apply asks the platform to process the resource (anything but draft)."""
         return self.lifecycle_state is not LifecycleState.DRAFT
+
+
+class ResourceApplyBatch(BaseModel):
+    """Body of ``POST /resources/apply/batch`` (our addition): resources applied all or none.
+
+    Every document is checked as ``POST /resources/apply`` checks one, with the documents
+    before it already in place; when any is refused, none is written.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[ResourceApply] = Field(min_length=1, max_length=MAX_BATCH_DOCUMENTS)
+
+
+class ResourceBatchResult(WireModel):
+    """What ``POST /resources/apply/batch`` answers: the stored resources, in the order sent."""
+
+    resources: list[ResourceDocument]
 
 
 class ResourceHealth(WireModel):

@@ -92,12 +92,7 @@ class ApplyQueue:
                 the dependencies written without a marker: see ``dependency_fields``).
             ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
         """
-        config = await self._validator.conform(
-            principal.organization_id, body.provider, body.resource, body.config
-        )
-        config = seal_secret_config(body.provider, body.resource, config, self._sealer)
-        if config is not body.config:
-            body = body.model_copy(update={"config": config})
+        body = await self.prepare(principal, body)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
@@ -105,6 +100,21 @@ class ApplyQueue:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
         return await future
+
+    async def prepare(self, principal: Principal, body: ResourceApply) -> ResourceApply:
+        """``body`` as it is stored: its config checked against its type's registered schema
+        (which also marks the dependencies written without a marker), secret values sealed.
+
+        Raises:
+            InvalidInputError: The config breaks its type's registered schema.
+        """
+        config = await self._validator.conform(
+            principal.organization_id, body.provider, body.resource, body.config
+        )
+        config = seal_secret_config(body.provider, body.resource, config, self._sealer)
+        if config is not body.config:
+            body = body.model_copy(update={"config": config})
+        return body
 
     async def _write_all(self) -> None:
         while self._waiting:
@@ -177,50 +187,71 @@ async def _apply_once(
     touched: Touched,
     owner: OwnerReference | None,
 ) -> dict[str, Any]:
+    async with database.transaction(wakes=touched) as connection:
+        return await apply_in(connection, principal, body, touched, owner=owner)
+
+
+async def apply_in(
+    connection: AsyncConnection,
+    principal: Principal,
+    body: ResourceApply,
+    touched: Touched,
+    *,
+    owner: OwnerReference | None = None,
+) -> dict[str, Any]:
+    """Apply ``body`` inside the caller's transaction; returns the stored document.
+
+    Every check that can refuse it (name clash, a resource being deleted, a cycle, a target
+    being deleted) runs before this apply writes anything, so a caller applying several
+    resources in one transaction can go on checking the others after a refusal.
+
+    Raises:
+        ConflictError: The id is another resource's, the resource is being deleted, or it
+            refers to resources being deleted.
+        InvalidInputError: Its dependencies or owners would form a cycle.
+        ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
+    """
     resource_id = body.resource_id
     now = utcnow()
-    async with database.transaction(wakes=touched) as connection:
-        row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
-        if owner is not None:
-            body = owned_by(owner, body, row)
-        spec = _spec(body)
-        if row is None:
-            return await _create(connection, principal, body, spec, now, touched)
-        if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
-            raise ConflictError(
-                f"Resource id '{resource_id}' is already used by "
-                f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
-                field="name",
-            )
-        if row["deleting"]:
-            raise ConflictError(
-                f"Resource '{resource_id}' is being deleted; apply it again once it is gone.",
-                field="name",
-            )
-        changes = _changes(row, body, spec)
-        if not changes:
-            return to_document(row)
-        changes["updated_at"] = now
-        updated = {**row, **changes}
-        if "generation" in changes:
-            await scheduling.check_acyclic(connection, updated)
-            await scheduling.check_targets_stay(connection, updated)
-            await scheduling.record_links(connection, updated, new=False)
-        if updated["lifecycle_state"] in (lifecycle.PENDING, lifecycle.PROCESSING) and (
-            "generation" in changes or "lifecycle_state" in changes
-        ):
-            changes["waiting_on"] = await scheduling.queue(connection, updated, now=now, touched=touched)
-        if row["lifecycle_state"] == lifecycle.FAILED and "lifecycle_state" in changes:
-            await dead_letters.delete_dead_letters(
-                connection, principal.organization_id, resource_id=resource_id
-            )
-        await store.update_resource(connection, row, changes)
-        if (
-            row["lifecycle_state"] == lifecycle.READY
-            and changes.get("lifecycle_state", lifecycle.READY) != lifecycle.READY
-        ):
-            await scheduling.recheck_dependents(connection, row, touched=touched)
-        return to_document({**row, **changes})
+    row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
+    if owner is not None:
+        body = owned_by(owner, body, row)
+    spec = _spec(body)
+    if row is None:
+        return await _create(connection, principal, body, spec, now, touched)
+    if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
+        raise ConflictError(
+            f"Resource id '{resource_id}' is already used by "
+            f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
+            field="name",
+        )
+    if row["deleting"]:
+        raise ConflictError(
+            f"Resource '{resource_id}' is being deleted; apply it again once it is gone.",
+            field="name",
+        )
+    changes = _changes(row, body, spec)
+    if not changes:
+        return to_document(row)
+    changes["updated_at"] = now
+    updated = {**row, **changes}
+    if "generation" in changes:
+        await scheduling.check_acyclic(connection, updated)
+        await scheduling.check_targets_stay(connection, updated)
+        await scheduling.record_links(connection, updated, new=False)
+    if updated["lifecycle_state"] in (lifecycle.PENDING, lifecycle.PROCESSING) and (
+        "generation" in changes or "lifecycle_state" in changes
+    ):
+        changes["waiting_on"] = await scheduling.queue(connection, updated, now=now, touched=touched)
+    if row["lifecycle_state"] == lifecycle.FAILED and "lifecycle_state" in changes:
+        await dead_letters.delete_dead_letters(connection, principal.organization_id, resource_id=resource_id)
+    await store.update_resource(connection, row, changes)
+    if (
+        row["lifecycle_state"] == lifecycle.READY
+        and changes.get("lifecycle_state", lifecycle.READY) != lifecycle.READY
+    ):
+        await scheduling.recheck_dependents(connection, row, touched=touched)
+    return to_document({**row, **changes})
 
 
 def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | None) -> ResourceApply:

@@ -20,7 +20,7 @@ from pragma_os.api.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, ResourceId,
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import CheckedRoute
 from pragma_os.errors import InvalidInputError
-from pragma_os.services import resource_logs, resource_types, resources, secrets, watch
+from pragma_os.services import resource_batches, resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
     MAX_TAGS,
     RESOURCE_ID,
@@ -29,6 +29,8 @@ from pragma_sdk.models import (
     LogEntry,
     ProviderName,
     ResourceApply,
+    ResourceApplyBatch,
+    ResourceBatchResult,
     ResourceDefinition,
     ResourceDocument,
     ResourceHealth,
@@ -187,6 +189,38 @@ async def apply_resource(
 ) -> FastJSONResponse:
     """Create or update a resource and queue its processing. Re-applying identical content changes nothing."""
     return FastJSONResponse(await queue.apply(principal, body))
+
+
+@router.post(
+    "/apply/batch",
+    response_model=ResourceBatchResult,
+    responses=error_responses(
+        409,
+        422,
+        *BODY_ERRORS,
+        descriptions={
+            409: "Every refused document clashes with stored state (errors lists them); nothing was applied",
+            422: (
+                "A document breaks a rule; errors lists every problem of every document, each "
+                "naming its field as documents[<index>].<field>; nothing was applied"
+            ),
+        },
+    ),
+)
+async def apply_resources(
+    body: ResourceApplyBatch,
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    wakeups: WakeupsDep,
+    queue: ApplyQueueDep,
+) -> FastJSONResponse:
+    """Create or update several resources at once: all of them, or none.
+
+    Every document is checked as a single apply checks one (schema, references, cycles among
+    the documents and with what is stored) before any is written.
+    """
+    documents = await resource_batches.apply_batch(database, wakeups, queue, principal, body.documents)
+    return FastJSONResponse({"resources": documents})
 
 
 @router.get("/{resource_id}", response_model=ResourceDocument, responses=_NOT_FOUND)

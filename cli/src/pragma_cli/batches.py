@@ -1,0 +1,67 @@
+"""Applying several manifests at once: one request, every document checked, all applied or none.
+
+A refusal names each problem under the manifest it is about (``provider/type/name`` and
+where the document came from), instead of the index the API gives it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from pragma_cli.errors import CliError, doing, explain, server_problems
+from pragma_cli.manifests import Manifest
+from pragma_cli.state import CliState
+from pragma_sdk import PragmaClient
+
+_DOCUMENT = re.compile(r"documents\[(?P<index>\d+)\]\.?(?P<field>.*)")
+
+
+def apply_all(state: CliState, client: PragmaClient, manifests: list[Manifest]) -> list[dict[str, Any]]:
+    """Apply ``manifests`` together; returns their stored documents, in order.
+
+    Files of ``pragma/file`` manifests are uploaded first, as the resources need them.
+
+    Raises:
+        CliError: The API refused some; nothing was applied. Its details hold one line per
+            problem, naming the manifest, the field and the rule.
+    """
+    for manifest in manifests:
+        if (upload := manifest.upload) is not None:
+            action = f"upload {upload.source} for {manifest.path}"
+            with doing(action, context=state.context_name), upload.source.open("rb") as content:
+                client.upload_file(upload.name, content, upload.content_type)
+    try:
+        documents: list[dict[str, Any]] = client.apply_resources([manifest.body for manifest in manifests])
+    except httpx.HTTPStatusError as error:
+        raise _refusal(state, error, manifests) from error
+    except httpx.HTTPError as error:
+        raise explain(error, "apply the resources", context=state.context_name) from error
+    return documents
+
+
+def _refusal(state: CliState, error: httpx.HTTPStatusError, manifests: list[Manifest]) -> CliError:
+    problems = server_problems(error.response)
+    lines = []
+    refused = set()
+    for problem in problems:
+        found = _DOCUMENT.fullmatch(str(problem["field"]))
+        if found is None or int(found["index"]) >= len(manifests):
+            lines.append(f"{problem['field']}: {problem.get('rule')}")
+            continue
+        manifest = manifests[int(found["index"])]
+        refused.add(manifest.path)
+        where = f"{manifest.path} ({manifest.origin})"
+        field = found["field"]
+        lines.append(
+            f"{where}: {field}: {problem.get('rule')}" if field else f"{where}: {problem.get('rule')}"
+        )
+    if not lines:  # not a refusal of documents (a body too large, a token refused...)
+        return explain(error, "apply the resources", context=state.context_name)
+    status = error.response.status_code
+    count = len(refused) or "some"
+    return CliError(
+        f"{count} of {len(manifests)} resource(s) refused, nothing was applied (HTTP {status})", details=lines
+    )
