@@ -311,6 +311,9 @@ class ResourceDocument(WireModel):
     observed_generation: int = 0
     waiting_on: list[str] = Field(default_factory=list)
     deleting: bool = False
+    message: str | None = None
+    """Why a pending resource does not move when nothing else says so: ``"no worker of provider
+    gcp has connected: ..."`` while its provider has no registered types and no worker polls."""
 
 
 class ResourceApply(BaseModel):
@@ -347,6 +350,7 @@ class ResourceApply(BaseModel):
     observed_generation: JsonInt | None = None
     waiting_on: list[str] | None = None
     deleting: bool | None = Field(default=None, strict=True)
+    message: str | None = None
 
     @model_validator(mode="after")
     def _merge_depends_on(self) -> ResourceApply:
