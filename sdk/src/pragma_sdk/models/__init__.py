@@ -451,16 +451,24 @@ class PushResult(WireModel):
     message: str
 
 
+_FORCE_DESCRIPTION = (
+    "Deploy even when the version lacks a resource type that resources still use "
+    "(otherwise 409 listing them); those resources are left without a handler"
+)
+
+
 class DeployRequest(BaseModel):
     """Body of ``POST /providers/{provider_id}/deploy``; no version means the latest successful build."""
 
     version: BuildVersion | None = None
+    force: bool = Field(default=False, strict=True, description=_FORCE_DESCRIPTION)
 
 
 class RollbackRequest(BaseModel):
     """Body of ``POST /providers/{provider_id}/rollback``: the build to deploy again."""
 
     version: BuildVersion
+    force: bool = Field(default=False, strict=True, description=_FORCE_DESCRIPTION)
 
 
 class ProviderStatus(WireModel):
