@@ -13,6 +13,7 @@ again then (``Tracker.released``), rather than trusted from its state before tha
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class Followed:
         return (self.finished or time.monotonic()) - self.started
 
     def detail(self) -> str:
-        """The error, what it waits on, or nothing."""
+        """The error, what it waits on, what the server says of it (no worker), or nothing."""
         if self.gone:
             return "deleted"
         retrying = retry_text(self.document)
@@ -95,11 +96,12 @@ class Followed:
             error = str(self.document["error"])
             return f"{error} ({retrying})" if retrying else error
         waiting = self.document.get("waiting_on") or []
-        if waiting:
-            return f"waiting on {', '.join(map(str, waiting))}"
-        if self.holds and self.document.get("lifecycle_state") == "ready":
-            return f"may be updated: waiting for {', '.join(self.holds.values())}"
-        return retrying
+        said = [f"waiting on {', '.join(map(str, waiting))}"] if waiting else []
+        if not waiting and self.holds and self.document.get("lifecycle_state") == "ready":
+            said.append(f"may be updated: waiting for {', '.join(self.holds.values())}")
+        if self.document.get("message"):
+            said.append(str(self.document["message"]))
+        return "; ".join(said) or retrying
 
 
 @dataclass
@@ -233,15 +235,67 @@ class Tracker:
 
 async def _follow(state: CliState, tracker: Tracker, replay: bool, changed: Changed) -> None:
     async with state.async_client() as client:
-        events = client.watch_resources(
-            **tracker.filters(), snapshot=True, last_event_id="0" if replay else None
-        )
-        async for event in events:
-            if (item := tracker.update(event)) is not None:
-                changed(item)
-                await _read_released(client, tracker, item, changed)
-            if tracker.done:
-                return
+        watching = asyncio.ensure_future(_watch(client, tracker, replay, changed))
+        unserved = asyncio.ensure_future(_fail_when_unserved(client, tracker, _worker_grace()))
+        try:
+            done, _ = await asyncio.wait({watching, unserved}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (watching, unserved):
+                task.cancel()
+            await asyncio.gather(watching, unserved, return_exceptions=True)
+        for task in done:
+            task.result()
+
+
+async def _watch(client: AsyncPragmaClient, tracker: Tracker, replay: bool, changed: Changed) -> None:
+    events = client.watch_resources(**tracker.filters(), snapshot=True, last_event_id="0" if replay else None)
+    async for event in events:
+        if (item := tracker.update(event)) is not None:
+            changed(item)
+            await _read_released(client, tracker, item, changed)
+        if tracker.done:
+            return
+
+
+WORKER_GRACE_VARIABLE = "PRAGMA_WORKER_GRACE_SECONDS"
+_WORKER_GRACE_SECONDS = 15.0
+
+
+def _worker_grace() -> float:
+    """How long ``--wait`` gives a provider's worker to connect (``PRAGMA_WORKER_GRACE_SECONDS``)."""
+    try:
+        return max(float(os.environ.get(WORKER_GRACE_VARIABLE, _WORKER_GRACE_SECONDS)), 0.0)
+    except ValueError:
+        return _WORKER_GRACE_SECONDS
+
+
+async def _fail_when_unserved(client: AsyncPragmaClient, tracker: Tracker, grace: float) -> None:
+    """Raise once a followed resource still says, ``grace`` seconds on, that no worker of its
+    provider has connected (read again then: a worker may have connected without the resource
+    changing yet); returns only when the tracker is done."""
+    while not tracker.done:
+        await asyncio.sleep(grace)
+        unserved = []
+        for item in tracker.unfinished():
+            if not item.document.get("message") or item.gone:
+                continue
+            document = item.document
+            try:
+                current = await client.get_resource(
+                    str(document["provider"]), str(document["resource"]), str(document["name"])
+                )
+            except httpx.HTTPStatusError:
+                continue  # deleted meanwhile: the watch reports it
+            if isinstance(current, dict) and current.get("message"):
+                item.document = current
+                unserved.append(item)
+        if unserved:
+            raise CliError(
+                f"{', '.join(item.path for item in unserved)} still pending after {grace:g} s: "
+                f"{unserved[0].document['message']}",
+                "The resources stay applied and are processed once a worker of their provider "
+                "connects; follow them with 'pragma resources watch'",
+            )
 
 
 async def _read_released(

@@ -22,6 +22,8 @@ def message_of(document: Mapping[str, Any]) -> Text:
     waiting = document.get("waiting_on") or []
     if waiting:
         return Text(f"waiting on {joined(waiting)}", style="yellow")
+    if document.get("message"):  # no worker of its provider has connected
+        return Text(str(document["message"]), style="yellow")
     return Text("")
 
 
@@ -103,6 +105,8 @@ def describe_view(
         "updated", f"{short_time(document.get('updated_at'))} ({age(document.get('updated_at'))} ago)"
     )
     facts.add_row("waiting on", joined(document.get("waiting_on")))
+    if document.get("message"):  # no worker of its provider has connected
+        facts.add_row("message", Text(str(document["message"]), style="yellow"))
     error = Text(str(document["error"]), style="red") if document.get("error") else Text("-", style="dim")
     facts.add_row("error", error)
     if retrying := retry_text(document):

@@ -6,7 +6,7 @@ import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -21,7 +21,8 @@ from pragma_os.private_files import keep_private
 from pragma_os.sandbox import INSECURE_FLAG
 from pragma_os.settings import Settings
 from pragma_os.store import Database
-from pragma_os.store.migrate import upgrade
+from pragma_os.store.dialect import safe_url, sqlite_file
+from pragma_os.store.migrate import has_schema, upgrade
 from pragma_sdk import credentials
 
 T = TypeVar("T")
@@ -44,23 +45,52 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+def _settings(data_dir: Path | None, database_url: str | None, *, existing: bool = False) -> Settings:
+    """The settings from the flags, ``PRAGMA_*`` variables and defaults, as ``serve`` reads them.
+
+    ``existing`` (the admin commands): the SQLite file must be there already; a command run
+    in the wrong folder must not make a new, empty data directory beside it.
+    """
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     if database_url is not None:
         overrides["database_url"] = database_url
     settings = Settings(**overrides)
+    if existing:
+        database_file = sqlite_file(settings.resolved_database_url)
+        if database_file is not None and not database_file.is_file():
+            _fail(f"no pragma-os database at {database_file}")
     keep_private(settings.data_dir)
     return settings
 
 
-def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run ``work`` on a migrated database; domain errors become one error line and exit 1."""
+_WHERE_IS_THE_SERVER = (
+    "run this where 'pragma-os serve' runs, or give the server's data directory "
+    "(--data-dir DIR or PRAGMA_DATA_DIR; default ./.pragma) or database (--database-url or "
+    "PRAGMA_DATABASE_URL)"
+)
+
+
+def _fail(problem: str) -> NoReturn:
+    """Say why an admin command cannot find the server's database, and where to point it; exit 1."""
+    typer.echo(f"error: {problem}; {_WHERE_IS_THE_SERVER}", err=True)
+    raise typer.Exit(1)
+
+
+def _with_database(
+    settings: Settings, work: Callable[[Database], Awaitable[T]], *, existing: bool = False
+) -> T:
+    """Run ``work`` on a migrated database; domain errors become one error line and exit 1.
+
+    ``existing``: the database must hold a pragma-os schema already (a server ran on it).
+    """
 
     async def run() -> T:
         database = Database(settings.resolved_database_url)
         try:
+            if existing and not await has_schema(database):
+                _fail(f"the database {safe_url(database.url)} holds no pragma-os data")
             await upgrade(database)
             return await work(database)
         finally:
@@ -170,7 +200,9 @@ def create_org(
 ) -> None:
     """Create an organization (a tenant)."""
     organization_id = _with_database(
-        _settings(data_dir, database_url), lambda database: auth_service.create_organization(database, name)
+        _settings(data_dir, database_url, existing=True),
+        lambda database: auth_service.create_organization(database, name),
+        existing=True,
     )
     typer.echo(f"Created organization '{name}' ({organization_id}).")
 
@@ -184,7 +216,9 @@ def create_token(
 ) -> None:
     """Issue an API token for a user of an organization and print it (shown once)."""
     issued = _with_database(
-        _settings(data_dir, database_url), lambda database: auth_service.create_token(database, org, email)
+        _settings(data_dir, database_url, existing=True),
+        lambda database: auth_service.create_token(database, org, email),
+        existing=True,
     )
     typer.echo(issued.token)
 

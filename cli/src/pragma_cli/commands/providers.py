@@ -39,6 +39,14 @@ TimeoutOption = Annotated[
         "--timeout", help="Give up waiting for the rollout after this many seconds (0: never).", min=0
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Deploy even when the version lacks a resource type that resources still use "
+        "(they are left without a handler).",
+    ),
+]
 OptionalIdArgument = Annotated[
     str | None,
     typer.Argument(
@@ -189,10 +197,14 @@ def deploy(
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
     ] = True,
+    force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
 ) -> None:
     """Deploy a build of a provider; deploying an older version rolls back to it.
+
+    A version without a resource type that resources still use is refused, listing them,
+    unless --force.
 
     Examples:
         pragma providers deploy mycloud
@@ -203,7 +215,7 @@ def deploy(
     identifier = _provider_id(provider_id)
     with state.client() as client:
         with doing(f"deploy {identifier} {version or '(latest build)'}", context=state.context_name):
-            status = client.deploy_provider(identifier, version)
+            status = client.deploy_provider(identifier, version, force=force)
         if wait:
             status = follow_deployment(state, client, identifier, status.version or version, timeout or None)
     fmt = state.output_format(output)
@@ -232,6 +244,7 @@ def rollback(
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
     ] = True,
+    force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
 ) -> None:
@@ -239,8 +252,9 @@ def rollback(
 
     'pragma providers builds PROVIDER' lists the versions. The version running now keeps
     running until the one rolled back to is available; rolling back to the version already
-    deployed changes nothing. With -o json it prints the deployment once settled (as
-    'status' does), or with --no-wait what the server answered.
+    deployed changes nothing. A version without a resource type that resources still use is
+    refused, listing them, unless --force. With -o json it prints the deployment once
+    settled (as 'status' does), or with --no-wait what the server answered.
 
     Examples:
         pragma providers rollback mycloud 20260115.120000
@@ -249,7 +263,7 @@ def rollback(
     state = state_of(ctx)
     with state.client() as client:
         with doing(f"roll {provider_id} back to {version}", context=state.context_name):
-            started = client.rollback_provider(provider_id, version)
+            started = client.rollback_provider(provider_id, version, force=force)
         settled = follow_deployment(state, client, provider_id, version, timeout or None) if wait else None
     fmt = state.output_format(output)
     if fmt is OutputFormat.TABLE:

@@ -48,6 +48,12 @@ LIST_PAGE_SIZE = 1000
 SUBRESOURCE_WAIT_SECONDS = 20.0
 
 
+def _with_force(body: dict[str, Any], force: bool) -> dict[str, Any]:
+    """A deploy or rollback body, ``force`` sent only when set (older servers never see it)."""
+    body.pop("force", None)
+    return {**body, "force": True} if force else body
+
+
 def parse_document(document: dict[str, Any], model: type[ResourceT] | None) -> ResourceT | dict[str, Any]:
     """``document`` as ``model`` when one is given, else as it is.
 
@@ -497,7 +503,9 @@ class PragmaCalls(FileCalls):
         return BuildInfo.model_validate(response_json((yield self._request("GET", path))))
 
     @operation
-    def deploy_provider(self, provider_id: str, version: str | None = None) -> Call[ProviderStatus]:
+    def deploy_provider(
+        self, provider_id: str, version: str | None = None, *, force: bool = False
+    ) -> Call[ProviderStatus]:
         """Deploy a provider build; deploying an older version rolls back to it.
 
         The server starts the rollout and answers at once: the status is usually
@@ -506,18 +514,24 @@ class PragmaCalls(FileCalls):
         Args:
             provider_id: The provider's name.
             version: The build's CalVer version; ``None`` deploys the latest successful build.
+            force: Deploy even when the version lacks a resource type that resources of the
+                organization still use; they are then left without a handler.
 
         Raises:
-            httpx.HTTPStatusError: 404 when there is no such build; 422 when the build has not
+            httpx.HTTPStatusError: 404 when there is no such build; 409 when the version lacks
+                a resource type still in use (the detail lists ``dropped_types`` and
+                ``resources``) and ``force`` is not set; 422 when the build has not
                 succeeded, there is no successful one, or ``version`` is not a CalVer version.
         """
         # Not validated here: the server judges the version and says what is wrong with it.
-        body = DeployRequest.model_construct(version=version).model_dump(mode="json")
+        body = _with_force(DeployRequest.model_construct(version=version).model_dump(mode="json"), force)
         response = yield self._request("POST", f"/providers/{path_segment(provider_id)}/deploy", json=body)
         return ProviderStatus.model_validate(response_json(response))
 
     @operation
-    def rollback_provider(self, provider_id: str, version: str) -> Call[DeploymentResult]:
+    def rollback_provider(
+        self, provider_id: str, version: str, *, force: bool = False
+    ) -> Call[DeploymentResult]:
         """Roll a provider back to an earlier build: deploy that version again.
 
         The build must exist and have succeeded. The server starts the rollout and answers at
@@ -529,16 +543,19 @@ class PragmaCalls(FileCalls):
             provider_id: The provider's name.
             version: The build's CalVer version, such as ``"20250115.120000"``; ``list_builds``
                 shows them.
+            force: Roll back even when that version lacks a resource type that resources of
+                the organization still use; they are then left without a handler.
 
         Returns:
             The rollout: ``status``, the ``version`` rolled out, and a ``message``.
 
         Raises:
             httpx.HTTPStatusError: 404 when there is no such provider or build, 400 when the
-                build cannot be deployed (it has not succeeded), 422 when ``version`` is not a
-                CalVer version.
+                build cannot be deployed (it has not succeeded), 409 when it lacks a resource
+                type still in use (the detail lists ``dropped_types`` and ``resources``) and
+                ``force`` is not set, 422 when ``version`` is not a CalVer version.
         """
-        body = RollbackRequest.model_construct(version=version).model_dump(mode="json")
+        body = _with_force(RollbackRequest.model_construct(version=version).model_dump(mode="json"), force)
         path = f"/providers/{path_segment(provider_id)}/rollback"
         response = yield self._request("POST", path, json=body)
         return DeploymentResult.model_validate(response_json(response))

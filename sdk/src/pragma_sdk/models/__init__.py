@@ -330,6 +330,9 @@ class ResourceDocument(WireModel):
     deleting: bool = False
     error_traceback: str | None = None
     retry: RetryStatus | None = None
+    message: str | None = None
+    """Why a pending resource does not move when nothing else says so: ``"no worker of provider
+    gcp has connected: ..."`` while its provider has no registered types and no worker polls."""
 
 
 class ResourceApply(BaseModel):
@@ -368,6 +371,7 @@ class ResourceApply(BaseModel):
     deleting: bool | None = Field(default=None, strict=True)
     error_traceback: str | None = None
     retry: dict[str, Any] | None = None
+    message: str | None = None
 
     @model_validator(mode="after")
     def _merge_depends_on(self) -> ResourceApply:
@@ -486,16 +490,24 @@ class PushResult(WireModel):
     message: str
 
 
+_FORCE_DESCRIPTION = (
+    "Deploy even when the version lacks a resource type that resources still use "
+    "(otherwise 409 listing them); those resources are left without a handler"
+)
+
+
 class DeployRequest(BaseModel):
     """Body of ``POST /providers/{provider_id}/deploy``; no version means the latest successful build."""
 
     version: BuildVersion | None = None
+    force: bool = Field(default=False, strict=True, description=_FORCE_DESCRIPTION)
 
 
 class RollbackRequest(BaseModel):
     """Body of ``POST /providers/{provider_id}/rollback``: the build to deploy again."""
 
     version: BuildVersion
+    force: bool = Field(default=False, strict=True, description=_FORCE_DESCRIPTION)
 
 
 class ProviderStatus(WireModel):

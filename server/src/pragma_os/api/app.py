@@ -50,6 +50,7 @@ from pragma_os.services.replicas import Relay, listen
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.services.watch import prune_change_feed
+from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.services.workers import Dispatcher, recheck_blocked, reclaim_previous_run, rescue_expired
 from pragma_os.settings import Settings
 from pragma_os.store import Database
@@ -225,6 +226,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         validator = ConfigValidator(database)
         app.state.apply_queue = ApplyQueue(database, dispatcher.wakeups, validator, sealer)
+        app.state.worker_notices = WorkerNotices(validator, presence)
         await register_builtin_types(database)
         identities = SandboxIdentities(database, settings.sandbox_uid_base)
         sandbox = await choose_sandbox(

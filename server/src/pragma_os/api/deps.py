@@ -20,6 +20,7 @@ from pragma_os.secrets.keys import ServerKeys
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.providers import ProviderPlatform
 from pragma_os.services.resources import ApplyQueue
+from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings
 from pragma_os.store import Database
@@ -41,6 +42,12 @@ async def get_apply_queue(request: Request) -> ApplyQueue:
     """The group-commit queue for applies."""
     queue: ApplyQueue = request.app.state.apply_queue
     return queue
+
+
+async def get_worker_notices(request: Request) -> WorkerNotices:
+    """Says which pending resources wait for a worker of their provider that has not connected."""
+    notices: WorkerNotices = request.app.state.worker_notices
+    return notices
 
 
 async def get_wakeups(request: Request) -> Wakeups:
@@ -121,6 +128,7 @@ WorkerPrincipal = Annotated[Principal, Depends(get_principal)]
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 ApplyQueueDep = Annotated[ApplyQueue, Depends(get_apply_queue)]
+WorkerNoticesDep = Annotated[WorkerNotices, Depends(get_worker_notices)]
 ProvidersDep = Annotated[ProviderPlatform, Depends(get_provider_platform)]
 ServerKeysDep = Annotated[ServerKeys, Depends(get_server_keys)]
 FilesDep = Annotated[FileStorage, Depends(get_file_storage)]

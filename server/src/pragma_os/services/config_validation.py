@@ -1,6 +1,8 @@
 """Checking an applied config against the JSON Schema its provider registered.
 
-Types nobody registered (a provider not deployed yet) are not checked. Field references and
+A provider that registered types (deployed, or run with ``--provider-package``) has only
+those: another type of it is refused. A provider with no registered types (one whose workers
+the user runs with the SDK) takes any type, unchecked. Field references and
 ``${...}`` strings stand for values only the engine knows, so it checks them when it resolves
 them; dependencies are checked here, after ``dependency_fields`` marked the ones users write
 without a marker.
@@ -46,12 +48,21 @@ class ConfigValidator:
         its type's schema (unchanged when the type has none).
 
         Raises:
-            InvalidInputError: Naming the first offending field (``config.<path>``) and the rule;
-                ``errors`` lists every problem found.
+            InvalidInputError: The provider registered types and ``resource`` is not one of them
+                (field ``resource``, with ``known_types``); or naming the first offending field
+                (``config.<path>``) and the rule, ``errors`` listing every problem found.
         """
         validators = await self._validators(organization_id, provider)
         validator = validators.get(resource)
         if validator is None:
+            if validators:
+                known = sorted(validators)
+                raise InvalidInputError(
+                    "resource",
+                    f"provider {provider!r} has no resource type {resource!r}; "
+                    f"its types are {', '.join(known)} (GET /resources/types lists them)",
+                    known_types=known,
+                )
             return config
         schema = validator.schema if isinstance(validator.schema, Mapping) else {}
         config = mark_dependencies(schema, config)
@@ -65,6 +76,10 @@ class ConfigValidator:
             rule,
             errors=[{"field": field, "rule": rule} for field, rule in described],
         )
+
+    async def has_types(self, organization_id: str, provider: str) -> bool:
+        """Whether the provider registered resource types (it is deployed or runs in the server)."""
+        return bool(await self._validators(organization_id, provider))
 
     async def _validators(self, organization_id: str, provider: str) -> dict[str, Draft202012Validator]:
         key = (organization_id, provider)

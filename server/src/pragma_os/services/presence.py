@@ -16,6 +16,9 @@ from pragma_os.store.types import utcnow
 PRESENCE_GRACE_SECONDS = 10.0
 # The shared record of a worker is renewed at most this often.
 _RENEW_SECONDS = 1.0
+# ``connected`` trusts a "no" this long (a poll through this replica forgets it at once).
+_ABSENT_SECONDS = 1.0
+_ABSENT_ENTRIES = 10_000
 
 
 class WorkerPresence:
@@ -26,6 +29,7 @@ class WorkerPresence:
         self._database = database
         self._seen: dict[str, float] = {}
         self._renewed: dict[tuple[str, str, tuple[str, ...]], tuple[float, float]] = {}
+        self._absent: dict[tuple[str, str], float] = {}
 
     def mark(self, worker_id: str) -> None:
         """The worker polled just now."""
@@ -40,6 +44,8 @@ class WorkerPresence:
     ) -> None:
         """The worker starts a poll of up to ``wait_seconds``: record it for every replica to see
         (at most once a second per worker, unless this poll would outlast the last record)."""
+        for provider in providers:
+            self._absent.pop((organization_id, provider), None)
         key = (organization_id, worker_id, tuple(providers))
         now = time.monotonic()
         renewed_at, lasts_until = self._renewed.get(key, (float("-inf"), float("-inf")))
@@ -54,6 +60,20 @@ class WorkerPresence:
         """Whether some worker of the provider polls any replica now (or did a moment ago)."""
         async with self._database.reading() as connection:
             return await store.any_present(connection, organization_id, provider, utcnow())
+
+    async def connected(self, organization_id: str, provider: str) -> bool:
+        """``any_polling``, remembering a "no" for a second so that frequent askers (applies and
+        reads of a worker-less provider's resources) cost no query each; a poll through this
+        replica forgets it at once, one through another replica within that second."""
+        key, now = (organization_id, provider), time.monotonic()
+        if self._absent.get(key, 0.0) > now:
+            return False
+        if await self.any_polling(organization_id, provider):
+            return True
+        if len(self._absent) >= _ABSENT_ENTRIES:
+            self._absent = {key: until for key, until in self._absent.items() if until > now}
+        self._absent[key] = now + _ABSENT_SECONDS
+        return False
 
     async def prune(self, retention_seconds: float) -> None:
         """Forget the records of workers gone for longer than ``retention_seconds``."""

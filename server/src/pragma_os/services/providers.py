@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.errors import (
@@ -41,6 +42,8 @@ Row = dict[str, Any]
 
 VERSION_FORMAT = "%Y%m%d.%H%M%S"
 BUILDS_LISTED = 10
+# A deploy refused for dropping types in use names this many of the resources, then a count.
+IN_USE_LISTED = 20
 _GZIP_MAGIC = b"\x1f\x8b"
 _COPY_CHUNK = 1024 * 1024
 _PROVIDER_NAME: TypeAdapter[str] = TypeAdapter(ProviderName)
@@ -225,13 +228,20 @@ async def get_build(platform: ProviderPlatform, principal: Principal, provider_i
 
 
 async def deploy(
-    platform: ProviderPlatform, principal: Principal, provider_id: str, version: str | None
+    platform: ProviderPlatform,
+    principal: Principal,
+    provider_id: str,
+    version: str | None,
+    *,
+    force: bool = False,
 ) -> Row:
     """Start rolling ``version`` (default: the latest successful build) out; ``ProviderStatus``.
 
     Raises:
         NotFoundError: No such provider, or no such build.
         InvalidInputError: The build did not succeed, or there is no successful build.
+        ConflictError: The version lacks a type that resources of the organization have, and
+            ``force`` is not set (see ``check_types_kept``).
         SandboxUnavailableError: Pushed code cannot be sandboxed here.
     """
     provider = await get_provider(platform.database, principal, provider_id)
@@ -257,6 +267,8 @@ async def deploy(
                     f"build {version} is {found['status']}; only a successful build can be deployed",
                 )
             build = found
+        if not force:
+            await check_types_kept(connection, principal.organization_id, provider_id, build)
         now = utcnow()
         changes = {
             "target_version": build["version"],
@@ -269,7 +281,40 @@ async def deploy(
     return deployment_status(platform, {**provider, **changes})
 
 
-async def rollback(platform: ProviderPlatform, principal: Principal, provider_id: str, version: str) -> Row:
+async def check_types_kept(
+    connection: AsyncConnection, organization_id: str, provider_id: str, build: Row
+) -> None:
+    """Refuse to deploy ``build`` when it lacks a type that resources of the provider have:
+    once it runs, their every event would fail ("no resource type") into dead letters.
+
+    Raises:
+        ConflictError: Naming the types (``dropped_types``), the first resources
+            (``resources``, at most ``IN_USE_LISTED``) and how many there are (``resource_count``).
+    """
+    kept = [str(definition["resource"]) for definition in build["resource_types"] or []]
+    using, count = await resource_store.of_types_other_than(
+        connection, organization_id, provider_id, kept, IN_USE_LISTED
+    )
+    if not using:
+        return
+    dropped = sorted({row["resource"] for row in using})
+    paths = [f"{row['provider']}/{row['resource']}/{row['name']}" for row in using]
+    more = f" and {count - len(paths)} more" if count > len(paths) else ""
+    raise ConflictError(
+        f"Version {build['version']} of {provider_id} has no resource type "
+        f"{', '.join(dropped)}, which {count} resource(s) still use: {', '.join(paths)}{more}. "
+        "Delete them first, or force it (force: true; pragma providers deploy|rollback --force) "
+        "to leave them without a handler.",
+        field="version",
+        dropped_types=dropped,
+        resources=paths,
+        resource_count=count,
+    )
+
+
+async def rollback(
+    platform: ProviderPlatform, principal: Principal, provider_id: str, version: str, *, force: bool = False
+) -> Row:
     """Deploy ``version`` again, through ``deploy``; ``DeploymentResult``.
 
     Refused as the public API refuses a rollback: 404 for an unknown build, 400 for one that
@@ -280,6 +325,7 @@ async def rollback(platform: ProviderPlatform, principal: Principal, provider_id
     Raises:
         NotFoundError: No such provider, or no such build.
         BadRequestError: The build did not succeed.
+        ConflictError: As for ``deploy``: the version lacks a type still in use, without ``force``.
         SandboxUnavailableError: Pushed code cannot be sandboxed here.
     """
     provider = await get_provider(platform.database, principal, provider_id)
@@ -300,7 +346,7 @@ async def rollback(platform: ProviderPlatform, principal: Principal, provider_id
         status = deployment_status(platform, provider)
         message = f"Version {version} of {provider_id} is already deployed and available; nothing changed."
     else:
-        status = await deploy(platform, principal, provider_id, version)
+        status = await deploy(platform, principal, provider_id, version, force=force)
         keeps = f"; {running} keeps running until then" if running and running != version else ""
         message = (
             f"Rolling {provider_id} out at version {version}: it is available once its workers "

@@ -19,6 +19,7 @@ from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
+from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
@@ -346,13 +347,19 @@ def _changes(row: dict[str, Any], body: ResourceApply, spec: dict[str, Any]) -> 
     return changes
 
 
-async def get_resource(database: Database, principal: Principal, resource_id: str) -> dict[str, Any]:
-    """One resource, or ``NotFoundError``."""
+async def get_resource(
+    database: Database, principal: Principal, resource_id: str, *, notices: WorkerNotices | None = None
+) -> dict[str, Any]:
+    """One resource, or ``NotFoundError``; with ``notices``, saying when no worker of its
+    provider has connected (see ``worker_notices``)."""
     async with database.reading() as connection:
         row = await store.get_resource(connection, principal.organization_id, resource_id)
     if row is None:
         raise NotFoundError(f"Resource '{resource_id}' not found.", resource_id=resource_id)
-    return to_document(row)
+    document = to_document(row)
+    if notices is not None:
+        await notices.annotate(principal.organization_id, [document])
+    return document
 
 
 @dataclass(frozen=True)
@@ -387,8 +394,10 @@ async def list_resources(
     tags: Sequence[str],
     cursor: str | None,
     limit: int | None,
+    notices: WorkerNotices | None = None,
 ) -> ResourcePage:
-    """Resources in id order, filtered; all of them when ``limit`` is None."""
+    """Resources in id order, filtered; all of them when ``limit`` is None; with ``notices``,
+    saying which wait for a worker of their provider that has not connected."""
     after = decode_cursor(cursor) if cursor is not None else None
     async with database.reading() as connection:
         rows = await store.list_resources(
@@ -404,7 +413,10 @@ async def list_resources(
     if limit is not None and len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1]["id"])
-    return ResourcePage([to_document(row) for row in rows], next_cursor)
+    documents = [to_document(row) for row in rows]
+    if notices is not None:
+        await notices.annotate(principal.organization_id, documents)
+    return ResourcePage(documents, next_cursor)
 
 
 async def delete_resource(

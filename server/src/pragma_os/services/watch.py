@@ -13,6 +13,7 @@ import orjson
 
 from pragma_os.auth import Principal
 from pragma_os.engine.documents import to_document
+from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.dialect import is_sqlite
@@ -50,12 +51,14 @@ async def watch(
     name: str | None,
     last_event_id: int | None,
     snapshot: bool,
+    notices: WorkerNotices | None = None,
 ) -> AsyncIterator[bytes]:
     """Yield SSE messages: ``resource`` (the current document) and ``deleted`` events.
 
     Without ``last_event_id`` the stream starts with the current state of matching resources
     (when ``snapshot``) and continues with every later change; with it, it resumes after that
-    event. Each message's ``id`` is the position to resume from. An id beyond the newest
+    event. Each message's ``id`` is the position to resume from. With ``notices``, documents
+    of resources waiting for a worker that has not connected say so (``message``). An id beyond the newest
     change was never handed out by this feed (it comes from another database, say): the
     stream starts over as without one, rather than wait for the feed to reach it.
     """
@@ -68,8 +71,11 @@ async def watch(
             rows = await store.list_resources(
                 connection, organization_id, provider=provider, resource=resource, name=name
             )
-    for row in rows:
-        yield _message(newest, "resource", to_document(row))
+    documents = [to_document(row) for row in rows]
+    if notices is not None:
+        await notices.annotate(organization_id, documents)
+    for document in documents:
+        yield _message(newest, "resource", document)
     cursor = newest if resume_from is None else resume_from
     yield b": watching\n\n"
     recheck = recheck_seconds(database)
@@ -81,12 +87,15 @@ async def watch(
             changes = await store.changes_since(
                 connection, organization_id, cursor, provider=provider, resource=resource, name=name
             )
-        for seq, resource_id, _deleted, current in changes:
+        current = {seq: to_document(row) for seq, _id, _deleted, row in changes if row is not None}
+        if notices is not None:
+            await notices.annotate(organization_id, current.values())
+        for seq, resource_id, _deleted, _row in changes:
             cursor = seq
-            if current is None:
-                yield _message(seq, "deleted", {"id": resource_id})
+            if seq in current:
+                yield _message(seq, "resource", current[seq])
             else:
-                yield _message(seq, "resource", to_document(current))
+                yield _message(seq, "deleted", {"id": resource_id})
         if changes:
             quiet_since = time.monotonic()
             continue

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Insert, Table, event, text
+from sqlalchemy import Insert, Table, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -18,6 +19,19 @@ from pragma_os.store.sqlite_inline import inline_dbapi
 def is_sqlite(url: str) -> bool:
     """Whether ``url`` points at SQLite."""
     return url.startswith("sqlite")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite ``url`` points at (absolute); ``None`` for other databases and memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _json_dumps(value: Any) -> str:

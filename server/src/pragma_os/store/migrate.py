@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from pragma_os.store.database import Database
 from pragma_os.store.dialect import lock_for_migration
@@ -20,6 +20,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+async def has_schema(database: Database) -> bool:
+    """Whether a pragma-os schema was made in the database (Alembic's version table is there)."""
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    return "alembic_version" in tables
 
 
 async def upgrade(database: Database) -> None:

@@ -261,6 +261,27 @@ async def count_resources(connection: AsyncConnection, organization_id: str, pro
     return int((await connection.execute(query)).scalar_one())
 
 
+async def of_types_other_than(
+    connection: AsyncConnection, organization_id: str, provider: str, kept: Sequence[str], limit: int
+) -> tuple[list[Row], int]:
+    """The provider's resources whose type is not one of ``kept``: the first ``limit`` of them
+    in id order (``id, provider, resource, name``), and how many there are in all."""
+    conditions = [resources.c.organization_id == organization_id, resources.c.provider == provider]
+    if kept:
+        conditions.append(resources.c.resource.not_in(sorted(set(kept))))
+    listed = (
+        select(resources.c.id, resources.c.provider, resources.c.resource, resources.c.name)
+        .where(*conditions)
+        .order_by(resources.c.id)
+        .limit(limit)
+    )
+    rows = [dict(row) for row in (await connection.execute(listed)).mappings()]
+    if len(rows) < limit:
+        return rows, len(rows)
+    total = (await connection.execute(select(func.count()).where(*conditions))).scalar_one()
+    return rows, int(total)
+
+
 async def delete_provider_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
     """Remove every resource of the provider, with their events, links and tags; returns how many.
 

@@ -164,7 +164,16 @@ async def get_provider_logs(
     "/{provider_id}/deploy",
     status_code=202,
     response_model=ProviderStatus,
-    responses=error_responses(404, 409, *BODY_ERRORS, 503, descriptions={**_NO_SANDBOX}),
+    responses=error_responses(
+        404,
+        409,
+        *BODY_ERRORS,
+        503,
+        descriptions={
+            409: "The version lacks a resource type that resources still use (unless force)",
+            **_NO_SANDBOX,
+        },
+    ),
 )
 async def deploy_provider(
     provider_id: ProviderId,
@@ -172,9 +181,14 @@ async def deploy_provider(
     principal: CurrentPrincipal,
     body: DeployRequest | None = None,
 ) -> FastJSONResponse:
-    """Roll a build out (default: the latest successful one); an older version rolls back."""
+    """Roll a build out (default: the latest successful one); an older version rolls back.
+
+    A version that lacks a resource type some resources still have is refused with 409 listing
+    them, unless ``force`` is set.
+    """
     version = body.version if body is not None else None
-    status = await providers.deploy(platform, principal, provider_id, version)
+    force = body.force if body is not None else False
+    status = await providers.deploy(platform, principal, provider_id, version, force=force)
     return FastJSONResponse(status, status_code=202)
 
 
@@ -191,6 +205,7 @@ async def deploy_provider(
         descriptions={
             400: "The build did not succeed, so it cannot be deployed",
             404: "No such provider, or no such build",
+            409: "The version lacks a resource type that resources still use (unless force)",
             **_NO_SANDBOX,
         },
     ),
@@ -202,8 +217,10 @@ async def rollback_provider(
 
     Answers at once with the rollout, usually ``progressing``; follow it at ``/deployment``.
     The version that is already deployed and available answers ``available`` and changes nothing.
+    A version that lacks a resource type some resources still have is refused with 409 listing
+    them, unless ``force`` is set.
     """
-    result = await providers.rollback(platform, principal, provider_id, body.version)
+    result = await providers.rollback(platform, principal, provider_id, body.version, force=body.force)
     return FastJSONResponse(result, status_code=202)
 
 

@@ -15,6 +15,7 @@ from pragma_os.api.deps import (
     DispatcherDep,
     SealerDep,
     WakeupsDep,
+    WorkerNoticesDep,
 )
 from pragma_os.api.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, ResourceId, SecretId, error_responses
 from pragma_os.api.responses import FastJSONResponse, event_stream
@@ -92,6 +93,7 @@ async def list_resource_types(
 async def watch_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
+    notices: WorkerNoticesDep,
     provider: Annotated[ProviderName | None, Query(description="Only this provider's resources")] = None,
     resource: Annotated[ResourceType | None, Query(description="Only this resource type")] = None,
     name: Annotated[ResourceName | None, Query(description="Only resources with this name")] = None,
@@ -117,6 +119,7 @@ async def watch_resources(
         name=name,
         last_event_id=resume,
         snapshot=snapshot,
+        notices=notices,
     )
     return event_stream(stream)
 
@@ -139,6 +142,7 @@ async def watch_resources(
 async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
+    notices: WorkerNoticesDep,
     provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
     resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
     tags: Annotated[
@@ -165,6 +169,7 @@ async def list_resources(
         tags=tags or (),
         cursor=cursor,
         limit=limit,
+        notices=notices,
     )
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
     return FastJSONResponse(page.documents, headers=headers)
@@ -185,10 +190,13 @@ async def list_resources(
     ),
 )
 async def apply_resource(
-    body: ResourceApply, principal: CurrentPrincipal, queue: ApplyQueueDep
+    body: ResourceApply, principal: CurrentPrincipal, queue: ApplyQueueDep, notices: WorkerNoticesDep
 ) -> FastJSONResponse:
     """Create or update a resource and queue its processing. Re-applying identical content changes nothing."""
-    return FastJSONResponse(await queue.apply(principal, body))
+    document = await queue.apply(principal, body)
+    # As a read of it would say: whether a worker of its provider has connected.
+    await notices.annotate(principal.organization_id, [document])
+    return FastJSONResponse(document)
 
 
 @router.post(
@@ -225,10 +233,11 @@ async def apply_resources(
 
 @router.get("/{resource_id}", response_model=ResourceDocument, responses=_NOT_FOUND)
 async def get_resource(
-    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep
+    resource_id: ResourceId, principal: CurrentPrincipal, database: DatabaseDep, notices: WorkerNoticesDep
 ) -> FastJSONResponse:
-    """One resource."""
-    return FastJSONResponse(await resources.get_resource(database, principal, _checked_id(resource_id)))
+    """One resource. A pending one whose provider has no worker connected says so in ``message``."""
+    document = await resources.get_resource(database, principal, _checked_id(resource_id), notices=notices)
+    return FastJSONResponse(document)
 
 
 @router.get("/{resource_id}/status", response_model=ResourceStatus, responses=_NOT_FOUND)
