@@ -221,6 +221,7 @@ async def apply_resources(
     database: DatabaseDep,
     wakeups: WakeupsDep,
     queue: ApplyQueueDep,
+    notices: WorkerNoticesDep,
 ) -> FastJSONResponse:
     """Create or update several resources at once: all of them, or none.
 
@@ -228,6 +229,7 @@ async def apply_resources(
     the documents and with what is stored) before any is written.
     """
     documents = await resource_batches.apply_batch(database, wakeups, queue, principal, body.documents)
+    await notices.annotate(principal.organization_id, documents)
     return FastJSONResponse({"resources": documents})
 
 
