@@ -30,6 +30,8 @@ class WorkerPresence:
         self._seen: dict[str, float] = {}
         self._renewed: dict[tuple[str, str, tuple[str, ...]], tuple[float, float]] = {}
         self._absent: dict[tuple[str, str], float] = {}
+        # Until when a poll through this replica vouches for a provider's worker.
+        self._polled_here: dict[tuple[str, str], float] = {}
 
     def mark(self, worker_id: str) -> None:
         """The worker polled just now."""
@@ -44,10 +46,11 @@ class WorkerPresence:
     ) -> None:
         """The worker starts a poll of up to ``wait_seconds``: record it for every replica to see
         (at most once a second per worker, unless this poll would outlast the last record)."""
+        now = time.monotonic()
         for provider in providers:
             self._absent.pop((organization_id, provider), None)
+            self._polled_here[(organization_id, provider)] = now + wait_seconds + PRESENCE_GRACE_SECONDS
         key = (organization_id, worker_id, tuple(providers))
-        now = time.monotonic()
         renewed_at, lasts_until = self._renewed.get(key, (float("-inf"), float("-inf")))
         if now - renewed_at < _RENEW_SECONDS and now + wait_seconds <= lasts_until:
             return
@@ -62,10 +65,13 @@ class WorkerPresence:
             return await store.any_present(connection, organization_id, provider, utcnow())
 
     async def connected(self, organization_id: str, provider: str) -> bool:
-        """``any_polling``, remembering a "no" for a second so that frequent askers (applies and
+        """``any_polling``, answered without a query while a poll through this replica vouches
+        for a worker, and remembering a "no" for a second so that frequent askers (applies and
         reads of a worker-less provider's resources) cost no query each; a poll through this
         replica forgets it at once, one through another replica within that second."""
         key, now = (organization_id, provider), time.monotonic()
+        if self._polled_here.get(key, 0.0) > now:
+            return True
         if self._absent.get(key, 0.0) > now:
             return False
         if await self.any_polling(organization_id, provider):
@@ -79,5 +85,6 @@ class WorkerPresence:
         """Forget the records of workers gone for longer than ``retention_seconds``."""
         stale = time.monotonic() - retention_seconds
         self._renewed = {key: times for key, times in self._renewed.items() if times[1] >= stale}
+        self._polled_here = {key: until for key, until in self._polled_here.items() if until >= stale}
         async with self._database.transaction() as connection:
             await store.prune(connection, utcnow() - timedelta(seconds=retention_seconds))
