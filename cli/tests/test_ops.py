@@ -41,7 +41,7 @@ def test_failures_and_the_dead_letter_queue(cli: Pragma, unique: str) -> None:
     event_id = mine[broken]["event_id"]
     table = cli.ok("ops", "dead-letter", "list").out
     assert event_id in table  # ids are never cut: they are what the other commands take
-    assert max(len(line) for line in table.splitlines()) <= 80
+    assert all(line.startswith("evt_") for line in table.splitlines()[1:])  # piped: a line per letter
     shown = cli.ok("ops", "dead-letter", "show", event_id)
     assert "bad item on attempt 1" in shown.out
     assert "Payload" in shown.out

@@ -78,8 +78,13 @@ class CliState:
         )
 
     def output_format(self, override: OutputFormat | None) -> OutputFormat:
-        """The command's ``-o`` when given, else the global one."""
-        return override or self.output
+        """The command's ``-o`` when given, else the global one; ``wide`` is a table too."""
+        chosen = override or self.output
+        return OutputFormat.TABLE if chosen is OutputFormat.WIDE else chosen
+
+    def is_wide(self, override: OutputFormat | None) -> bool:
+        """Whether ``-o wide`` asked for tables with more columns and messages whole."""
+        return (override or self.output) is OutputFormat.WIDE
 
 
 def state_of(ctx: typer.Context) -> CliState:

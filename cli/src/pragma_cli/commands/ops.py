@@ -40,7 +40,7 @@ def list_dead_letters(
     if fmt is OutputFormat.TABLE and not letters:
         state.err.print("No dead letters.")
         return
-    emit(state.out, letters, fmt, lambda: views.dead_letters_table(letters))
+    emit(state.out, letters, fmt, lambda: views.dead_letters_table(letters, wide=state.is_wide(output)))
 
 
 @dead_letter.command()
