@@ -21,6 +21,7 @@ from pragma_cli import __version__
 from pragma_cli.commands import auth, completions, config, ops, providers, resources
 from pragma_cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError, explain
 from pragma_cli.global_options import hoist
+from pragma_cli.help_text import tidy
 from pragma_cli.output import OutputFormat
 from pragma_cli.state import CliState, state_of
 
@@ -111,6 +112,7 @@ def run(args: list[str], state: CliState) -> int:
 
     completions.enable()
     command = typer.main.get_command(app)
+    tidy(command)  # type: ignore[arg-type]
     try:
         result = command.main(args=hoist(args), prog_name="pragma", standalone_mode=False, obj=state)
     except CliError as error:

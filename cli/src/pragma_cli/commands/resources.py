@@ -146,7 +146,7 @@ def list_resources(
     ] = None,
     output: OutputOption = None,
 ) -> None:
-    """List resources with their states: [READY], [PENDING], [FAILED]...
+    """List resources with their states ([READY], [PENDING], [FAILED] and so on).
 
     Examples:
         pragma resources list
