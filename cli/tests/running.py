@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +77,37 @@ class Pragma:
         assert result.code == 0, str(result)
         assert "Traceback" not in result.err, str(result)
         return result
+
+    def on_terminal(
+        self, *args: str, columns: int, answer: str | None = None, timeout: float = 180
+    ) -> Result:
+        """Run with stdin and stdout on a terminal ``columns`` wide (a pseudo-terminal), as
+        in an interactive shell; ``answer`` is typed in, as to a question. Colours are off and
+        other escape codes removed, so ``out`` is the text a user reads."""
+        parent, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+        env = {**self.env, "COLUMNS": str(columns), "TERM": "xterm", "NO_COLOR": "1"}
+        process = subprocess.Popen(
+            [str(PRAGMA), *args], stdin=child, stdout=child, stderr=subprocess.PIPE, env=env, cwd=self.home
+        )
+        os.close(child)
+        if answer is not None:
+            os.write(parent, answer.encode())
+        output = bytearray()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([parent], [], [], 0.1)
+            try:
+                chunk = os.read(parent, 65536) if ready else b""
+            except OSError:  # the command ended and closed the terminal
+                break
+            if ready and not chunk:
+                break
+            output += chunk
+        os.close(parent)
+        _, err = process.communicate(timeout=max(deadline - time.monotonic(), 1))
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode(errors="replace")).replace("\r\n", "\n")
+        return Result(tuple(args), process.returncode, text, err.decode(errors="replace"))
 
     def popen(self, *args: str, **kwargs: object) -> subprocess.Popen[str]:
         """Start ``pragma`` and let the test talk to it."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -115,6 +116,8 @@ def explain(error: Exception, action: str | None = None, *, context: str | None 
             and path when not given.
         context: The context in use, named in the hint for authentication failures.
     """
+    import httpx
+
     if isinstance(error, httpx.HTTPStatusError):
         response = error.response
         what = action or f"{error.request.method} {error.request.url.path}"
@@ -161,6 +164,8 @@ def _origin(error: httpx.HTTPError) -> str:
 @contextmanager
 def doing(action: str, *, context: str | None = None) -> Iterator[None]:
     """Turn httpx errors raised inside the block into a ``CliError`` that names ``action``."""
+    import httpx
+
     try:
         yield
     except httpx.HTTPError as error:

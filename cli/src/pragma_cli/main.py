@@ -12,19 +12,21 @@ import sys
 import traceback
 from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from pragma_cli import __version__
-from pragma_cli.commands import auth, completions, config, files, ops, providers, resources
+from pragma_cli.command_groups import LazyGroups
+from pragma_cli.commands import completions
 from pragma_cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CliError, explain
 from pragma_cli.global_options import hoist
+from pragma_cli.help_text import tidy
 from pragma_cli.output import OutputFormat
 from pragma_cli.state import CliState, state_of
 
 app = typer.Typer(
+    cls=LazyGroups,
     name="pragma",
     help="Manage Pragmatiks resources and providers.",
     no_args_is_help=True,
@@ -32,12 +34,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(auth.app, name="auth")
-app.add_typer(config.app, name="config")
-app.add_typer(resources.app, name="resources")
-app.add_typer(providers.app, name="providers")
-app.add_typer(ops.app, name="ops")
-app.add_typer(files.app, name="files")
 app.command("completions")(completions.completions)
 
 
@@ -101,6 +97,12 @@ def _usage_line(error: typer.TyperException) -> str:
     return message
 
 
+def _is_http_error(error: Exception) -> bool:
+    # httpx is imported by the commands that talk to the API, not for --help or 'pragma config'.
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(error, httpx.HTTPError)
+
+
 def run(args: list[str], state: CliState) -> int:
     """Run ``pragma`` with ``args``; returns the exit code after reporting any failure."""
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -112,6 +114,7 @@ def run(args: list[str], state: CliState) -> int:
 
     completions.enable()
     command = typer.main.get_command(app)
+    tidy(command)  # type: ignore[arg-type]
     try:
         result = command.main(args=hoist(args), prog_name="pragma", standalone_mode=False, obj=state)
     except CliError as error:
@@ -126,12 +129,6 @@ def run(args: list[str], state: CliState) -> int:
             return EXIT_USAGE
         report(_usage_line(error))
         return error.exit_code
-    except httpx.HTTPError as error:
-        explained = explain(error, context=state.context_name)
-        report(explained.line())
-        for detail in explained.details:
-            errors.print(f"  {escape(detail)}")
-        return EXIT_FAILED
     except typer.Abort:
         report("aborted")
         return EXIT_FAILED
@@ -143,7 +140,14 @@ def run(args: list[str], state: CliState) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
-    except Exception as error:  # the last line of defence: one line, not a traceback
+    except Exception as error:
+        if _is_http_error(error):
+            explained = explain(error, context=state.context_name)
+            report(explained.line())
+            for detail in explained.details:
+                errors.print(f"  {escape(detail)}")
+            return EXIT_FAILED
+        # the last line of defence: one line, not a traceback
         report(f"unexpected {type(error).__name__}: {error}. Run again with --debug to see the traceback")
         return EXIT_FAILED
     if result == EXIT_INTERRUPTED:

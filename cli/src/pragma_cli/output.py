@@ -1,7 +1,7 @@
 """How commands print: tables for people, JSON and YAML for programs.
 
 Data goes to stdout; progress, notes and errors go to stderr, so ``-o json`` stays pipeable.
-Tables have no borders (as ``kubectl get``) and fit the terminal, 80 columns when piped.
+Tables (``tables.py``) have no borders, as ``kubectl get``; piped, one line per row.
 """
 
 from __future__ import annotations
@@ -11,21 +11,25 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from pydantic import BaseModel
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
+
+from pragma_cli.tables import PlainTable as PlainTable
+from pragma_cli.tables import free_text as free_text
+from pragma_cli.tables import new_table as new_table
+from pragma_cli.tables import squeeze as squeeze
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 
 class OutputFormat(StrEnum):
     """What a command that prints data prints."""
 
     TABLE = "table"
+    WIDE = "wide"
     JSON = "json"
     YAML = "yaml"
 
@@ -35,7 +39,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Print a table (default), or the API's data as json or yaml.",
+        help="Print a table (default) or a wide one, or the API's data as json or yaml.",
         case_sensitive=False,
         show_default=False,
     ),
@@ -56,7 +60,10 @@ DEPLOYMENT_STYLES = {"pending": "yellow", "progressing": "cyan", "available": "g
 
 def jsonable(data: Any) -> Any:
     """``data`` with pydantic models dumped as the API sends them (JSON types only)."""
-    if isinstance(data, BaseModel):
+    # Only the SDK makes models, and it imports pydantic: commands that never use the SDK
+    # (``pragma config``) do not pay for importing it here.
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(data, pydantic.BaseModel):
         return data.model_dump(mode="json")
     if isinstance(data, Mapping):
         return {str(key): jsonable(value) for key, value in data.items()}
@@ -76,6 +83,8 @@ def to_json(data: Any) -> str:
 
 def to_yaml(data: Any) -> str:
     """Block-style YAML, keys in the API's order."""
+    import yaml
+
     return yaml.safe_dump(jsonable(data), sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
@@ -98,59 +107,17 @@ def emit(
 
 
 def show(console: Console, renderable: RenderableType) -> None:
-    """Print ``renderable``; when piped, without the spaces that pad table cells at line ends."""
+    """Print ``renderable``; when piped, without the spaces that pad table cells at line ends.
+
+    Lines are not cropped at the terminal's edge: a table row wider than the terminal keeps
+    its names and ids whole (see ``tables.PlainTable``).
+    """
     if console.is_terminal:
-        console.print(renderable)
+        console.print(renderable, crop=False)
         return
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(renderable, crop=False)
     console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
-
-
-class PlainTable(Table):
-    """A table whose text cells are shown as they are: names, errors and descriptions from the
-    API are never read as Rich markup (``[redacted]`` stays visible)."""
-
-    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
-        """Add a row; ``str`` cells become plain ``Text``.
-
-        Every column but a squeezed one (see ``squeeze``) is kept as wide as its header and
-        its widest text, so a long message is what gets cut, never a name or an id.
-        """
-        cells = [Text(cell) if isinstance(cell, str) else cell for cell in renderables]
-        for column, cell in zip(self.columns, cells, strict=False):
-            if column.ratio is None and isinstance(cell, Text):
-                header = cell_len(str(column.header))
-                widest = max((cell_len(line) for line in cell.plain.splitlines()), default=0)
-                column.min_width = max(column.min_width or 0, header, widest)
-        super().add_row(*cells, **options)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        # Rich would shrink every column evenly once a no-wrap message overflows: instead the
-        # squeezed columns share what the others leave.
-        squeezed = [column for column in self.columns if column.ratio is not None]
-        if squeezed:
-            fixed = sum(column.min_width or 0 for column in self.columns if column.ratio is None)
-            left, right = self.padding[3], self.padding[1]
-            padding = (left + right) * len(self.columns) - (0 if self.pad_edge else left + right)
-            room = max(options.max_width - fixed - padding, 8 * len(squeezed))
-            for column in squeezed:
-                column.max_width = room // len(squeezed)
-        yield from super().__rich_console__(console, options)
-
-
-def new_table(*columns: str) -> Table:
-    """A borderless table with bold headers, as ``kubectl get`` prints them."""
-    table = PlainTable(box=None, header_style="bold", pad_edge=False, show_edge=False, expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")  # names and ids wrap rather than lose characters
-    return table
-
-
-def squeeze(table: Table, index: int) -> None:
-    """Make column ``index`` take the room left and cut its text at the edge (for messages)."""
-    column = table.columns[index]
-    column.overflow, column.no_wrap, column.ratio = "ellipsis", True, 1
 
 
 def state_label(document: Mapping[str, Any]) -> Text:

@@ -11,7 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from pragma_cli.failures import TRACEBACK_TAIL_LINES, retry_text, traceback_text
-from pragma_cli.output import age, joined, new_table, short_time, squeeze, state_label, to_yaml
+from pragma_cli.output import (
+    age,
+    free_text,
+    joined,
+    new_table,
+    short_time,
+    squeeze,
+    state_label,
+    to_yaml,
+)
 from pragma_cli.references import dependents, document_path, owned, owners, references
 
 
@@ -27,16 +36,21 @@ def message_of(document: Mapping[str, Any]) -> Text:
     return Text("")
 
 
-def resources_table(documents: list[dict[str, Any]]) -> Table:
-    """One row per resource: type, name, coloured state, age, and the error or what it waits on."""
-    table = new_table("PROVIDER/TYPE", "NAME", "STATE", "AGE", "MESSAGE")
-    squeeze(table, 4)
+def resources_table(documents: list[dict[str, Any]], *, wide: bool = False) -> Table:
+    """One row per resource: type, name, coloured state, age (since it was created), and the
+    error or what it waits on; ``wide`` adds when it last changed and its tags, and wraps the
+    message rather than cut it."""
+    headers = ["PROVIDER/TYPE", "NAME", "STATE", "AGE", *(["UPDATED", "TAGS"] if wide else []), "MESSAGE"]
+    table = new_table(*headers)
+    free_text(table, len(headers) - 1, wrap=wide)
     for document in documents:
+        extra = [age(document.get("updated_at")), joined(document.get("tags"))] if wide else []
         table.add_row(
             f"{document.get('provider')}/{document.get('resource')}",
             str(document.get("name")),
             state_label(document),
-            age(document.get("updated_at")),
+            age(document.get("created_at")),
+            *extra,
             message_of(document),
         )
     return table
@@ -45,6 +59,7 @@ def resources_table(documents: list[dict[str, Any]]) -> Table:
 def types_table(types: list[dict[str, Any]]) -> Table:
     """One row per resource type, with the first line of its description."""
     table = new_table("PROVIDER/TYPE", "DESCRIPTION")
+    squeeze(table, 1)
     for item in types:
         description = str(item.get("description") or "").strip().splitlines()
         table.add_row(
@@ -159,18 +174,18 @@ def _events(document: Mapping[str, Any], dead_letters: list[dict[str, Any]]) -> 
     return text
 
 
-def dead_letters_table(letters: list[dict[str, Any]]) -> Table:
-    """One row per dead letter: its event id (never cut), resource, event type, age and error."""
-    table = new_table("EVENT", "RESOURCE", "TYPE", "AGE", "ERROR")
-    table.columns[0].no_wrap = True
-    # Rich shrinks every column of a table wider than the terminal; an id must stay whole.
-    table.columns[0].min_width = max((len(str(letter.get("event_id"))) for letter in letters), default=0)
-    squeeze(table, 4)
+def dead_letters_table(letters: list[dict[str, Any]], *, wide: bool = False) -> Table:
+    """One row per dead letter: its event id (whole: ``show`` takes it), resource, event type,
+    age and error; ``wide`` adds the attempts and wraps the error rather than cut it."""
+    headers = ["EVENT", "RESOURCE", "TYPE", *(["ATTEMPTS"] if wide else []), "AGE", "ERROR"]
+    table = new_table(*headers)
+    free_text(table, len(headers) - 1, wrap=wide)
     for letter in letters:
         table.add_row(
             str(letter.get("event_id")),
             f"{letter.get('provider')}/{letter.get('resource_type')}/{letter.get('resource_name')}",
             str(letter.get("event_type")),
+            *([str(letter.get("attempt_count", "-"))] if wide else []),
             age(letter.get("failed_at")),
             Text(
                 " ".join(str(letter.get("error") or letter.get("error_message") or "").split()), style="red"

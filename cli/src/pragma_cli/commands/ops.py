@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from pragma_cli import views
+from pragma_cli.confirmation import confirm
 from pragma_cli.errors import UsageError, doing
 from pragma_cli.output import OutputFormat, OutputOption, emit
 from pragma_cli.state import state_of
@@ -40,7 +41,7 @@ def list_dead_letters(
     if fmt is OutputFormat.TABLE and not letters:
         state.err.print("No dead letters.")
         return
-    emit(state.out, letters, fmt, lambda: views.dead_letters_table(letters))
+    emit(state.out, letters, fmt, lambda: views.dead_letters_table(letters, wide=state.is_wide(output)))
 
 
 @dead_letter.command()
@@ -97,19 +98,25 @@ def delete(
         str | None, typer.Option("--provider", "-p", help="Discard every dead letter of this provider.")
     ] = None,
     all_events: Annotated[bool, typer.Option("--all", help="Discard every dead letter.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --all: do not ask for confirmation.")
+    ] = False,
 ) -> None:
     """Discard dead letters without retrying them: one, a provider's, or all.
 
-    The resources stay failed; apply them again to retry later.
+    The resources stay failed; apply them again to retry later. --all asks for confirmation
+    unless --yes.
 
     Examples:
         pragma ops dead-letter delete evt_0123456789abcdef01234567
         pragma ops dead-letter delete --provider mycloud
-        pragma ops dead-letter delete --all
+        pragma ops dead-letter delete --all --yes
     """
     state = state_of(ctx)
     if sum([event_id is not None, provider is not None, all_events]) != 1:
         raise UsageError("give exactly one of EVENT_ID, --provider P or --all")
+    if all_events and not yes:
+        confirm("Discard every dead letter of the organization?")
     with state.client() as client:
         if event_id is not None:
             with doing(f"delete dead letter {event_id}", context=state.context_name):

@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.text import Text
 
 from pragma_cli.archive import build_archive
-from pragma_cli.errors import CliError, UsageError, doing
+from pragma_cli.confirmation import confirm
+from pragma_cli.errors import UsageError, doing
 from pragma_cli.output import (
     BUILD_STYLES,
     DEPLOYMENT_STYLES,
@@ -29,7 +30,7 @@ from pragma_cli.output import (
 from pragma_cli.pipeline import follow_build, follow_deployment, progress
 from pragma_cli.project import find_project, read_project
 from pragma_cli.scaffold import ProjectSpec, write_project
-from pragma_cli.state import CliState, state_of
+from pragma_cli.state import state_of
 
 app = typer.Typer(help="Create, push, build, deploy and manage providers.", no_args_is_help=True)
 
@@ -410,13 +411,6 @@ def list_providers(ctx: typer.Context, output: OutputOption = None) -> None:
     emit(state.out, found, state.output_format(output), table)
 
 
-def _confirm(state: CliState, question: str) -> None:
-    if not sys.stdin.isatty():
-        raise UsageError("refusing to delete without confirmation", "Pass --yes to confirm")
-    if not typer.confirm(question, default=False):
-        raise CliError("cancelled; nothing was deleted")
-
-
 @app.command()
 def delete(
     ctx: typer.Context,
@@ -439,7 +433,7 @@ def delete(
     state = state_of(ctx)
     if not yes:
         what = " and all its resources" if cascade else ""
-        _confirm(state, f"Delete provider {provider_id}{what}?")
+        confirm(f"Delete provider {provider_id}{what}?")
     with state.client() as client, doing(f"delete provider {provider_id}", context=state.context_name):
         result = client.delete_provider(provider_id, cascade=cascade)
     fmt = state.output_format(output)

@@ -145,7 +145,7 @@ def list_resources(
     ] = None,
     output: OutputOption = None,
 ) -> None:
-    """List resources with their states: [READY], [PENDING], [FAILED]...
+    """List resources with their states ([READY], [PENDING], [FAILED] and so on).
 
     Examples:
         pragma resources list
@@ -157,14 +157,15 @@ def list_resources(
         documents: list[dict[str, Any]] = client.list_resources(
             provider=provider, resource=resource, tags=tag
         )
-    _print_resources(state, documents, state.output_format(output))
+    _print_resources(state, documents, output)
 
 
-def _print_resources(state: CliState, documents: list[dict[str, Any]], fmt: OutputFormat) -> None:
+def _print_resources(state: CliState, documents: list[dict[str, Any]], output: OutputFormat | None) -> None:
+    fmt = state.output_format(output)
     if fmt is OutputFormat.TABLE and not documents:
         state.err.print("No resources found.")
         return
-    emit(state.out, documents, fmt, lambda: views.resources_table(documents))
+    emit(state.out, documents, fmt, lambda: views.resources_table(documents, wide=state.is_wide(output)))
 
 
 @app.command()
@@ -187,10 +188,10 @@ def get(
             provider, resource = split_type(resource_type)
             with doing(f"list {resource_type} resources", context=state.context_name):
                 documents: list[dict[str, Any]] = client.list_resources(provider=provider, resource=resource)
-            _print_resources(state, documents, fmt)
+            _print_resources(state, documents, output)
             return
         document = fetch_resource(state, client, resource_type, name)
-    emit(state.out, document, fmt, lambda: views.resources_table([document]))
+    emit(state.out, document, fmt, lambda: views.resources_table([document], wide=state.is_wide(output)))
 
 
 @app.command()
