@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pragma_sdk.client import AsyncPragmaClient, PragmaClient
     from pragma_sdk.errors import (
+        ConflictError,
         DependencyNotResolvedError,
         NoRuntimeContextError,
         NotFoundError,
+        PragmaAPIError,
         ResourceFailedError,
     )
     from pragma_sdk.models import (
@@ -51,6 +53,7 @@ __all__ = [
     "BuildInfo",
     "BuildStatus",
     "Config",
+    "ConflictError",
     "Dependency",
     "DependencyNotResolvedError",
     "DeploymentResult",
@@ -67,6 +70,7 @@ __all__ = [
     "NotFoundError",
     "Outputs",
     "OwnerReference",
+    "PragmaAPIError",
     "PragmaClient",
     "Provider",
     "ProviderDeleteResult",
@@ -85,9 +89,11 @@ __all__ = [
 _EXPORTS = {
     "pragma_sdk.client": ("AsyncPragmaClient", "PragmaClient"),
     "pragma_sdk.errors": (
+        "ConflictError",
         "DependencyNotResolvedError",
         "NoRuntimeContextError",
         "NotFoundError",
+        "PragmaAPIError",
         "ResourceFailedError",
     ),
     "pragma_sdk.provider": ("Provider",),

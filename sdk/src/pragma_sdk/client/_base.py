@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from pragma_sdk import credentials
-from pragma_sdk.errors import NotFoundError
+from pragma_sdk.errors import PragmaAPIError
 
 DEFAULT_TIMEOUT: Final = 10.0
 
@@ -51,64 +51,17 @@ class ClientSettings:
         return headers
 
 
-def error_message(response: httpx.Response) -> str:
-    """The server's own words for an error response, flattened into one line."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip() or response.reason_phrase
-    detail = body.get("detail", body) if isinstance(body, dict) else body
-    if isinstance(detail, dict):
-        message = str(detail.get("message") or detail)
-        problems = every_problem(detail)
-        if len(problems) > 1:  # the message ends with the first; say them all
-            summary = message.removesuffix(problems[0]).rstrip(": ")
-            return f"{summary}: {'; '.join(problems)}" if summary else "; ".join(problems)
-        return message
-    if isinstance(detail, list):
-        return "; ".join(_validation_error_line(item) for item in detail)
-    return str(detail)
-
-
-def every_problem(detail: dict[str, Any]) -> list[str]:
-    """Each problem an error's ``errors`` lists (the broken rules of a config, the refused
-    documents of a batch) as ``field: rule``."""
-    problems = detail.get("errors")
-    if not isinstance(problems, list):
-        return []
-    return [
-        f"{item.get('field')}: {item.get('rule') or item.get('message')}" if item.get("field") else str(item)
-        for item in problems
-        if isinstance(item, dict)
-    ]
-
-
-def _validation_error_line(item: Any) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    location = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path")]
-    message = str(item.get("msg", item))
-    return f"{'.'.join(location)}: {message}" if location else message
-
-
 def raise_for_status(response: httpx.Response) -> None:
-    """Raise ``httpx.HTTPStatusError`` carrying the server's message for a 4xx or 5xx."""
+    """Raise ``PragmaAPIError`` (``NotFoundError``, ``ConflictError``) for a 4xx or 5xx answer."""
     if response.is_success or response.is_redirect:
         return
     if not response.is_closed:
         response.read()
-    request = response.request
-    kind = NotFoundError if response.status_code == 404 else httpx.HTTPStatusError
-    raise kind(
-        f"{response.status_code} {response.reason_phrase} for {request.method} {request.url}: "
-        f"{error_message(response)}",
-        request=request,
-        response=response,
-    )
+    raise PragmaAPIError.from_response(response)
 
 
 def response_json(response: httpx.Response) -> Any:
-    """The body of a successful response as JSON; ``HTTPStatusError`` for a 4xx or 5xx."""
+    """The body of a successful response as JSON; ``PragmaAPIError`` for a 4xx or 5xx."""
     raise_for_status(response)
     return response.json()
 
@@ -136,9 +89,12 @@ class RequestBuilder:
         params: dict[str, Any] | None = None,
         json: Any = None,
         files: Mapping[str, tuple[str, FileContent, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> httpx.Request:
         if params:
             params = {key: value for key, value in params.items() if value is not None}
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return self._http.build_request(method, path, params=params, json=json, files=files, **extra)
+        return self._http.build_request(
+            method, path, params=params, json=json, files=files, headers=headers, **extra
+        )

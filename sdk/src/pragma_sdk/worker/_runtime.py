@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import httpx
 
 from pragma_sdk.client import AsyncPragmaClient
-from pragma_sdk.client._base import error_message
+from pragma_sdk.errors import PragmaAPIError
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
@@ -208,10 +208,10 @@ class Worker:
             return await self._client.complete_events(
                 CompleteRequest(worker_id=self.worker_id, results=batch)
             )
-        except httpx.HTTPStatusError as error:
-            if error.response.status_code != 422:
+        except PragmaAPIError as error:
+            if error.status != 422:
                 raise
-            reason = error_message(error.response)
+            reason = error.message
         if len(batch) > 1:
             answers = [await self._complete([result]) for result in batch]
             return CompleteResponse(
