@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 import httpx
 from pydantic_core import to_jsonable_python
 
-from pragma_sdk.client._base import error_message, path_segment, raise_for_status, response_json
+from pragma_sdk.client._base import RequestBuilder, path_segment, raise_for_status, response_json
 from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.client._watch import ready_document
-from pragma_sdk.errors import NotFoundError, ResourceFailedError
+from pragma_sdk.errors import NotFoundError, PragmaAPIError, ResourceFailedError
 from pragma_sdk.models import (
     BuildInfo,
     DeploymentResult,
@@ -77,13 +77,23 @@ def apply_body(resource: Resource[Any, Any] | dict[str, Any]) -> Any:
 def _not_found(answer: httpx.Response, missing: str) -> NotFoundError:
     """The error for a resource that was not there, as a 404 answers it."""
     message = f"Resource '{missing}' not found."
-    request = answer.request
     response = httpx.Response(
-        404, json={"detail": {"message": message, "resource_id": missing}}, request=request
+        404, json={"detail": {"message": message, "resource_id": missing}}, request=answer.request
     )
-    return NotFoundError(
-        f"404 Not Found for {request.method} {request.url}: {message}", request=request, response=response
+    return NotFoundError(request=answer.request, response=response)
+
+
+def _listing(path: str, summary: str, what: str) -> operation[[str | None], list[dict[str, Any]]]:
+    """A call listing what ``path`` answers, filtered by provider; the docstring says ``what``."""
+
+    def listing(self: RequestBuilder, provider: str | None = None) -> Call[list[dict[str, Any]]]:
+        response = yield self._request("GET", path, params={"provider": provider})
+        return list(response_json(response))
+
+    listing.__doc__ = (
+        f"{summary}\n\n        Args:\n            provider: Only the {what} of this provider.\n        "
     )
+    return operation(listing)
 
 
 class PragmaCalls(FileCalls):
@@ -91,26 +101,6 @@ class PragmaCalls(FileCalls):
 
     The file calls are in ``FileCalls``.
     """
-
-    def _build_logs_request(self, provider_id: str, version: str) -> httpx.Request:
-        """The request both clients stream for ``stream_build_logs``.
-
-        The server keeps the response open while the build runs, so only connecting is timed.
-        """
-        path = f"/providers/{path_segment(provider_id)}/builds/{path_segment(version)}/logs"
-        return self._request("GET", path, timeout=httpx.Timeout(None, connect=self._settings.timeout))
-
-    def _provider_logs_request(
-        self, provider_id: str, version: str | None, build: bool, follow: bool, tail: int | None
-    ) -> httpx.Request:
-        """The request both clients stream for ``stream_provider_logs``.
-
-        A followed log stays open while nothing is printed, so then only connecting is timed.
-        """
-        path = f"/providers/{path_segment(provider_id)}/logs"
-        params = {"version": version, "build": build, "follow": follow, "tail": tail}
-        timeout = httpx.Timeout(None if follow else self._settings.timeout, connect=self._settings.timeout)
-        return self._request("GET", path, params=params, timeout=timeout)
 
     @operation
     def is_healthy(self) -> Call[bool]:
@@ -170,15 +160,11 @@ class PragmaCalls(FileCalls):
                 parsed: list[Any] = [parse_document(document, model) for document in documents]
                 return parsed
 
-    @operation
-    def list_resource_types(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
-        """List the resource types of deployed providers (provider, resource, schema, description).
-
-        Args:
-            provider: Only the types of this provider.
-        """
-        response = yield self._request("GET", "/resources/types", params={"provider": provider})
-        return list(response_json(response))
+    list_resource_types = _listing(
+        "/resources/types",
+        "List the resource types of deployed providers (provider, resource, schema, description).",
+        "types",
+    )
 
     @operation
     def get_resource(
@@ -252,15 +238,11 @@ class PragmaCalls(FileCalls):
             raise _not_found(response, resource_id(provider, resource, name))
         return None
 
-    @operation
-    def list_dead_letter_events(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
-        """List events that failed for good and await a decision: retry or discard.
-
-        Args:
-            provider: Only the events of this provider.
-        """
-        response = yield self._request("GET", "/ops/dead-letter", params={"provider": provider})
-        return list(response_json(response))
+    list_dead_letter_events = _listing(
+        "/ops/dead-letter",
+        "List events that failed for good and await a decision: retry or discard.",
+        "events",
+    )
 
     @operation
     def get_dead_letter_event(self, event_id: str) -> Call[dict[str, Any]]:
@@ -420,7 +402,8 @@ class PragmaCalls(FileCalls):
             wait = min(remaining, SUBRESOURCE_WAIT_SECONDS)
             response = yield self._subresource_request(event_id, worker_id, provider, resource, name, wait)
             if response.status_code == 404:
-                raise ResourceFailedError(resource_id(provider, resource, name), error_message(response))
+                failure = PragmaAPIError.from_response(response)
+                raise ResourceFailedError(resource_id(provider, resource, name), failure.message)
             if (document := ready_document(response_json(response), path)) is not None:
                 return parse_document(document, model)
             if remaining <= 0:

@@ -1,7 +1,7 @@
 """The file calls (upload, download, signed URLs, metadata, delete), defined once for both clients.
 
-``stream_file`` is not here: it keeps a response open, so each client writes it in its own
-style next to ``stream_build_logs``; it shares ``_file_download_request`` with ``download_file``.
+``stream_file`` is with the other streaming calls in ``_streams.py``; it shares
+``_file_download_request`` with ``download_file``.
 """
 
 from __future__ import annotations

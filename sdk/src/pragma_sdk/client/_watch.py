@@ -1,13 +1,16 @@
 """The watch stream on the client side: server-sent events parsed into ``WatchEvent``s.
 
-Both clients share the parser and the request; each only reads lines its own way.
+Both clients share the parser, the request and the reading of a wait; each only reads lines
+its own way.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pragma_sdk.errors import ResourceFailedError
 from pragma_sdk.models import LifecycleState
@@ -50,6 +53,11 @@ class SSEParser:
             self._data.append(value)
         return None
 
+    def events(self, line: str) -> tuple[WatchEvent, ...]:
+        """The events ``line`` completes: none, or one."""
+        event = self.feed(line)
+        return () if event is None else (event,)
+
 
 def watch_params(
     provider: str | None, resource: str | None, name: str | None, snapshot: bool
@@ -77,3 +85,35 @@ def ready_document(document: dict[str, Any], path: str) -> dict[str, Any] | None
     if state == LifecycleState.FAILED:
         raise ResourceFailedError(document.get("id", path), document.get("error") or "failed")
     return None
+
+
+T = TypeVar("T")
+
+
+class ReadyWait(Generic[T]):
+    """Reads the watch of one resource until it is ready, within a deadline set at creation.
+
+    ``feed`` gives ``parse(document)`` once the resource is ready; it raises
+    ``ResourceFailedError`` when the resource failed or was deleted, and ``expired()`` when a
+    line arrives past the deadline.
+    """
+
+    def __init__(self, path: str, timeout: float, parse: Callable[[dict[str, Any]], T]) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._parse = parse
+        self._deadline = time.monotonic() + timeout
+        self._parser = SSEParser()
+
+    def feed(self, line: str) -> tuple[T, ...]:
+        """Take one line of the watch; the parsed document when it shows the resource ready."""
+        for event in self._parser.events(line):
+            if (document := settled(event, self.path)) is not None:
+                return (self._parse(document),)
+        if time.monotonic() > self._deadline:
+            raise self.expired()
+        return ()
+
+    def expired(self) -> TimeoutError:
+        """The error of a wait that ran out of time (or whose stream ended first)."""
+        return TimeoutError(f"{self.path} was not ready within {self.timeout:g} s")
