@@ -7,8 +7,9 @@ Each method builds its requests, yields them, and parses what comes back; see
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import httpx
 from pydantic_core import to_jsonable_python
@@ -42,6 +43,7 @@ from pragma_sdk.provider._protocol import (
 from pragma_sdk.resource import KEEP_REFERENCES, Resource
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
+P = ParamSpec("P")
 
 LIST_PAGE_SIZE = 1000
 # One long poll of ``wait_subresource_ready``: well under the server's limit and proxies' idle cuts.
@@ -83,7 +85,14 @@ def _not_found(answer: httpx.Response, missing: str) -> NotFoundError:
     return NotFoundError(request=answer.request, response=response)
 
 
-def _listing(path: str, summary: str, what: str) -> operation[[str | None], list[dict[str, Any]]]:
+def _filtered_by_provider(self: RequestBuilder, provider: str | None = None) -> Call[list[dict[str, Any]]]:
+    """The signature every ``_listing`` call has; never run."""
+    raise NotImplementedError
+
+
+def _listing(
+    signature: Callable[Concatenate[Any, P], Call[list[dict[str, Any]]]], path: str, summary: str, what: str
+) -> operation[P, list[dict[str, Any]]]:
     """A call listing what ``path`` answers, filtered by provider; the docstring says ``what``."""
 
     def listing(self: RequestBuilder, provider: str | None = None) -> Call[list[dict[str, Any]]]:
@@ -93,7 +102,8 @@ def _listing(path: str, summary: str, what: str) -> operation[[str | None], list
     listing.__doc__ = (
         f"{summary}\n\n        Args:\n            provider: Only the {what} of this provider.\n        "
     )
-    return operation(listing)
+    # ``listing`` has ``signature``'s parameters; the cast hands their names to type checkers.
+    return operation(cast(Callable[Concatenate[Any, P], Call[list[dict[str, Any]]]], listing))
 
 
 class PragmaCalls(FileCalls):
@@ -161,6 +171,7 @@ class PragmaCalls(FileCalls):
                 return parsed
 
     list_resource_types = _listing(
+        _filtered_by_provider,
         "/resources/types",
         "List the resource types of deployed providers (provider, resource, schema, description).",
         "types",
@@ -239,6 +250,7 @@ class PragmaCalls(FileCalls):
         return None
 
     list_dead_letter_events = _listing(
+        _filtered_by_provider,
         "/ops/dead-letter",
         "List events that failed for good and await a decision: retry or discard.",
         "events",
