@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from pragma_cli.errors import CliError, doing, explain, server_problems
+from pragma_cli.errors import CliError, doing, explain
 from pragma_cli.manifests import Manifest
 from pragma_cli.state import CliState
-from pragma_sdk import PragmaClient
+from pragma_sdk import PragmaAPIError, PragmaClient
 
 _DOCUMENT = re.compile(r"documents\[(?P<index>\d+)\]\.?(?P<field>.*)")
 
@@ -35,33 +35,30 @@ def apply_all(state: CliState, client: PragmaClient, manifests: list[Manifest]) 
                 client.upload_file(upload.name, content, upload.content_type)
     try:
         documents: list[dict[str, Any]] = client.apply_resources([manifest.body for manifest in manifests])
-    except httpx.HTTPStatusError as error:
+    except PragmaAPIError as error:
         raise _refusal(state, error, manifests) from error
     except httpx.HTTPError as error:
         raise explain(error, "apply the resources", context=state.context_name) from error
     return documents
 
 
-def _refusal(state: CliState, error: httpx.HTTPStatusError, manifests: list[Manifest]) -> CliError:
-    problems = server_problems(error.response)
+def _refusal(state: CliState, error: PragmaAPIError, manifests: list[Manifest]) -> CliError:
     lines = []
     refused = set()
-    for problem in problems:
-        found = _DOCUMENT.fullmatch(str(problem["field"]))
+    for problem in error.problems:
+        found = _DOCUMENT.fullmatch(problem.field or "")
         if found is None or int(found["index"]) >= len(manifests):
-            lines.append(f"{problem['field']}: {problem.get('rule')}")
+            lines.append(str(problem))
             continue
         manifest = manifests[int(found["index"])]
         refused.add(manifest.path)
         where = f"{manifest.path} ({manifest.origin})"
         field = found["field"]
-        lines.append(
-            f"{where}: {field}: {problem.get('rule')}" if field else f"{where}: {problem.get('rule')}"
-        )
-    if not lines:  # not a refusal of documents (a body too large, a token refused...)
+        lines.append(f"{where}: {field}: {problem.message}" if field else f"{where}: {problem.message}")
+    if not refused:  # not a refusal of documents (a body too large, a token refused...)
         return explain(error, "apply the resources", context=state.context_name)
-    status = error.response.status_code
-    count = len(refused) or "some"
+    count = len(refused)
     return CliError(
-        f"{count} of {len(manifests)} resource(s) refused, nothing was applied (HTTP {status})", details=lines
+        f"{count} of {len(manifests)} resource(s) refused, nothing was applied (HTTP {error.status})",
+        details=lines,
     )

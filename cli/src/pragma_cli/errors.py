@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
@@ -51,51 +51,6 @@ class UsageError(CliError):
     exit_code = EXIT_USAGE
 
 
-def server_reason(response: httpx.Response) -> str:
-    """The server's own explanation of an error response, flattened into one line."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip() or response.reason_phrase
-    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
-    if isinstance(detail, dict):
-        message = str(detail.get("message") or detail)
-        named = [str(item) for item in detail.get("dependents") or [] if str(item) not in message]
-        if named:
-            message = f"{message.rstrip('.')} (depended on by {', '.join(named)})"
-        return message
-    if isinstance(detail, list):
-        return "; ".join(_validation_line(item) for item in detail)
-    return str(detail)
-
-
-def server_problems(response: httpx.Response) -> list[dict[str, Any]]:
-    """Each problem an error response lists in ``detail.errors`` (every broken rule of a
-    config, every refused document of a batch): dicts with ``field`` and ``rule``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    detail = body.get("detail") if isinstance(body, dict) else None
-    problems = detail.get("errors") if isinstance(detail, dict) else None
-    if not isinstance(problems, list):
-        return []
-    return [item for item in problems if isinstance(item, dict) and item.get("field")]
-
-
-def problem_line(problem: dict[str, Any]) -> str:
-    """``field: rule`` of one problem of ``server_problems``."""
-    return f"{problem['field']}: {problem.get('rule') or problem.get('message') or 'is refused'}"
-
-
-def _validation_line(item: Any) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    location = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path")]
-    message = str(item.get("msg", item))
-    return f"{'.'.join(location)}: {message}" if location else message
-
-
 def _status_hint(status: int, context: str | None) -> str | None:
     if status == 401:
         where = f" for context '{context}'" if context else ""
@@ -108,34 +63,36 @@ def _status_hint(status: int, context: str | None) -> str | None:
 
 
 def explain(error: Exception, action: str | None = None, *, context: str | None = None) -> CliError:
-    """A ``CliError`` for an httpx error: what was being done, the server's reason, the status.
+    """A ``CliError`` for an API or network error: what was being done, the server's reason
+    (as the SDK's ``PragmaAPIError`` carries it), the status.
 
     Args:
-        error: An ``httpx.HTTPStatusError``, ``httpx.TransportError`` or another httpx error.
+        error: The SDK's ``PragmaAPIError`` (an ``httpx.HTTPStatusError``), an
+            ``httpx.TransportError`` or another httpx error.
         action: What the command was doing ("get mycloud/database/db"); the request's method
             and path when not given.
         context: The context in use, named in the hint for authentication failures.
     """
     import httpx
 
-    if isinstance(error, httpx.HTTPStatusError):
-        response = error.response
+    from pragma_sdk.errors import PragmaAPIError
+
+    if isinstance(error, PragmaAPIError):
         what = action or f"{error.request.method} {error.request.url.path}"
-        reason = server_reason(response)
-        if response.status_code == 401:
+        reason = error.message
+        if error.status == 401:
             reason = reason.split(". ")[0].rstrip(".")  # the server's how-to-log-in follows
-        problems = [problem_line(problem) for problem in server_problems(response)]
         details: list[str] = []
-        if len(problems) > 1:  # the server's message names the first: list them all below
-            reason = reason.removesuffix(problems[0]).rstrip(": ") or f"{len(problems)} problems"
-            details = problems
+        if len(error.problems) > 1:  # one line for the error, one below it for each problem
+            reason = error.summary or f"{len(error.problems)} problems"
+            details = [str(problem) for problem in error.problems]
         subject = what.partition(" ")[2]
         if subject and reason.startswith(f"{subject} "):
             # The server's sentence already says what could not be done to what.
-            message = f"{reason.rstrip('.')} (HTTP {response.status_code})"
+            message = f"{reason.rstrip('.')} (HTTP {error.status})"
         else:
-            message = f"cannot {what}: {reason.rstrip('.')} (HTTP {response.status_code})"
-        return CliError(message, _status_hint(response.status_code, context), details)
+            message = f"cannot {what}: {reason.rstrip('.')} (HTTP {error.status})"
+        return CliError(message, _status_hint(error.status, context), details)
     if isinstance(error, httpx.TimeoutException):
         url = _origin(error)
         return CliError(
