@@ -7,14 +7,13 @@ Each method builds its requests, yields them, and parses what comes back; see
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, TypeVar
 
 import httpx
 from pydantic_core import to_jsonable_python
 
-from pragma_sdk.client._base import RequestBuilder, path_segment, raise_for_status, response_json
+from pragma_sdk.client._base import path_segment, raise_for_status, response_json
 from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.client._watch import ready_document
@@ -43,7 +42,6 @@ from pragma_sdk.provider._protocol import (
 from pragma_sdk.resource import KEEP_REFERENCES, Resource
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
-P = ParamSpec("P")
 
 LIST_PAGE_SIZE = 1000
 # One long poll of ``wait_subresource_ready``: well under the server's limit and proxies' idle cuts.
@@ -83,27 +81,6 @@ def _not_found(answer: httpx.Response, missing: str) -> NotFoundError:
         404, json={"detail": {"message": message, "resource_id": missing}}, request=answer.request
     )
     return NotFoundError(request=answer.request, response=response)
-
-
-def _filtered_by_provider(self: RequestBuilder, provider: str | None = None) -> Call[list[dict[str, Any]]]:
-    """The signature every ``_listing`` call has; never run."""
-    raise NotImplementedError
-
-
-def _listing(
-    signature: Callable[Concatenate[Any, P], Call[list[dict[str, Any]]]], path: str, summary: str, what: str
-) -> operation[P, list[dict[str, Any]]]:
-    """A call listing what ``path`` answers, filtered by provider; the docstring says ``what``."""
-
-    def listing(self: RequestBuilder, provider: str | None = None) -> Call[list[dict[str, Any]]]:
-        response = yield self._request("GET", path, params={"provider": provider})
-        return list(response_json(response))
-
-    listing.__doc__ = (
-        f"{summary}\n\n        Args:\n            provider: Only the {what} of this provider.\n        "
-    )
-    # ``listing`` has ``signature``'s parameters; the cast hands their names to type checkers.
-    return operation(cast(Callable[Concatenate[Any, P], Call[list[dict[str, Any]]]], listing))
 
 
 class PragmaCalls(FileCalls):
@@ -170,12 +147,15 @@ class PragmaCalls(FileCalls):
                 parsed: list[Any] = [parse_document(document, model) for document in documents]
                 return parsed
 
-    list_resource_types = _listing(
-        _filtered_by_provider,
-        "/resources/types",
-        "List the resource types of deployed providers (provider, resource, schema, description).",
-        "types",
-    )
+    @operation
+    def list_resource_types(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
+        """List the resource types of deployed providers (provider, resource, schema, description).
+
+        Args:
+            provider: Only the types of this provider.
+        """
+        response = yield self._request("GET", "/resources/types", params={"provider": provider})
+        return list(response_json(response))
 
     @operation
     def get_resource(
@@ -249,12 +229,15 @@ class PragmaCalls(FileCalls):
             raise _not_found(response, resource_id(provider, resource, name))
         return None
 
-    list_dead_letter_events = _listing(
-        _filtered_by_provider,
-        "/ops/dead-letter",
-        "List events that failed for good and await a decision: retry or discard.",
-        "events",
-    )
+    @operation
+    def list_dead_letter_events(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
+        """List events that failed for good and await a decision: retry or discard.
+
+        Args:
+            provider: Only the events of this provider.
+        """
+        response = yield self._request("GET", "/ops/dead-letter", params={"provider": provider})
+        return list(response_json(response))
 
     @operation
     def get_dead_letter_event(self, event_id: str) -> Call[dict[str, Any]]:
