@@ -11,7 +11,7 @@ import pytest
 from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient
 from testing.fixtures.pipeline import deployed, pushed, settled
 from testing.fixtures.provider_projects import widget_project
-from testing.fixtures.server import RunningServer
+from testing.fixtures.server import RunningServer, new_tenant_token
 from testing.fixtures.two_types import two_types_project
 
 # Two builds and three rollouts: the check is one query, the same on both databases.
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.parametrize("server", ["sqlite"], indirect=True)
 def test_a_version_dropping_a_type_in_use_is_refused_unless_forced(
     server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as client:
+    # An organization of its own: other tests list the providers of the admin's.
+    token = new_tenant_token(server, f"org-{provider_name}", "dropped-types@example.com")
+    with PragmaClient(base_url=server.url, auth_token=token, timeout=30) as client:
         widget_only = pushed(client, provider_name, widget_project(tmp_path / "v0", provider_name))
         both = pushed(client, provider_name, two_types_project(tmp_path / "v1", provider_name))
         assert (widget_only.status, both.status) == (BuildStatus.SUCCESS, BuildStatus.SUCCESS)
@@ -44,7 +46,7 @@ def test_a_version_dropping_a_type_in_use_is_refused_unless_forced(
             {"provider": provider_name, "resource": "widget", "name": "w", "config": {"size": 1}}
         )
 
-    headers = {"Authorization": f"Bearer {server.token}"}
+    headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
         for route in ("deploy", "rollback"):
             refused = http.post(f"/providers/{provider_name}/{route}", json={"version": widget_only.version})
@@ -59,7 +61,7 @@ def test_a_version_dropping_a_type_in_use_is_refused_unless_forced(
         # Nothing was started: the version with both types still runs.
         assert http.get(f"/providers/{provider_name}/deployment").json()["version"] == both.version
 
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as client:
+    with PragmaClient(base_url=server.url, auth_token=token, timeout=30) as client:
         with pytest.raises(httpx.HTTPStatusError) as raised:
             client.deploy_provider(provider_name, widget_only.version)
         assert raised.value.response.status_code == 409
