@@ -88,9 +88,14 @@ async def watch(
         read_from = cursor
         async with database.reading() as connection:
             changes = await store.changes_since(
-                connection, organization_id, cursor, provider=provider, resource=resource, name=name,
+                connection,
+                organization_id,
+                cursor,
+                provider=provider,
+                resource=resource,
+                name=name,
                 limit=_PAGE,
-            )  # fmt: skip
+            )
         current = {seq: to_document(row) for seq, _id, _deleted, row in changes if row is not None}
         if notices is not None:
             await notices.annotate(organization_id, current.values())
