@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import ctypes
 import ctypes.util
+import importlib.util
 import logging
 import os
 import signal
@@ -72,9 +73,23 @@ def _stop_with_parent(parent_pid: int) -> bool:
     return os.getppid() == parent_pid
 
 
+def _skip_absent_sniffio() -> None:
+    """Make ``import sniffio`` fail at once when it is not installed.
+
+    httpcore imports ``sniffio`` several times per request to learn the event loop, and a
+    failed import is not cached: each one searches ``sys.path`` again (measured: a sixth of an
+    idle worker's CPU, about 0.7 ms per request on a 2-core VM). ``None`` in ``sys.modules``
+    fails it without the search; httpcore then assumes asyncio, which is what this process
+    runs. Only this process, a worker started as a program, is affected.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the worker until SIGTERM or SIGINT; returns the exit code."""
     arguments = _arguments(argv)
+    _skip_absent_sniffio()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

@@ -20,6 +20,8 @@ from pragma_os.store.dialect import is_sqlite
 from pragma_os.store.types import utcnow
 
 KEEPALIVE_SECONDS = 15.0
+# Changes read from the feed at a time.
+_PAGE = 1000
 MAX_EVENT_ID = 2**63 - 1
 """The largest event id a client may resume from (a 64-bit signed integer, as the feed's positions)."""
 # Other replicas' commits fire this process's signal when their announcement arrives; look
@@ -83,9 +85,16 @@ async def watch(
     while True:
         # Taken before reading, so that a commit made while we read wakes the wait below.
         next_commit = database.commits.next_commit()
+        read_from = cursor
         async with database.reading() as connection:
             changes = await store.changes_since(
-                connection, organization_id, cursor, provider=provider, resource=resource, name=name
+                connection,
+                organization_id,
+                cursor,
+                provider=provider,
+                resource=resource,
+                name=name,
+                limit=_PAGE,
             )
         current = {seq: to_document(row) for seq, _id, _deleted, row in changes if row is not None}
         if notices is not None:
@@ -98,7 +107,11 @@ async def watch(
                 yield _message(seq, "deleted", {"id": resource_id})
         if changes:
             quiet_since = time.monotonic()
-            continue
+            # Positions are unique: a page that spans fewer than _PAGE of them held every change
+            # committed before the read, and the wait below sees any committed since. Read again
+            # at once only when the page may have been cut short.
+            if cursor - read_from >= _PAGE:
+                continue
         quiet = time.monotonic() - quiet_since
         if quiet >= KEEPALIVE_SECONDS - 0.05:  # a timer may fire a hair early
             quiet_since, quiet = time.monotonic(), 0.0
