@@ -73,7 +73,8 @@ async def test_a_pending_resource_applied_as_draft_keeps_no_queued_event(databas
             connection, organization_id, draft, row, now=utcnow(), touched=Touched()
         )
         assert stored["lifecycle_state"] is LifecycleState.DRAFT
-        assert row is not None and await events.get_event_for_resource(connection, row["pk"]) is None
+        assert row is not None
+        assert await events.get_event_for_resource(connection, row["pk"]) is None
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
