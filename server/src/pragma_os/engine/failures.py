@@ -1,4 +1,5 @@
-"""What a failed attempt leads to: another attempt after a backoff, or a dead letter.
+"""What a failed attempt leads to: another attempt after a backoff (``Retry``), or a dead
+letter (``DeadLetter``), which ``engine/transitions.py`` writes.
 
 Deciding is pure, so the rescuer decides per event and writes per batch.
 """
@@ -9,14 +10,38 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pragma_os.engine import transitions
 from pragma_os.engine.retry import RetryPolicy, retry_status
 from pragma_os.engine.rules import Cause
 from pragma_os.secrets.redaction import Redactor
 from pragma_os.store.types import EventRow, Row
+from pragma_sdk.models import EventType
 from pragma_sdk.provider import LifecycleResult, cap_traceback
 
 Redact = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A failed attempt to try again: the event due at ``due`` as delivery ``attempt`` (0: a
+    fresh start), the resource taking ``changes`` (error, retry status)."""
+
+    event: EventRow
+    row: Row
+    due: datetime
+    attempt: int
+    error: str
+    changes: Row
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event that failed for good: its dead letter, and the resource's ``changes``."""
+
+    event: EventRow
+    row: Row
+    cause: Cause
+    letter: Row
+    changes: Row
 
 
 @dataclass(frozen=True)
@@ -30,7 +55,7 @@ class Failure:
 
 def decide(
     event: EventRow, row: Row, failure: Failure, *, now: datetime, policy: RetryPolicy
-) -> transitions.Retry | transitions.DeadLetter:
+) -> Retry | DeadLetter:
     """Retry after a backoff (at once, with fresh attempts, when the resource changed
     meanwhile), or give up when the error is permanent or the attempts are used up."""
     changed_since = row["generation"] != event["generation"]
@@ -46,9 +71,9 @@ def decide(
             "updated_at": now,
         }
         attempt = 0 if changed_since else event["attempt"]
-        return transitions.Retry(event, row, due, attempt, failure.error, changes)
+        return Retry(event, row, due, attempt, failure.error, changes)
     payload = event["payload"] or {}
-    letter = transitions.dead_letter(event, row, payload, failure.error, failure.traceback, now)
+    letter = dead_letter(event, row, payload, failure.error, failure.traceback, now)
     changes = {
         "error": failure.error,
         "error_traceback": failure.traceback,
@@ -56,7 +81,7 @@ def decide(
         "pending_event_id": None,
         "updated_at": now,
     }
-    return transitions.DeadLetter(event, row, Cause.FAILURE, letter, changes)
+    return DeadLetter(event, row, Cause.FAILURE, letter, changes)
 
 
 def failure_traceback(
@@ -71,3 +96,23 @@ def failure_traceback(
     if plaintexts:
         text = Redactor(plaintexts).redact(text)
     return redact(text) if redact is not None else text
+
+
+def dead_letter(
+    event: EventRow, row: Row, payload: Row, error: str, traceback: str | None, now: datetime
+) -> Row:
+    """The dead letter of ``event``, failed for good with ``error``."""
+    return {
+        "event_id": event["id"],
+        "organization_id": row["organization_id"],
+        "provider": row["provider"],
+        "resource_type": row["resource"],
+        "resource_name": row["name"],
+        "resource_id": row["id"],
+        "event_type": payload.get("event_type") or event["event_type"] or EventType.CREATE.value,
+        "payload": payload,
+        "error_message": error,
+        "error_traceback": traceback,
+        "attempt_count": max(event["attempt"], 1),
+        "failed_at": now,
+    }

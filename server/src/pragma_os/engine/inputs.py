@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,17 @@ async def resolve_inputs(connection: AsyncConnection, row: Row, sealer: Sealer) 
     """
     targets = targets_of(row)
     documents = await store.get_resources_by_ids(connection, row["organization_id"], list(targets))
+    return resolve_from(row, documents, sealer)
+
+
+def resolve_from(row: Row, documents: Mapping[str, Row], sealer: Sealer) -> Inputs:
+    """``resolve_inputs`` given its dependencies as stored (``documents``, by id; may hold more).
+
+    Raises:
+        UnresolvableReferenceError: A referenced field does not exist.
+        UnsealError: An interpolated secret was sealed with another server key.
+    """
+    targets = targets_of(row)
     missing = [target.path for target_id, target in targets.items() if target_id not in documents]
     if missing:
         raise UnresolvableReferenceError(f"{', '.join(missing)} does not exist")

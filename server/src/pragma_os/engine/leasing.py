@@ -6,7 +6,7 @@ together; ``engine/transitions.py`` writes them, one statement per table for the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,11 +14,12 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine import transitions
-from pragma_os.engine.inputs import Inputs, resolve_inputs, unresolved
+from pragma_os.engine.failures import DeadLetter, dead_letter
+from pragma_os.engine.inputs import Inputs, resolve_from, unresolved
 from pragma_os.engine.references import UnresolvableReferenceError
 from pragma_os.engine.retry import RetryPolicy, retry_status
 from pragma_os.engine.rules import Cause
-from pragma_os.engine.waits import waits_for
+from pragma_os.engine.waits import targets_of, unready, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.store import resources as store
@@ -53,6 +54,8 @@ async def lease(
     rows = await store.get_resources_by_pks(
         connection, [event["resource_pk"] for event in claimed], skip_locked=True
     )
+    # What the batch's resources refer to, read once: whether each waits and what it resolves to.
+    referred = await _referred_documents(connection, rows.values())
     payloads = []
     dispatches = transitions.Dispatches()
     for event in claimed:
@@ -62,7 +65,15 @@ async def lease(
             touched.add((event["organization_id"], event["provider"]))
             continue
         payload = await _build(
-            connection, event, row, dispatches, now=now, policy=policy, sealer=sealer, touched=touched
+            connection,
+            event,
+            row,
+            referred,
+            dispatches,
+            now=now,
+            policy=policy,
+            sealer=sealer,
+            touched=touched,
         )
         if payload is not None:
             payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
@@ -74,6 +85,7 @@ async def _build(
     connection: AsyncConnection,
     event: EventRow,
     row: Row,
+    referred: Mapping[str, Mapping[str, Row]],
     dispatches: transitions.Dispatches,
     *,
     now: datetime,
@@ -81,7 +93,8 @@ async def _build(
     sealer: Sealer,
     touched: Touched,
 ) -> dict[str, Any] | None:
-    waiting = await waits_for(connection, row)
+    documents = referred.get(row["organization_id"], {})
+    waiting = await waits_for(connection, row) if row["deleting"] else unready(targets_of(row), documents)
     if waiting:
         await transitions.hold(connection, event, row, waiting)
         return None
@@ -94,7 +107,7 @@ async def _build(
     else:
         event_type = EventType.UPDATE if row["provisioned"] else EventType.CREATE
         try:
-            inputs = await resolve_inputs(connection, row, sealer)
+            inputs = resolve_from(row, documents, sealer)
         except (UnresolvableReferenceError, UnsealError) as error:
             payload = _payload(event, row, event_type, row["config"], {})
             failure = _failure(event, row, payload, unresolved(error), now)
@@ -117,7 +130,20 @@ async def _build(
     return payload
 
 
-def _failure(event: EventRow, row: Row, payload: Row, error: str, now: datetime) -> transitions.DeadLetter:
+async def _referred_documents(connection: AsyncConnection, rows: Iterable[Row]) -> dict[str, dict[str, Row]]:
+    """The resources that ``rows`` (those not being deleted) refer to, by organization and id."""
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        if not row["deleting"]:
+            wanted.setdefault(row["organization_id"], set()).update(targets_of(row))
+    return {
+        organization_id: await store.get_resources_by_ids(connection, organization_id, list(ids))
+        for organization_id, ids in wanted.items()
+        if ids
+    }
+
+
+def _failure(event: EventRow, row: Row, payload: Row, error: str, now: datetime) -> DeadLetter:
     changes = {
         "error": error,
         "error_traceback": None,
@@ -125,8 +151,8 @@ def _failure(event: EventRow, row: Row, payload: Row, error: str, now: datetime)
         "pending_event_id": None,
         "updated_at": now,
     }
-    letter = transitions.dead_letter(event, row, payload, error, None, now)
-    return transitions.DeadLetter(event, row, Cause.UNRESOLVABLE, letter, changes)
+    letter = dead_letter(event, row, payload, error, None, now)
+    return DeadLetter(event, row, Cause.UNRESOLVABLE, letter, changes)
 
 
 def _payload(

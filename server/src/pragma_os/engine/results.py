@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine import transitions
-from pragma_os.engine.failures import Failure, Redact, decide, failure_traceback
+from pragma_os.engine.failures import DeadLetter, Failure, Redact, Retry, decide, failure_traceback
 from pragma_os.engine.inputs import inputs_changed
 from pragma_os.engine.propagation import propagate
 from pragma_os.engine.retry import RetryPolicy
@@ -102,14 +102,14 @@ def _holds(event: EventRow, result: LifecycleResult, owner: str, providers: Sequ
 
 
 async def settle(
-    decisions: Sequence[transitions.Retry | transitions.DeadLetter],
+    decisions: Sequence[Retry | DeadLetter],
     connection: AsyncConnection,
     *,
     touched: Touched,
 ) -> None:
     """Write failed attempts' decisions: retries first, then dead letters, one statement per table."""
-    retries = [item for item in decisions if isinstance(item, transitions.Retry)]
-    failures = [item for item in decisions if isinstance(item, transitions.DeadLetter)]
+    retries = [item for item in decisions if isinstance(item, Retry)]
+    failures = [item for item in decisions if isinstance(item, DeadLetter)]
     await transitions.retry_later(connection, retries, touched=touched)
     await transitions.fail(connection, failures, touched=touched)
 

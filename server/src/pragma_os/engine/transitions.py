@@ -3,7 +3,7 @@
 Every verb here asks ``engine/rules.py`` whether its cause is allowed from the resource's
 current state (refusing with ``IllegalTransitionError``), writes the new state together with
 what the rule says follows, and records the transition in the transaction's log
-(``log_of``), the one place where history and metrics can observe every change. Only this
+(``transition_log.log_of``), the one place where history and metrics can observe every change. Only this
 module imports ``store/lifecycle_writes.py`` (an import-linter contract).
 """
 
@@ -16,35 +16,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.engine.failures import DeadLetter, Retry
 from pragma_os.engine.rules import NEW, Cause, State, next_state
+from pragma_os.engine.transition_log import Transition, log_of
 from pragma_os.engine.waits import waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
 from pragma_os.store import dead_letters, events, links
 from pragma_os.store import lifecycle_writes as writes
 from pragma_os.store import resources as store
-from pragma_os.store.database import notes
 from pragma_os.store.events import LEASED, QUEUED
 from pragma_os.store.types import EventRow, Row
-from pragma_sdk.models import EventType, LifecycleState
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One move of a resource's lifecycle (``target`` None: the row went away)."""
-
-    cause: Cause
-    organization_id: str
-    resource_id: str
-    source: State
-    target: State
-    event_id: str | None = None
-
-
-def log_of(connection: AsyncConnection) -> list[Transition]:
-    """The transitions the current transaction made so far, in order."""
-    log: list[Transition] = notes(connection).setdefault("transitions", [])
-    return log
+from pragma_sdk.models import LifecycleState
 
 
 def _move(connection: AsyncConnection, row: Row, cause: Cause, event_id: str | None = None) -> State:
@@ -379,30 +362,6 @@ async def dependency_changed(
     await unblock_dependents(connection, row, touched=touched)
 
 
-@dataclass(frozen=True)
-class Retry:
-    """A failed attempt to try again: the event due at ``due`` as delivery ``attempt`` (0: a
-    fresh start), the resource taking ``changes`` (error, retry status)."""
-
-    event: EventRow
-    row: Row
-    due: datetime
-    attempt: int
-    error: str
-    changes: Row
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    """An event that failed for good: its dead letter, and the resource's ``changes``."""
-
-    event: EventRow
-    row: Row
-    cause: Cause
-    letter: Row
-    changes: Row
-
-
 async def retry_later(connection: AsyncConnection, retries: Sequence[Retry], *, touched: Touched) -> None:
     """Put failed events back in the queue, with one statement per table."""
     if not retries:
@@ -436,26 +395,6 @@ async def fail(connection: AsyncConnection, failures: Sequence[DeadLetter], *, t
     for (row, changes), failure in zip(resources, failures, strict=True):
         if row["deleting"] and not row["provisioned"] and failure.cause is Cause.FAILURE:
             await remove(connection, {**row, **changes}, touched=touched)
-
-
-def dead_letter(
-    event: EventRow, row: Row, payload: Row, error: str, traceback: str | None, now: datetime
-) -> Row:
-    """The dead letter of ``event``, failed for good with ``error``."""
-    return {
-        "event_id": event["id"],
-        "organization_id": row["organization_id"],
-        "provider": row["provider"],
-        "resource_type": row["resource"],
-        "resource_name": row["name"],
-        "resource_id": row["id"],
-        "event_type": payload.get("event_type") or event["event_type"] or EventType.CREATE.value,
-        "payload": payload,
-        "error_message": error,
-        "error_traceback": traceback,
-        "attempt_count": max(event["attempt"], 1),
-        "failed_at": now,
-    }
 
 
 # Dead letters

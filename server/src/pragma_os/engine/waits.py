@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine.documents import path_of
@@ -40,7 +42,12 @@ async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
     targets = targets_of(row)
     if not targets:
         return []
-    documents = await store.get_resources_by_ids(connection, organization_id, list(targets))
+    return unready(targets, await store.get_resources_by_ids(connection, organization_id, list(targets)))
+
+
+def unready(targets: Mapping[str, Target], documents: Mapping[str, Row]) -> list[str]:
+    """The paths of the ``targets`` not ready among ``documents`` (what they are stored as):
+    absent, not ``ready``, or being deleted."""
     return sorted(
         target.path
         for target_id, target in targets.items()
