@@ -1,6 +1,7 @@
 """The engine's writer, driven directly on both databases: every transition a transaction
 makes is recorded in one place (for history and metrics), a draft never keeps a queued
-event, and the rescuer settles a batch of expired leases at once."""
+event, the rescuer settles a batch of expired leases at once, a delete supersedes a failing
+update."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from pragma_os.auth.service import create_organization
-from pragma_os.engine import applying, deletion, leasing, transitions
+from pragma_os.engine import applying, deletion, leasing, results, transitions
 from pragma_os.engine.rescue import rescue_expired
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.rules import Cause
@@ -22,6 +23,7 @@ from pragma_os.store import resources as store
 from pragma_os.store.migrate import upgrade
 from pragma_os.store.types import utcnow
 from pragma_sdk.models import LifecycleState, ResourceApply
+from pragma_sdk.provider import LifecycleResult
 
 PROVIDER = "writer"
 
@@ -117,3 +119,55 @@ async def test_the_rescuer_settles_expired_leases_together(database: Database) -
         assert all(letter["attempt_count"] == 2 for letter in letters)
         for row in rows.values():
             assert await events.get_event_for_resource(connection, row["pk"]) is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+async def test_an_update_failing_for_good_while_a_delete_waits_gives_way_to_the_delete(
+    database: Database,
+) -> None:
+    """Found by the property test: deleting a resource while its update runs, then the update
+    failing for good, left it ``failed`` and ``deleting`` with nothing queued, never deleted."""
+    organization_id = await create_organization(database, f"supersede-{os.urandom(4).hex()}")
+    policy, sealer = RetryPolicy(), Sealer(os.urandom(64))
+    resource_id = "resource:writer_r_a"
+
+    async def lease_one() -> dict[str, object]:
+        async with database.transaction() as connection:
+            (leased,) = await leasing.lease(
+                connection, organization_id, [PROVIDER], "w", 10, utcnow(), 30.0, policy, sealer, Touched()
+            )
+        return leased
+
+    async def complete(leased: dict[str, object], **outcome: object) -> None:
+        result = LifecycleResult.model_validate({"event_id": leased["event_id"], **outcome})
+        async with database.transaction() as connection:
+            refused = await results.complete(
+                connection, organization_id, "w", [result], now=utcnow(), policy=policy, sealer=sealer,
+                touched=Touched(),
+            )  # fmt: skip
+        assert refused == []
+
+    async with database.transaction() as connection:
+        await applying.apply(connection, organization_id, _body("a"), None, now=utcnow(), touched=Touched())
+    await complete(await lease_one(), status="success", outputs={})
+    async with database.transaction() as connection:
+        row = await store.get_resource(connection, organization_id, resource_id, for_update=True)
+        changed = _body("a", config={"v": 2})
+        await applying.apply(connection, organization_id, changed, row, now=utcnow(), touched=Touched())
+    update = await lease_one()
+    assert update["event_type"] == "UPDATE"
+    async with database.transaction() as connection:
+        row = await store.get_resource(connection, organization_id, resource_id, for_update=True)
+        assert row is not None
+        await deletion.delete(connection, row, now=utcnow(), touched=Touched())
+    await complete(update, status="failure", error="ValueError: no", permanent=True)
+    async with database.reading() as connection:
+        row = await store.get_resource(connection, organization_id, resource_id)
+        assert row is not None
+        assert (row["lifecycle_state"], row["deleting"]) == ("pending", True)
+        assert await dead_letters.list_dead_letters(connection, organization_id, PROVIDER) == []
+    delete = await lease_one()
+    assert delete["event_type"] == "DELETE"
+    await complete(delete, status="success")
+    async with database.reading() as connection:
+        assert await store.get_resource(connection, organization_id, resource_id) is None

@@ -57,8 +57,15 @@ def decide(
     event: EventRow, row: Row, failure: Failure, *, now: datetime, policy: RetryPolicy
 ) -> Retry | DeadLetter:
     """Retry after a backoff (at once, with fresh attempts, when the resource changed
-    meanwhile), or give up when the error is permanent or the attempts are used up."""
-    changed_since = row["generation"] != event["generation"]
+    meanwhile), or give up when the error is permanent or the attempts are used up.
+
+    A delete asked for while a create or update ran supersedes it: however that attempt
+    failed, the next event is the ``DELETE`` (a provisioned resource would otherwise stay
+    ``failed`` and ``deleting`` with nothing queued).
+    """
+    changed_since = row["generation"] != event["generation"] or (
+        row["deleting"] and row["provisioned"] and event["event_type"] != EventType.DELETE
+    )
     if changed_since or (not failure.permanent and not policy.exhausted(event["attempt"])):
         delay = 0.0 if changed_since else policy.delay(event["attempt"])
         due = now + timedelta(seconds=delay)

@@ -165,7 +165,9 @@ RULES: dict[Cause, Rule] = {
             PENDING,
             (Follow.RETRY_EVENT,),
             "An attempt failed (or its lease expired) with retries left: another follows after "
-            "a backoff, or at once when the resource changed meanwhile.",
+            "a backoff. A create or update superseded meanwhile (a new config, or a delete of a "
+            "provisioned resource) follows at once however it failed, so the change or the "
+            "DELETE is never lost behind a failure of what it replaced.",
         ),
         Rule(
             Cause.FAILURE,
