@@ -8,6 +8,7 @@ import pytest
 
 from pragma_os.auth.service import create_organization
 from pragma_os.store import Database
+from pragma_os.store import lifecycle_writes as writes
 from pragma_os.store import resources as store
 from pragma_os.store.migrate import upgrade
 from pragma_os.store.types import utcnow
@@ -33,9 +34,9 @@ async def test_writes_land_in_the_feed_and_old_ones_are_pruned(database_url: str
         organization_id = await create_organization(database, "feed")
         async with database.transaction() as connection:
             row = _row(organization_id, "a")
-            row["pk"] = await store.insert_resource(connection, row)
-            await store.update_resource(connection, row, {"lifecycle_state": "pending"})
-            await store.delete_resource(connection, row)
+            (row["pk"],) = await writes.insert_resources(connection, [row])
+            await writes.update_resource(connection, row, {"config": {"size": 2}})
+            await writes.delete_resource(connection, row)
         async with database.reading() as connection:
             changes = await store.changes_since(connection, organization_id, 0)
             assert [(resource_id, deleted) for _seq, resource_id, deleted, _row in changes] == [

@@ -14,7 +14,7 @@ from typing import Any
 
 from pragma_os.builtin.context import BuiltinServices, use_organization, use_services
 from pragma_os.builtin.resources import pragma
-from pragma_os.engine import dispatch
+from pragma_os.engine import leasing
 from pragma_os.engine.wakeups import ANY_ORGANIZATION, Touched
 from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
 from pragma_os.store import Database, events, resource_types
@@ -79,7 +79,7 @@ class BuiltinWorker:
         touched = Touched()
         leased = await dispatcher.database.retrying(
             functools.partial(
-                dispatch.lease,
+                leasing.lease,
                 organization_id=None,
                 providers=[pragma.name],
                 owner=WORKER_ID,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from pragma_os.auth import Principal
-from pragma_os.engine import lifecycle, scheduling
+from pragma_os.engine import transitions
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BadRequestError, NotFoundError
 from pragma_os.secrets.sealing import redact
 from pragma_os.store import Database, resources
 from pragma_os.store import dead_letters as store
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import LifecycleState
 
 
 def to_response(row: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +113,7 @@ async def retry_all_dead_letters(database: Database, wakeups: Wakeups, principal
 
 
 async def _requeue(
-    connection: Any, principal: Principal, letter: dict[str, Any], now: Any, touched: Touched
+    connection: AsyncConnection, principal: Principal, letter: dict[str, Any], now: datetime, touched: Touched
 ) -> None:
     await store.delete_dead_letters(connection, principal.organization_id, event_id=letter["event_id"])
     row = await resources.get_resource(
@@ -119,14 +121,4 @@ async def _requeue(
     )
     if row is None:
         return  # the resource is gone; nothing to retry
-    changes: dict[str, Any] = {
-        "lifecycle_state": lifecycle.state_after_retry(LifecycleState(row["lifecycle_state"])),
-        "error": None,
-        "error_traceback": None,
-        "retry": None,
-        "updated_at": now,
-    }
-    changes["waiting_on"] = await scheduling.queue(
-        connection, {**row, **changes}, now=now, touched=touched, event_id=letter["event_id"]
-    )
-    await resources.update_resource(connection, row, changes)
+    await transitions.retry_dead_letter(connection, row, letter["event_id"], now=now, touched=touched)

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.engine import transitions
 from pragma_os.errors import (
     BadRequestError,
     ConflictError,
@@ -410,7 +411,7 @@ async def delete(platform: ProviderPlatform, principal: Principal, provider_id: 
     await platform.builds.cancel(organization_id, provider_id)
     undeployed = await platform.deployments.undeploy(organization_id, provider_id)
     async with platform.database.transaction() as connection:
-        removed = await resource_store.delete_provider_resources(connection, organization_id, provider_id)
+        removed = await transitions.discard_provider_resources(connection, organization_id, provider_id)
         await delete_dead_letters(connection, organization_id, provider=provider_id)
         await resource_types.delete_resource_types(connection, organization_id, provider_id)
         await store.delete_provider(connection, provider)

@@ -5,36 +5,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.builtin.sealing import seal_secret_config
-from pragma_os.engine import lifecycle, scheduling
+from pragma_os.engine import applying, deletion
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
+from pragma_os.engine.waits import owners_of
 from pragma_os.engine.wakeups import Touched, Wakeups
-from pragma_os.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from pragma_os.errors import ForbiddenError, InvalidInputError, NotFoundError
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.worker_notices import WorkerNotices
-from pragma_os.store import Database, dead_letters, events
+from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import LifecycleState, OwnerReference, ResourceApply, is_resource_id
-
-_SPEC_FIELDS = ("config", "dependencies", "owner_references")
-
-
-def _spec(body: ResourceApply) -> dict[str, Any]:
-    return {
-        "config": body.config,
-        "dependencies": [ref.model_dump(mode="json") for ref in body.dependencies],
-        "owner_references": [ref.model_dump(mode="json") for ref in body.owner_references],
-    }
+from pragma_sdk.models import OwnerReference, ResourceApply, is_resource_id
 
 
 async def apply_resource(
@@ -159,21 +149,14 @@ class ApplyQueue:
                 existing = await store.get_resources_by_ids(connection, organization_id, resource_ids)
                 for resource_id in existing:
                     singles.append(candidates.pop((organization_id, resource_id)))
-            rows = []
-            for principal, body, _owner, future in candidates.values():
-                values = _new_values(principal, body, _spec(body), now)
-                rows.append(values)
-                created.append((future, values))
-            if rows:
-                pks = await store.insert_resources(connection, rows)
-                for values, pk in zip(rows, pks, strict=True):
-                    values["pk"] = pk
-                queued = [row for row in rows if row["lifecycle_state"] is lifecycle.PENDING]
-                if queued:
-                    await events.insert_events(
-                        connection, [scheduling.new_event(row, blocked=False, now=now) for row in queued]
-                    )
-                    touched.update((row["organization_id"], row["provider"]) for row in queued)
+            if candidates:
+                new = [
+                    (principal.organization_id, body)
+                    for principal, body, _owner, _future in candidates.values()
+                ]
+                rows = await applying.create_new(connection, new, now=now, touched=touched)
+                futures = [future for _principal, _body, _owner, future in candidates.values()]
+                created.extend(zip(futures, rows, strict=True))
         self._wakeups.notify(touched)
         for future, values in created:
             if not future.done():
@@ -212,47 +195,13 @@ async def apply_in(
         InvalidInputError: Its dependencies or owners would form a cycle.
         ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
     """
-    resource_id = body.resource_id
-    now = utcnow()
-    row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
+    row = await store.get_resource(connection, principal.organization_id, body.resource_id, for_update=True)
     if owner is not None:
         body = owned_by(owner, body, row)
-    spec = _spec(body)
-    if row is None:
-        return await _create(connection, principal, body, spec, now, touched)
-    if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
-        raise ConflictError(
-            f"Resource id '{resource_id}' is already used by "
-            f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
-            field="name",
-        )
-    if row["deleting"]:
-        raise ConflictError(
-            f"Resource '{resource_id}' is being deleted; apply it again once it is gone.",
-            field="name",
-        )
-    changes = _changes(row, body, spec)
-    if not changes:
-        return to_document(row)
-    changes["updated_at"] = now
-    updated = {**row, **changes}
-    if "generation" in changes:
-        await scheduling.check_acyclic(connection, updated)
-        await scheduling.check_targets_stay(connection, updated)
-        await scheduling.record_links(connection, updated, new=False)
-    if updated["lifecycle_state"] in (lifecycle.PENDING, lifecycle.PROCESSING) and (
-        "generation" in changes or "lifecycle_state" in changes
-    ):
-        changes["waiting_on"] = await scheduling.queue(connection, updated, now=now, touched=touched)
-    if row["lifecycle_state"] == lifecycle.FAILED and "lifecycle_state" in changes:
-        await dead_letters.delete_dead_letters(connection, principal.organization_id, resource_id=resource_id)
-    await store.update_resource(connection, row, changes)
-    if (
-        row["lifecycle_state"] == lifecycle.READY
-        and changes.get("lifecycle_state", lifecycle.READY) != lifecycle.READY
-    ):
-        await scheduling.recheck_dependents(connection, row, touched=touched)
-    return to_document({**row, **changes})
+    stored = await applying.apply(
+        connection, principal.organization_id, body, row, now=utcnow(), touched=touched
+    )
+    return to_document(stored)
 
 
 def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | None) -> ResourceApply:
@@ -264,7 +213,7 @@ def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | N
     """
     if row is None:
         return body.model_copy(update={"owner_references": [owner]})
-    if owner.id not in scheduling.owners_of(row):
+    if owner.id not in owners_of(row):
         raise ForbiddenError(
             f"{row['provider']}/{row['resource']}/{row['name']} exists and is not owned by {owner.path}; "
             f"a handler of {owner.path} may only apply new resources or those it already owns.",
@@ -272,79 +221,6 @@ def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | N
         )
     owners = [OwnerReference.model_validate(reference) for reference in row["owner_references"]]
     return body.model_copy(update={"owner_references": owners})
-
-
-def _new_values(
-    principal: Principal, body: ResourceApply, spec: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    return {
-        "organization_id": principal.organization_id,
-        "id": body.resource_id,
-        "provider": body.provider,
-        "resource": body.resource,
-        "name": body.name,
-        **spec,
-        "resolved_config": None,
-        "outputs": {},
-        "error": None,
-        "lifecycle_state": lifecycle.state_after_apply(None, body.wants_processing, False),
-        "pending_event_id": None,
-        "provisioned": False,
-        "tags": body.tags,
-        "generation": 1,
-        "observed_generation": 0,
-        "waiting_on": [],
-        "deleting": False,
-        "error_traceback": None,
-        "retry": None,
-        "applied_config": None,
-        "inputs_digest": None,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-async def _create(
-    connection: AsyncConnection,
-    principal: Principal,
-    body: ResourceApply,
-    spec: dict[str, Any],
-    now: datetime,
-    touched: Touched,
-) -> dict[str, Any]:
-    values = _new_values(principal, body, spec, now)
-    await scheduling.check_acyclic(connection, values)
-    await scheduling.check_targets_stay(connection, values)
-    processing = values["lifecycle_state"] is lifecycle.PENDING
-    if processing:
-        values["waiting_on"] = await scheduling.waits_for(connection, values)
-    values["pk"] = await store.insert_resource(connection, values)
-    await scheduling.record_links(connection, values, new=True)
-    if processing:
-        await scheduling.ensure_event(
-            connection, values, blocked=bool(values["waiting_on"]), now=now, touched=touched, new=True
-        )
-    return to_document(values)
-
-
-def _changes(row: dict[str, Any], body: ResourceApply, spec: dict[str, Any]) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    spec_changed = any(row[field] != spec[field] for field in _SPEC_FIELDS)
-    current = LifecycleState(row["lifecycle_state"])
-    if spec_changed:
-        changes.update(spec)
-        changes["generation"] = row["generation"] + 1
-    # Unchanged spec still moves a draft to pending, or a failed resource back to pending.
-    if spec_changed or current in (lifecycle.DRAFT, lifecycle.FAILED):
-        state = lifecycle.state_after_apply(current, body.wants_processing, row["provisioned"])
-        if state is not current:
-            changes["lifecycle_state"] = state
-            changes["error"] = None
-            changes["error_traceback"] = None
-            changes["retry"] = None
-    if body.tags is not None and body.tags != row["tags"]:
-        changes["tags"] = body.tags
-    return changes
 
 
 async def get_resource(
@@ -432,6 +308,6 @@ async def delete_resource(
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             return None
-        deleted = await scheduling.plan_delete(connection, row, now=utcnow(), touched=touched)
+        deleted = await deletion.delete(connection, row, now=utcnow(), touched=touched)
     wakeups.notify(touched)
     return to_document(deleted)

@@ -16,19 +16,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
-from pragma_os.engine import scheduling
 from pragma_os.engine.documents import path_of, to_document
 from pragma_os.engine.references import find_targets
+from pragma_os.engine.waits import owners_of, targets_of
 from pragma_os.errors import ConflictError, ForbiddenError, NotFoundError
 from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.watch import recheck_seconds
 from pragma_os.store import Database, events, links
 from pragma_os.store import resources as store
-from pragma_os.store.types import utcnow
+from pragma_os.store.types import Row, utcnow
 from pragma_sdk.models import LifecycleState, OwnerReference, resource_id
 from pragma_sdk.provider import SubresourceApply
-
-Row = dict[str, Any]
 
 _SETTLED = (LifecycleState.READY, LifecycleState.FAILED)
 
@@ -80,7 +78,7 @@ async def read_subresource(
         async with database.reading() as connection:
             owner_row = await _leased_resource(connection, principal, event_id, worker_id)
             row = await store.get_resource(connection, principal.organization_id, subresource_id)
-        if row is None or owner_row["id"] not in scheduling.owners_of(row):
+        if row is None or owner_row["id"] not in owners_of(row):
             raise NotFoundError(
                 f"Resource '{subresource_id}' not found among the resources {path_of(owner_row)} owns.",
                 resource_id=subresource_id,
@@ -137,7 +135,7 @@ async def _check_references(
     targets = find_targets(config)
     if not targets:
         return
-    allowed = {owner_row["id"], subresource_id, *scheduling.targets_of(owner_row)}
+    allowed = {owner_row["id"], subresource_id, *targets_of(owner_row)}
     owned = await links.linking_to(connection, owner_row["organization_id"], [owner_row["id"]], links.OWNER)
     allowed.update(row["id"] for row in owned)
     outside = sorted(target.path for target_id, target in targets.items() if target_id not in allowed)

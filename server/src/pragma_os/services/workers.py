@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.deploy.runs import ServerRun
-from pragma_os.engine import dispatch
+from pragma_os.engine import leasing, rescue, transitions
+from pragma_os.engine.results import complete as take_results
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import NotFoundError
@@ -92,7 +93,7 @@ async def lease(
         now = utcnow()
         leased = await dispatcher.database.retrying(
             functools.partial(
-                dispatch.lease,
+                leasing.lease,
                 organization_id=principal.organization_id,
                 providers=request.providers,
                 owner=request.worker_id,
@@ -151,7 +152,7 @@ async def heartbeat(
     """Extend the leases the worker still holds."""
     lease_until = utcnow() + timedelta(seconds=dispatcher.lease_seconds)
     held = await dispatcher.database.retrying(
-        lambda connection: events.extend_leases(
+        lambda connection: transitions.extend_leases(
             connection,
             principal.organization_id,
             request.worker_id,
@@ -202,7 +203,7 @@ async def complete_results(
         redact = await _redactor(dispatcher.redactors, organization_id)
 
     async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
-        refusals = await dispatch.complete(
+        refusals = await take_results(
             connection,
             organization_id,
             worker_id,
@@ -238,7 +239,7 @@ async def rescue_expired(dispatcher: Dispatcher) -> int:
     touched = Touched()
     now = utcnow()
     count = await dispatcher.database.retrying(
-        lambda connection: dispatch.rescue_expired(
+        lambda connection: rescue.rescue_expired(
             connection, now=now, policy=dispatcher.policy, touched=touched
         ),
         wakes=touched,
@@ -252,7 +253,7 @@ async def reclaim_previous_run(dispatcher: Dispatcher, run: ServerRun) -> int:
     runs, which died with them (see ``deploy.runs``); returns how many."""
     ended = utcnow() - timedelta(seconds=1)
     reclaimed = await dispatcher.database.retrying(
-        lambda connection: events.expire_leases_of(connection, run.replica_prefix, run.run_prefix, ended)
+        lambda connection: transitions.end_leases_of(connection, run.replica_prefix, run.run_prefix, ended)
     )
     return await rescue_expired(dispatcher) if reclaimed else 0
 
@@ -265,7 +266,7 @@ async def recheck_blocked(dispatcher: Dispatcher) -> int:
     such a missed wakeup to its interval. (SQLite runs write transactions one at a time.)
     """
     async with dispatcher.database.transaction() as connection:
-        count = await events.unblock_all(connection)
+        count = await transitions.unblock_all(connection)
         if count:
             notifications.announce(connection, everything=True)
     if count:

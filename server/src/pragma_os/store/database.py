@@ -6,7 +6,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -16,6 +16,15 @@ from pragma_os.store import feed, notifications
 from pragma_os.store.dialect import create_engine, is_retryable_conflict, is_sqlite
 
 T = TypeVar("T")
+
+_NOTES = "pragma_os.notes"
+
+
+def notes(connection: AsyncConnection) -> dict[str, Any]:
+    """What the code running in a write transaction keeps about it until it ends (for example
+    the engine's record of the transitions it made)."""
+    kept: dict[str, Any] = connection.info.setdefault(_NOTES, {})
+    return kept
 
 
 class CommitSignal:
@@ -63,6 +72,7 @@ class Database:
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
         async with guard, self.engine.begin() as connection:
             feed.begin(connection)
+            connection.info[_NOTES] = {}
             notifications.begin(connection)
             yield connection
             announce = self._announcement(connection, wakes) if self.shared else []

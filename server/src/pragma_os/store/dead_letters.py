@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import dead_letters
-from pragma_os.store.types import plain_dict
-
-Row = dict[str, Any]
-
-
-async def insert_dead_letter(connection: AsyncConnection, values: Row) -> None:
-    """Record an event that failed for good."""
-    await connection.execute(insert(dead_letters).values(**values))
+from pragma_os.store.types import Row, plain_dict
 
 
 async def list_dead_letters(

@@ -15,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store import notifications
 from pragma_os.store.tables import provider_queries
-from pragma_os.store.types import plain_dict
-
-Row = dict[str, Any]
+from pragma_os.store.types import Row, plain_dict
 
 
 async def insert_query(connection: AsyncConnection, row: Row) -> None:

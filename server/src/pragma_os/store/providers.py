@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import builds, providers
-from pragma_os.store.types import plain_dict
-
-Row = dict[str, Any]
+from pragma_os.store.types import Row, plain_dict
 
 
 async def get_provider(

@@ -1,21 +1,17 @@
-"""Queries on resources and their tags."""
+"""Reads of resources, their tags and the change feed.
+
+Writes are in ``store/lifecycle_writes.py``, for ``engine/transitions.py`` alone."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pragma_os.store import feed
-from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import resource_changes, resource_tags, resources
-from pragma_os.store.types import plain_dict, utcnow
-
-Row = dict[str, Any]
+from pragma_os.store.types import Row, plain_dict
 
 # Statements built once: values are bound at execution, so SQLAlchemy reuses the compiled
 # form without rebuilding and re-hashing the statement on every call.
@@ -23,9 +19,6 @@ _GET = select(resources).where(
     resources.c.organization_id == bindparam("b_org"), resources.c.id == bindparam("b_id")
 )
 _GET_FOR_UPDATE = _GET.with_for_update()
-_INSERT = insert(resources).returning(resources.c.pk, sort_by_parameter_order=True)
-_INSERT_TAG = insert(resource_tags)
-_UPDATE = update(resources).where(resources.c.pk == bindparam("b_pk"))
 
 
 async def get_resource(
@@ -37,82 +30,6 @@ async def get_resource(
         (await connection.execute(query, {"b_org": organization_id, "b_id": resource_id})).mappings().first()
     )
     return plain_dict(row) if row else None
-
-
-async def insert_resource(connection: AsyncConnection, values: Row) -> int:
-    """Add a resource and its tags; returns its primary key."""
-    (pk,) = await insert_resources(connection, [values])
-    return pk
-
-
-async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> list[int]:
-    """Add resources and their tags with one statement per table; returns their primary keys.
-
-    Raises:
-        AlreadyExistsError: One of them exists already (nothing of the batch is kept then).
-    """
-    parameters = [{key: value for key, value in row.items() if key != "pk"} for row in rows]
-    try:
-        result = await connection.execute(_INSERT, parameters)
-    except IntegrityError as error:
-        raise AlreadyExistsError(", ".join(row["id"] for row in rows)) from error
-    pks = [int(pk) for pk in result.scalars()]
-    tags = [
-        {"organization_id": row["organization_id"], "tag": tag, "resource_id": row["id"], "resource_pk": pk}
-        for row, pk in zip(rows, pks, strict=True)
-        for tag in sorted(set(row["tags"] or ()))
-    ]
-    if tags:
-        await connection.execute(_INSERT_TAG, tags)
-    feed.queue(connection, [_change(row, deleted=False) for row in rows])
-    return pks
-
-
-async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -> None:
-    """Change columns of a stored resource; rewrites its tags when they change."""
-    await connection.execute(_UPDATE, {"b_pk": row["pk"], **changes})
-    await _record_change(connection, row, deleted=False)
-    if "tags" in changes and changes["tags"] != row["tags"]:
-        await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
-        await _insert_tags(connection, row["pk"], row["organization_id"], row["id"], changes["tags"])
-
-
-async def update_resources(connection: AsyncConnection, changes: Sequence[tuple[Row, Row]]) -> None:
-    """Change columns (not tags) of several resources, ``(row, changes)`` each, with one statement
-    per set of columns, and record them in the change feed."""
-    if not changes:
-        return
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row, values in changes:
-        groups.setdefault(tuple(sorted(values)), []).append({"b_pk": row["pk"], **values})
-    for parameters in groups.values():
-        await connection.execute(_UPDATE, parameters)
-    feed.queue(connection, [_change(row, deleted=False) for row, _values in changes])
-
-
-async def delete_resource(connection: AsyncConnection, row: Row) -> None:
-    """Remove a resource row and its tags."""
-    await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
-    await connection.execute(delete(resources).where(resources.c.pk == row["pk"]))
-    await _record_change(connection, row, deleted=True)
-
-
-async def _record_change(connection: AsyncConnection, row: Row, *, deleted: bool) -> None:
-    """Append to the change feed, in the writing transaction, so a watcher never misses a commit
-    (``store.feed`` writes it when the transaction commits, in commit order)."""
-    feed.queue(connection, [_change(row, deleted=deleted)])
-
-
-def _change(row: Row, *, deleted: bool) -> Row:
-    return {
-        "organization_id": row["organization_id"],
-        "resource_id": row["id"],
-        "provider": row["provider"],
-        "resource": row["resource"],
-        "name": row["name"],
-        "deleted": deleted,
-        "changed_at": utcnow(),
-    }
 
 
 async def changes_since(
@@ -158,28 +75,6 @@ async def last_change(connection: AsyncConnection) -> int:
 async def prune_changes(connection: AsyncConnection, before: datetime) -> None:
     """Forget changes older than ``before``; a watcher resuming from before then starts over."""
     await connection.execute(delete(resource_changes).where(resource_changes.c.changed_at < before))
-
-
-async def _insert_tags(
-    connection: AsyncConnection,
-    pk: int,
-    organization_id: str,
-    resource_id: str,
-    tags: Sequence[str] | None,
-) -> None:
-    if tags:
-        await connection.execute(
-            insert(resource_tags),
-            [
-                {
-                    "organization_id": organization_id,
-                    "tag": tag,
-                    "resource_id": resource_id,
-                    "resource_pk": pk,
-                }
-                for tag in sorted(set(tags))
-            ],
-        )
 
 
 async def list_resources(
@@ -280,14 +175,3 @@ async def of_types_other_than(
         return rows, len(rows)
     total = (await connection.execute(select(func.count()).where(*conditions))).scalar_one()
     return rows, int(total)
-
-
-async def delete_provider_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
-    """Remove every resource of the provider, with their events, links and tags; returns how many.
-
-    Watchers see each one deleted.
-    """
-    rows = await list_resources(connection, organization_id, provider=provider)
-    for row in rows:
-        await delete_resource(connection, row)
-    return len(rows)

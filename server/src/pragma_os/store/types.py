@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -26,6 +26,37 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Row = dict[str, Any]
+"""A row as a dict of its columns."""
+
+
+class EventRow(TypedDict):
+    """A row of the event queue: a resource's next piece of work."""
+
+    pk: int
+    id: str
+    organization_id: str
+    provider: str
+    resource_pk: int
+    status: str
+    blocked: bool
+    available_at: datetime
+    attempt: int
+    event_type: str | None
+    payload: dict[str, Any] | None
+    generation: int | None
+    inputs_digest: str | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+
+def event_row(row: Mapping[Any, Any]) -> EventRow:
+    """A result row of the events table, typed."""
+    return cast(EventRow, plain_dict(row))
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")

@@ -1,0 +1,185 @@
+"""Applying: the checks that can refuse a create or an update, then its transition.
+
+Services call ``apply`` (or ``create_new`` for a batch of new, self-contained resources)
+inside their transaction, so a change and the event it causes commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pragma_os.engine import transitions
+from pragma_os.engine.documents import path_of
+from pragma_os.engine.graph import find_cycle
+from pragma_os.engine.waits import owners_of, targets_of
+from pragma_os.engine.wakeups import Touched
+from pragma_os.errors import ConflictError, InvalidInputError
+from pragma_os.store import links
+from pragma_os.store import resources as store
+from pragma_os.store.types import Row
+from pragma_sdk.models import LifecycleState, ResourceApply
+
+_SPEC_FIELDS = ("config", "dependencies", "owner_references")
+
+
+def spec_of(body: ResourceApply) -> dict[str, Any]:
+    """What an apply declares: config, dependencies and owners, as stored."""
+    return {
+        "config": body.config,
+        "dependencies": [ref.model_dump(mode="json") for ref in body.dependencies],
+        "owner_references": [ref.model_dump(mode="json") for ref in body.owner_references],
+    }
+
+
+async def apply(
+    connection: AsyncConnection,
+    organization_id: str,
+    body: ResourceApply,
+    row: Row | None,
+    *,
+    now: datetime,
+    touched: Touched,
+) -> Row:
+    """Create or update the resource ``body`` declares (``row``: as stored and locked, or None);
+    returns it as stored. An identical re-apply writes nothing.
+
+    Every check that can refuse it runs before anything is written, so a caller applying
+    several resources in one transaction can go on checking the others after a refusal.
+
+    Raises:
+        ConflictError: The id is another resource's, the resource is being deleted, it refers
+            to resources being deleted, or it cannot go back to draft.
+        InvalidInputError: Its dependencies or owners would form a cycle.
+    """
+    if row is None:
+        values = _new_values(organization_id, body, now)
+        await check_acyclic(connection, values)
+        await check_targets_stay(connection, values)
+        await transitions.create(connection, [(values, body.wants_processing)], now=now, touched=touched)
+        await record_links(connection, values, new=True)
+        return values
+    if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
+        raise ConflictError(
+            f"Resource id '{row['id']}' is already used by "
+            f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
+            field="name",
+        )
+    if row["deleting"]:
+        raise ConflictError(
+            f"Resource '{row['id']}' is being deleted; apply it again once it is gone.", field="name"
+        )
+    changes = _changes(row, body)
+    if not changes:
+        return row
+    changes["updated_at"] = now
+    updated = {**row, **changes}
+    if "generation" in changes:
+        await check_acyclic(connection, updated)
+        await check_targets_stay(connection, updated)
+        await record_links(connection, updated, new=False)
+    return await transitions.update(connection, row, changes, now=now, touched=touched)
+
+
+async def create_new(
+    connection: AsyncConnection, new: Sequence[tuple[str, ResourceApply]], *, now: datetime, touched: Touched
+) -> list[Row]:
+    """Create resources known to be new and to refer to nothing (no links, nothing to check),
+    ``(organization_id, body)`` each, with one statement per table; returns them as stored.
+
+    Raises:
+        AlreadyExistsError: One of them exists already (nothing is written then).
+    """
+    rows = [(_new_values(organization_id, body, now), body.wants_processing) for organization_id, body in new]
+    await transitions.create(connection, rows, now=now, touched=touched)
+    return [row for row, _wants in rows]
+
+
+def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> Row:
+    return {
+        "organization_id": organization_id,
+        "id": body.resource_id,
+        "provider": body.provider,
+        "resource": body.resource,
+        "name": body.name,
+        **spec_of(body),
+        "resolved_config": None,
+        "outputs": {},
+        "error": None,
+        "pending_event_id": None,
+        "provisioned": False,
+        "tags": body.tags,
+        "generation": 1,
+        "observed_generation": 0,
+        "deleting": False,
+        "error_traceback": None,
+        "retry": None,
+        "applied_config": None,
+        "inputs_digest": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _changes(row: Row, body: ResourceApply) -> Row:
+    spec = spec_of(body)
+    changes: Row = {}
+    spec_changed = any(row[field] != spec[field] for field in _SPEC_FIELDS)
+    if spec_changed:
+        changes.update(spec)
+        changes["generation"] = row["generation"] + 1
+    # Unchanged spec still moves a draft to pending, or a failed resource back to pending.
+    if spec_changed or row["lifecycle_state"] in (LifecycleState.DRAFT, LifecycleState.FAILED):
+        transitions.apply_state(row, changes, wants_processing=body.wants_processing)
+    if body.tags is not None and body.tags != row["tags"]:
+        changes["tags"] = body.tags
+    return changes
+
+
+async def check_acyclic(connection: AsyncConnection, row: Row) -> None:
+    """Refuse a config whose dependencies, or whose owners, lead back to the resource itself."""
+    for kind, targets, field, what in (
+        (links.DEPENDENCY, list(targets_of(row)), "dependencies", "depend on"),
+        (links.OWNER, owners_of(row), "owner_references", "own"),
+    ):
+        if not targets:
+            continue
+        cycle = await find_cycle(connection, row["organization_id"], row["id"], targets, kind)
+        if cycle is not None:
+            raise InvalidInputError(
+                field,
+                f"these resources would {what} each other in a cycle: {' -> '.join(cycle)}",
+                cycle=cycle,
+            )
+
+
+async def check_targets_stay(connection: AsyncConnection, row: Row) -> None:
+    """Refuse to depend on, or be owned by, a resource that is being deleted.
+
+    Raises:
+        ConflictError: Naming those resources; apply again once they are gone (or re-created).
+    """
+    linked = [*targets_of(row), *owners_of(row)]
+    if not linked:
+        return
+    documents = await store.get_resources_by_ids(connection, row["organization_id"], linked)
+    leaving = sorted(path_of(document) for document in documents.values() if document["deleting"])
+    if leaving:
+        raise ConflictError(
+            f"{path_of(row)} refers to resources that are being deleted: {', '.join(leaving)}. "
+            "Apply it again once they are gone.",
+            field="config",
+            deleting=leaving,
+        )
+
+
+async def record_links(connection: AsyncConnection, row: Row, *, new: bool) -> None:
+    """Store what a resource depends on and who owns it (``new``: nothing stored yet)."""
+    targets = targets_of(row)
+    pairs = [(links.DEPENDENCY, target) for target in targets]
+    pairs += [(links.OWNER, owner) for owner in owners_of(row)]
+    if pairs or not new:
+        await links.replace_links(connection, row["pk"], row["organization_id"], pairs, replace=not new)
