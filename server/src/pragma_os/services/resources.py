@@ -27,7 +27,7 @@ from pragma_os.store.types import utcnow
 from pragma_sdk.models import OwnerReference, ResourceApply, is_resource_id
 
 
-async def apply_resource(
+async def _apply_prepared(
     database: Database,
     wakeups: Wakeups,
     principal: Principal,
@@ -35,7 +35,8 @@ async def apply_resource(
     *,
     owner: OwnerReference | None = None,
 ) -> dict[str, Any]:
-    """Create or update a resource and queue its processing; an identical re-apply changes nothing.
+    """Create or update a resource from a body ``ApplyQueue.prepare`` checked and sealed, and
+    queue its processing; an identical re-apply changes nothing.
 
     With ``owner``, the apply comes from a handler of that resource: see ``owned_by``.
     """
@@ -60,7 +61,8 @@ class ApplyQueue:
 
     Applies queue up while a batch is being written, so the batch size follows the load: one
     at a time when idle, hundreds under pressure. Anything else (an update, references,
-    owners, a batch that failed as a whole) goes through ``apply_resource`` one by one.
+    owners, a batch in which another apply created one of them first) is applied one by one,
+    through the same checks and engine verbs.
     """
 
     def __init__(
@@ -76,7 +78,8 @@ class ApplyQueue:
     async def apply(
         self, principal: Principal, body: ResourceApply, *, owner: OwnerReference | None = None
     ) -> dict[str, Any]:
-        """Apply ``body`` as ``apply_resource`` does, batched with concurrent applies.
+        """Create or update a resource and queue its processing, batched with concurrent
+        applies; an identical re-apply changes nothing.
 
         Raises:
             InvalidInputError: The config breaks its type's registered schema (which also marks
@@ -112,11 +115,18 @@ class ApplyQueue:
             batch, self._waiting = self._waiting[:_MAX_BATCH], self._waiting[_MAX_BATCH:]
             try:
                 singles = await self._write_batch(batch)
-            except Exception:
-                singles = batch  # e.g. a concurrent replica inserted one of them: go one by one
+            except AlreadyExistsError:
+                singles = batch  # another apply (or replica) created one of them: one by one
+            except Exception as error:
+                for *_item, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
             for principal, body, owner, future in singles:
                 try:
-                    result = await apply_resource(self._database, self._wakeups, principal, body, owner=owner)
+                    result = await _apply_prepared(
+                        self._database, self._wakeups, principal, body, owner=owner
+                    )
                 except Exception as error:
                     if not future.done():
                         future.set_exception(error)
