@@ -6,7 +6,7 @@ import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -89,35 +89,47 @@ async def lease(
         queries = await dispatcher.queries.take(
             principal.organization_id, request.providers, request.worker_id
         )
-        touched = Touched()
-        now = utcnow()
-        leased = await dispatcher.database.retrying(
-            functools.partial(
-                leasing.lease,
-                organization_id=principal.organization_id,
-                providers=request.providers,
-                owner=request.worker_id,
-                limit=request.max_events,
-                now=now,
-                lease_seconds=dispatcher.lease_seconds,
-                policy=dispatcher.policy,
-                sealer=dispatcher.sealer,
-                touched=touched,
-            ),
-            wakes=touched,
-        )
-        dispatcher.wakeups.notify(touched - set(keys))
-        leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
+        # A read first: an empty poll then costs no write transaction, whose commit would
+        # also wake every watch stream for nothing.
+        due = await _next_due(dispatcher, principal.organization_id, request.providers)
+        leased: list[dict[str, Any]] = []
+        if due is not None and due <= utcnow():
+            touched = Touched()
+            leased = await dispatcher.database.retrying(
+                functools.partial(
+                    leasing.lease,
+                    organization_id=principal.organization_id,
+                    providers=request.providers,
+                    owner=request.worker_id,
+                    limit=request.max_events,
+                    now=utcnow(),
+                    lease_seconds=dispatcher.lease_seconds,
+                    policy=dispatcher.policy,
+                    sealer=dispatcher.sealer,
+                    touched=touched,
+                ),
+                wakes=touched,
+            )
+            dispatcher.wakeups.notify(touched - set(keys))
+            leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
+            if not leased:  # what was due went back blocked: sleep until the next one is due
+                due = await _next_due(dispatcher, principal.organization_id, request.providers)
         remaining = deadline - time.monotonic()
         if leased or queries or remaining <= 0:
             return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
-        async with dispatcher.database.reading() as connection:
-            due = await events.next_due(connection, principal.organization_id, request.providers)
         sleep = min(remaining, RECHECK_SECONDS)
         if due is not None:
             sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
             await dispatcher.wakeups.wait_any(signals, sleep)
+
+
+async def _next_due(
+    dispatcher: Dispatcher, organization_id: str, providers: Sequence[str]
+) -> datetime | None:
+    """When the provider's earliest unblocked event is due (``None``: none queued)."""
+    async with dispatcher.database.reading() as connection:
+        return await events.next_due(connection, organization_id, providers)
 
 
 async def open_secrets(
