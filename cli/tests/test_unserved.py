@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,20 +23,6 @@ def _manifest(path: Path, provider: str, name: str) -> Path:
         yaml.safe_dump({"provider": provider, "resource": "widget", "name": name, "config": {"size": 1}})
     )
     return path
-
-
-@pytest.fixture
-def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Worker processes a test starts, stopped after it."""
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_apply_wait_reports_a_provider_without_worker_and_gives_up_after_the_grace(
@@ -62,11 +47,11 @@ def test_apply_wait_goes_on_once_a_worker_connects(
     server: RunningServer,
     provider_name: str,
     tmp_path: Path,
-    workers: list[subprocess.Popen[bytes]],
+    processes: list[subprocess.Popen[bytes]],
 ) -> None:
     cli = logged_in(pragma, server)
     project = widget_project(tmp_path / "project", provider_name)
-    workers.append(
+    processes.append(
         subprocess.Popen(
             [sys.executable, "-m", "pragma_sdk.worker", "--package", project.name, "--api-url", server.url],
             env={**server.env, "PYTHONPATH": str(project), "PRAGMA_AUTH_TOKEN": server.token},

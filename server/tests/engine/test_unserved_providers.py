@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from testing.fixtures.provider_projects import widget_project
 from testing.fixtures.server import RunningServer
@@ -41,26 +39,12 @@ def test_a_type_a_registered_provider_does_not_have_is_refused_naming_its_types(
         assert accepted.status_code == 200, accepted.text
 
 
-@pytest.fixture
-def worker_of(server: RunningServer, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Worker processes the test starts (``python -m pragma_sdk.worker``), stopped after it."""
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def test_a_resource_says_no_worker_has_connected_until_one_takes_it(
     server: RunningServer,
     http: httpx.Client,
     provider_name: str,
     tmp_path: Path,
-    worker_of: list[subprocess.Popen[bytes]],
+    processes: list[subprocess.Popen[bytes]],
 ) -> None:
     body = {"provider": provider_name, "resource": "widget", "name": "w1", "config": {"size": 2}}
     applied = http.post("/resources/apply", json=body)
@@ -83,7 +67,7 @@ def test_a_resource_says_no_worker_has_connected_until_one_takes_it(
     assert builtin.get("message") is None
 
     project = widget_project(tmp_path, provider_name)
-    worker_of.append(
+    processes.append(
         subprocess.Popen(
             [sys.executable, "-m", "pragma_sdk.worker", "--package", project.name, "--api-url", server.url],
             env={**server.env, "PYTHONPATH": str(project), "PRAGMA_AUTH_TOKEN": server.token},
