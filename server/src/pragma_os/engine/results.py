@@ -66,7 +66,7 @@ async def complete(
     # Resource first, then event: the order every transaction locks them in.
     found = await events.get_events(connection, organization_id, event_ids, lock=False)
     rows = await store.get_resources_by_pks(connection, [event["resource_pk"] for event in found.values()])
-    held = await events.get_events(connection, organization_id, list(found))
+    held = await events.lock_read_events(connection, organization_id, found)
     linked = await links.linked_targets(
         connection, organization_id, [row["id"] for row in rows.values()], links.DEPENDENCY
     )

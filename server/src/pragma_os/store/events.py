@@ -4,7 +4,7 @@ Writes are in ``store/lifecycle_writes.py``, for ``engine/transitions.py`` alone
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select
@@ -62,6 +62,17 @@ async def get_events(
     if lock:
         query = query.with_for_update()
     return {row["id"]: row for row in map(event_row, (await connection.execute(query)).mappings())}
+
+
+async def lock_read_events(
+    connection: AsyncConnection, organization_id: str | None, read: Mapping[str, EventRow]
+) -> dict[str, EventRow]:
+    """Events this write transaction read unlocked (``get_events(lock=False)``), now locked:
+    read again ``FOR UPDATE`` on PostgreSQL. On SQLite the server's write transactions take
+    turns (``Database``'s write lock), so none can have changed them since: no second query."""
+    if connection.dialect.name == "sqlite":
+        return dict(read)
+    return await get_events(connection, organization_id, list(read))
 
 
 def waiting_for(organization_id: str | None, providers: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
