@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from typing import Any
 
 from pragma_os.builtin.context import BuiltinServices, use_organization, use_services
 from pragma_os.builtin.resources import pragma
-from pragma_os.engine import leasing
-from pragma_os.engine.wakeups import ANY_ORGANIZATION, Touched
+from pragma_os.engine.wakeups import ANY_ORGANIZATION
 from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
-from pragma_os.store import Database, events, resource_types
+from pragma_os.store import Database, resource_types
 from pragma_os.store.types import utcnow
 from pragma_sdk.provider import LifecycleEvent, LifecycleResult, handle_event
 
@@ -75,34 +73,13 @@ class BuiltinWorker:
                 await asyncio.sleep(_ERROR_PAUSE_SECONDS)
 
     async def _lease(self) -> list[dict[str, Any]]:
-        dispatcher = self._dispatcher
-        touched = Touched()
-        leased = await dispatcher.database.retrying(
-            functools.partial(
-                leasing.lease,
-                organization_id=None,
-                providers=[pragma.name],
-                owner=WORKER_ID,
-                limit=_BATCH,
-                now=utcnow(),
-                lease_seconds=dispatcher.lease_seconds,
-                policy=dispatcher.policy,
-                sealer=dispatcher.sealer,
-                touched=touched,
-            ),
-            wakes=touched,
-        )
-        dispatcher.wakeups.notify(touched)
+        leased, touched = await self._dispatcher.claim(None, [pragma.name], WORKER_ID, _BATCH)
+        self._dispatcher.wakeups.notify(touched)
         return leased
 
     async def _wait_for_work(self, signals: list[asyncio.Event]) -> None:
-        async with self._dispatcher.database.reading() as connection:
-            due = await events.next_due(connection, None, [pragma.name])
-        sleep = _IDLE_SECONDS
-        if due is not None:
-            sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
-        if sleep > 0:
-            await self._dispatcher.wakeups.wait_any(signals, sleep)
+        due = await self._dispatcher.next_due(None, [pragma.name])
+        await self._dispatcher.sleep_until_due(signals, due, _IDLE_SECONDS)
 
     async def _handle(self, payload: dict[str, Any]) -> LifecycleResult:
         async def run() -> LifecycleResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -56,6 +57,41 @@ class Dispatcher:
     # event carried (the built-in provider's own code).
     redactors: SecretRedactors | None = None
 
+    async def claim(
+        self, organization_id: str | None, providers: Sequence[str], owner: str, limit: int
+    ) -> tuple[list[dict[str, Any]], Touched]:
+        """Lease up to ``limit`` due events of ``providers`` (in one organization, or any when
+        ``None``) to ``owner``, built into payloads with their secrets still sealed; also what
+        the leases touched, for the caller to wake."""
+        touched = Touched()
+        leased = await self.database.retrying(
+            functools.partial(
+                leasing.lease,
+                organization_id=organization_id,
+                providers=providers,
+                owner=owner,
+                limit=limit,
+                now=utcnow(),
+                lease_seconds=self.lease_seconds,
+                policy=self.policy,
+                sealer=self.sealer,
+                touched=touched,
+            ),
+            wakes=touched,
+        )
+        return leased, touched
+
+    async def next_due(self, organization_id: str | None, providers: Sequence[str]) -> datetime | None:
+        """When the earliest unblocked event of ``providers`` is due (``None``: none is queued)."""
+        async with self.database.reading() as connection:
+            return await events.next_due(connection, organization_id, providers)
+
+    async def sleep_until_due(self, signals: list[asyncio.Event], due: datetime | None, most: float) -> None:
+        """Wait for one of ``signals``, for ``due`` to come, or ``most`` seconds."""
+        sleep = most if due is None else min(most, max((due - utcnow()).total_seconds(), 0))
+        if sleep > 0:
+            await self.wakeups.wait_any(signals, sleep)
+
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
     outside = sorted(provider for provider in set(providers) if not principal.may_serve(provider))
@@ -91,45 +127,20 @@ async def lease(
         )
         # A read first: an empty poll then costs no write transaction, whose commit would
         # also wake every watch stream for nothing.
-        due = await _next_due(dispatcher, principal.organization_id, request.providers)
+        due = await dispatcher.next_due(principal.organization_id, request.providers)
         leased: list[dict[str, Any]] = []
         if due is not None and due <= utcnow():
-            touched = Touched()
-            leased = await dispatcher.database.retrying(
-                functools.partial(
-                    leasing.lease,
-                    organization_id=principal.organization_id,
-                    providers=request.providers,
-                    owner=request.worker_id,
-                    limit=request.max_events,
-                    now=utcnow(),
-                    lease_seconds=dispatcher.lease_seconds,
-                    policy=dispatcher.policy,
-                    sealer=dispatcher.sealer,
-                    touched=touched,
-                ),
-                wakes=touched,
+            leased, touched = await dispatcher.claim(
+                principal.organization_id, request.providers, request.worker_id, request.max_events
             )
             dispatcher.wakeups.notify(touched - set(keys))
             leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
             if not leased:  # what was due went back blocked: sleep until the next one is due
-                due = await _next_due(dispatcher, principal.organization_id, request.providers)
+                due = await dispatcher.next_due(principal.organization_id, request.providers)
         remaining = deadline - time.monotonic()
         if leased or queries or remaining <= 0:
             return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
-        sleep = min(remaining, RECHECK_SECONDS)
-        if due is not None:
-            sleep = min(sleep, max((due - utcnow()).total_seconds(), 0))
-        if sleep > 0:
-            await dispatcher.wakeups.wait_any(signals, sleep)
-
-
-async def _next_due(
-    dispatcher: Dispatcher, organization_id: str, providers: Sequence[str]
-) -> datetime | None:
-    """When the provider's earliest unblocked event is due (``None``: none queued)."""
-    async with dispatcher.database.reading() as connection:
-        return await events.next_due(connection, organization_id, providers)
+        await dispatcher.sleep_until_due(signals, due, min(remaining, RECHECK_SECONDS))
 
 
 async def open_secrets(
