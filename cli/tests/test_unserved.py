@@ -4,14 +4,13 @@ so instead of waiting silently, and ``apply --wait`` gives up after a grace peri
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from testing.fixtures.provider_projects import widget_project
-from testing.fixtures.server import RunningServer
+from testing.fixtures.server import RunningServer, start_worker
 
 from .running import SQLITE_ONLY, Pragma, logged_in
 
@@ -51,14 +50,7 @@ def test_apply_wait_goes_on_once_a_worker_connects(
 ) -> None:
     cli = logged_in(pragma, server)
     project = widget_project(tmp_path / "project", provider_name)
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "-m", "pragma_sdk.worker", "--package", project.name, "--api-url", server.url],
-            env={**server.env, "PYTHONPATH": str(project), "PRAGMA_AUTH_TOKEN": server.token},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    )
+    processes.append(start_worker(server, project))
     manifest = _manifest(tmp_path / "widget.yaml", provider_name, "served")
     waited = cli.ok("resources", "apply", str(manifest), "--wait", "--timeout", "120")
     assert f"{provider_name}/widget/served ready" in waited.out

@@ -4,13 +4,12 @@ apply time, and a resource of a provider with no worker says that no worker has 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from testing.fixtures.provider_projects import widget_project
-from testing.fixtures.server import RunningServer
+from testing.fixtures.server import RunningServer, start_worker
 from testing.fixtures.waiting import eventually
 
 
@@ -67,14 +66,7 @@ def test_a_resource_says_no_worker_has_connected_until_one_takes_it(
     assert builtin.get("message") is None
 
     project = widget_project(tmp_path, provider_name)
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "-m", "pragma_sdk.worker", "--package", project.name, "--api-url", server.url],
-            env={**server.env, "PYTHONPATH": str(project), "PRAGMA_AUTH_TOKEN": server.token},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    )
+    processes.append(start_worker(server, project))
     ready = eventually(
         lambda: (
             (found := http.get(f"/resources/{resource_id}").json())["lifecycle_state"] == "ready" and found
