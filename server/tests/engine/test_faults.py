@@ -478,3 +478,41 @@ def test_results_without_the_lease_are_refused(
         assert ready["error"] is None
         assert client.list_dead_letter_events(provider="testkit") == []
     assert_healthy(server)
+
+
+# --- 6. a worker that hangs up while its long poll waits ----------------------------------------
+
+
+def test_a_worker_that_hung_up_mid_poll_is_handed_nothing(
+    database_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    """A commit hands new work to a long poll waiting on this server (``engine/handoff.py``);
+    a poll whose worker hung up must not get it, or the event would sit leased to nobody
+    until its lease ran out."""
+    server = processes.server(tmp_path / "server", database_url, PRAGMA_LEASE_SECONDS="60")
+    headers = {"Authorization": f"Bearer {server.token}"}
+
+    def poll(worker_id: str, wait_seconds: float) -> dict[str, Any]:
+        return {"worker_id": worker_id, "providers": ["testkit"], "max_events": 1, "wait_seconds": wait_seconds}
+
+    async def scenario() -> tuple[list[dict[str, Any]], float]:
+        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as http:
+            gone = asyncio.create_task(http.post("/workers/lease", json=poll("gone", 30)))
+            await asyncio.sleep(1)  # parked
+            gone.cancel()  # the worker hangs up
+            with contextlib.suppress(asyncio.CancelledError):
+                await gone
+            await asyncio.sleep(1)  # the server has seen it go
+            live = asyncio.create_task(http.post("/workers/lease", json=poll("live", 20)))
+            await asyncio.sleep(1)  # parked too
+            started = time.monotonic()
+            with connect(server) as client:
+                await asyncio.to_thread(client.apply_resource, item("handed", value="v"))
+            response = await live
+            assert response.status_code == 200, response.text
+            return response.json()["events"], time.monotonic() - started
+
+    events, seconds = asyncio.run(scenario())
+    assert [event["name"] for event in events] == ["handed"]
+    assert seconds < 10, f"the live poll got the event after {seconds:.1f} s"
+    assert_healthy(server)

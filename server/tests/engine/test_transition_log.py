@@ -21,7 +21,7 @@ from pragma_os.secrets.sealing import Sealer
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
 from pragma_os.store.migrate import upgrade
-from pragma_os.store.types import utcnow
+from pragma_os.store.types import Claim, utcnow
 from pragma_sdk.models import LifecycleState, ResourceApply
 from pragma_sdk.provider import LifecycleResult
 
@@ -93,10 +93,10 @@ async def test_the_rescuer_settles_expired_leases_together(database: Database) -
     async def lease_and_expire() -> int:
         async with database.transaction() as connection:
             # A lease that ran out a minute ago: its worker died.
+            claim = Claim.lasting(-60.0, organization_id, [PROVIDER], "dead-worker", 10)
             await leasing.lease(
-                connection, organization_id, [PROVIDER], "dead-worker", 10, utcnow(), -60.0,
-                policy, Sealer(os.urandom(64)), Touched(),
-            )  # fmt: skip
+                connection, claim, policy=policy, sealer=Sealer(os.urandom(64)), touched=Touched()
+            )
         async with database.transaction() as connection:
             return await rescue_expired(connection, now=utcnow(), policy=policy, touched=Touched())
 
@@ -133,8 +133,9 @@ async def test_an_update_failing_for_good_while_a_delete_waits_gives_way_to_the_
 
     async def lease_one() -> dict[str, object]:
         async with database.transaction() as connection:
+            claim = Claim.lasting(30.0, organization_id, [PROVIDER], "w", 10)
             (leased,) = await leasing.lease(
-                connection, organization_id, [PROVIDER], "w", 10, utcnow(), 30.0, policy, sealer, Touched()
+                connection, claim, policy=policy, sealer=sealer, touched=Touched()
             )
         return leased
 

@@ -218,6 +218,7 @@ def create_app(settings: Settings) -> FastAPI:
             redactors=redactors,
         )
         app.state.dispatcher = dispatcher
+        database.before_commit = dispatcher.parked.hand_off
         # Other replicas on the same PostgreSQL wake this one's waiters through the database.
         listener = (
             await listen(database.url, database.sender, Relay(wakeups, database.commits, dispatcher.queries))

@@ -6,8 +6,8 @@ together; ``engine/transitions.py`` writes them, one statement per table for the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,29 +23,19 @@ from pragma_os.engine.waits import targets_of, unready, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.store import resources as store
-from pragma_os.store.types import EventRow, Row
+from pragma_os.store.types import Claim, EventRow, Row
 from pragma_sdk.models import EventType
 
 
 async def lease(
-    connection: AsyncConnection,
-    organization_id: str | None,
-    providers: Sequence[str],
-    owner: str,
-    limit: int,
-    now: datetime,
-    lease_seconds: float,
-    policy: RetryPolicy,
-    sealer: Sealer,
-    touched: Touched,
+    connection: AsyncConnection, claim: Claim, *, policy: RetryPolicy, sealer: Sealer, touched: Touched
 ) -> list[dict[str, Any]]:
-    """Lease up to ``limit`` events and build each into a ``LifecycleEvent`` payload.
+    """Lease the events ``claim`` asks for and build each into a ``LifecycleEvent`` payload.
 
     An event whose resource turns out to wait on something goes back to the queue, blocked;
     a delete of a resource nothing was created for completes here without a provider call.
     """
-    lease_until = now + timedelta(seconds=lease_seconds)
-    claimed = await transitions.claim(connection, organization_id, providers, owner, limit, now, lease_until)
+    claimed = await transitions.claim(connection, claim)
     if not claimed:
         return []
     # Locks are always taken resource first, then event, except here where the claim holds the
@@ -70,13 +60,13 @@ async def lease(
             row,
             referred,
             dispatches,
-            now=now,
+            now=claim.now,
             policy=policy,
             sealer=sealer,
             touched=touched,
         )
         if payload is not None:
-            payloads.append({**payload, "lease_expires_at": lease_until.isoformat()})
+            payloads.append({**payload, "lease_expires_at": claim.lease_until.isoformat()})
     await transitions.dispatch(connection, dispatches)
     return payloads
 

@@ -26,7 +26,7 @@ from pragma_os.store import dead_letters, events, links
 from pragma_os.store import lifecycle_writes as writes
 from pragma_os.store import resources as store
 from pragma_os.store.events import LEASED, QUEUED
-from pragma_os.store.types import EventRow, Row
+from pragma_os.store.types import Claim, EventRow, Row
 from pragma_sdk.models import LifecycleState
 
 
@@ -252,17 +252,9 @@ async def _unblock_dependents_of(
 # Leasing
 
 
-async def claim(
-    connection: AsyncConnection,
-    organization_id: str | None,
-    providers: Sequence[str],
-    owner: str,
-    limit: int,
-    now: datetime,
-    lease_until: datetime,
-) -> list[EventRow]:
-    """Lease up to ``limit`` due events in one statement (states follow with ``dispatch``)."""
-    return await writes.claim_events(connection, organization_id, providers, owner, limit, now, lease_until)
+async def claim(connection: AsyncConnection, claim: Claim) -> list[EventRow]:
+    """Lease the due events ``claim`` asks for in one statement (states follow with ``dispatch``)."""
+    return await writes.claim_events(connection, claim)
 
 
 async def give_back(connection: AsyncConnection, event: EventRow) -> None:
@@ -300,19 +292,8 @@ async def dispatch(connection: AsyncConnection, dispatches: Dispatches) -> None:
     await writes.update_resources(connection, dispatches.resources)
 
 
-async def extend_leases(
-    connection: AsyncConnection,
-    organization_id: str,
-    owner: str,
-    event_ids: Sequence[str],
-    lease_until: datetime,
-    *,
-    providers: Sequence[str] | None = None,
-) -> list[str]:
-    """Extend the leases ``owner`` holds among ``event_ids``; returns the ids still held."""
-    return await writes.extend_leases(
-        connection, organization_id, owner, event_ids, lease_until, providers=providers
-    )
+# A heartbeat changes no state: the store's write itself.
+extend_leases = writes.extend_leases
 
 
 async def end_leases_of(

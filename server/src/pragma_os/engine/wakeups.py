@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 
 Key = tuple[str, str]  # (organization id, provider)
 # In place of an organization id: a waiter for the provider's work in every organization.
@@ -47,9 +47,13 @@ class Wakeups:
         await self.wait_any(self.signals(keys), seconds)
 
     @staticmethod
-    async def wait_any(signals: Iterable[asyncio.Event], seconds: float) -> None:
-        """Return when one of ``signals`` is set (at once if one is already), or after ``seconds``."""
-        tasks = [asyncio.ensure_future(event.wait()) for event in signals]
+    async def wait_any(
+        signals: Iterable[asyncio.Event], seconds: float, *, also: Iterable[Awaitable[object]] = ()
+    ) -> None:
+        """Return when one of ``signals`` is set (at once if one is already), one of ``also``
+        is done, or after ``seconds``."""
+        tasks: list[asyncio.Future[object]] = [asyncio.ensure_future(event.wait()) for event in signals]
+        tasks += [asyncio.ensure_future(awaitable) for awaitable in also]
         try:
             await asyncio.wait(tasks, timeout=max(seconds, 0), return_when=asyncio.FIRST_COMPLETED)
         finally:

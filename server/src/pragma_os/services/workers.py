@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pragma_os.auth import Principal
 from pragma_os.deploy.runs import ServerRun
 from pragma_os.engine import leasing, rescue, transitions
+from pragma_os.engine.handoff import ParkedPoll, ParkedPolls
 from pragma_os.engine.results import complete as take_results
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
@@ -24,7 +24,7 @@ from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.store import Database, events, notifications
-from pragma_os.store.types import utcnow
+from pragma_os.store.types import Claim, utcnow
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
@@ -56,6 +56,7 @@ class Dispatcher:
     # Redacts the organization's secret values from handlers' tracebacks; None: only those the
     # event carried (the built-in provider's own code).
     redactors: SecretRedactors | None = None
+    parked: ParkedPolls = field(default_factory=ParkedPolls)
 
     async def claim(
         self, organization_id: str | None, providers: Sequence[str], owner: str, limit: int
@@ -64,33 +65,58 @@ class Dispatcher:
         ``None``) to ``owner``, built into payloads with their secrets still sealed; also what
         the leases touched, for the caller to wake."""
         touched = Touched()
-        leased = await self.database.retrying(
-            functools.partial(
-                leasing.lease,
-                organization_id=organization_id,
-                providers=providers,
-                owner=owner,
-                limit=limit,
-                now=utcnow(),
-                lease_seconds=self.lease_seconds,
-                policy=self.policy,
-                sealer=self.sealer,
-                touched=touched,
-            ),
-            wakes=touched,
-        )
+        lease = self.lease_for(organization_id, providers, owner, limit)
+        leased = await self.database.retrying(lambda connection: lease(connection, touched), wakes=touched)
         return leased, touched
+
+    def lease_for(
+        self, organization_id: str | None, providers: Sequence[str], owner: str, limit: int
+    ) -> Callable[[AsyncConnection, Touched], Awaitable[list[dict[str, Any]]]]:
+        """What leases up to ``limit`` due events of ``providers`` to ``owner`` in a transaction."""
+
+        async def lease(connection: AsyncConnection, touched: Touched) -> list[dict[str, Any]]:
+            claim = Claim.lasting(self.lease_seconds, organization_id, providers, owner, limit)
+            return await leasing.lease(
+                connection, claim, policy=self.policy, sealer=self.sealer, touched=touched
+            )
+
+        return lease
 
     async def next_due(self, organization_id: str | None, providers: Sequence[str]) -> datetime | None:
         """When the earliest unblocked event of ``providers`` is due (``None``: none is queued)."""
         async with self.database.reading() as connection:
             return await events.next_due(connection, organization_id, providers)
 
-    async def sleep_until_due(self, signals: list[asyncio.Event], due: datetime | None, most: float) -> None:
-        """Wait for one of ``signals``, for ``due`` to come, or ``most`` seconds."""
+    async def sleep_until_due(
+        self,
+        signals: list[asyncio.Event],
+        due: datetime | None,
+        most: float,
+        *,
+        also: Sequence[Awaitable[object]] = (),
+    ) -> None:
+        """Wait for one of ``signals`` or ``also``, for ``due`` to come, or ``most`` seconds."""
         sleep = most if due is None else min(most, max((due - utcnow()).total_seconds(), 0))
         if sleep > 0:
-            await self.wakeups.wait_any(signals, sleep)
+            await self.wakeups.wait_any(signals, sleep, also=also)
+
+    async def park(
+        self,
+        poll: ParkedPoll,
+        signals: list[asyncio.Event],
+        due: datetime | None,
+        most: float,
+        hang_up: asyncio.Future[object],
+    ) -> list[dict[str, Any]]:
+        """Wait as ``sleep_until_due`` does, or until a commit hands ``poll`` work (returned)
+        or ``hang_up`` is done (the worker hung up); a worker that hung up is handed nothing."""
+        self.parked.park(poll)
+        try:
+            also: list[Awaitable[object]] = [asyncio.shield(poll.handed), asyncio.shield(hang_up)]
+            await self.sleep_until_due(signals, due, most, also=also)
+        finally:
+            handed = await self.parked.leave(poll)
+        return handed
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:
@@ -104,43 +130,56 @@ async def lease(
     dispatcher: Dispatcher,
     principal: Principal,
     request: LeaseRequest,
-    gone: Callable[[], Awaitable[bool]],
+    hung_up: Callable[[], Awaitable[object]],
 ) -> dict[str, Any]:
-    """Lease events, waiting up to ``wait_seconds`` for some to become available.
+    """Lease events, waiting up to ``wait_seconds`` for some to become available (or to be
+    handed some by the commit that creates them: ``engine/handoff.py``).
 
-    ``gone`` tells whether the worker hung up; its abandoned poll then leases nothing.
+    ``hung_up`` returns when the worker hangs up; its abandoned poll then leases nothing.
     """
     _allowed(principal, request.providers)
     dispatcher.presence.mark(request.worker_id)
     await dispatcher.presence.polling(
         principal.organization_id, request.providers, request.worker_id, request.wait_seconds
     )
-    keys = [(principal.organization_id, provider) for provider in request.providers]
+    hang_up = asyncio.ensure_future(hung_up())
+    try:
+        return await _lease_or_wait(dispatcher, principal.organization_id, request, hang_up)
+    finally:
+        hang_up.cancel()
+
+
+async def _lease_or_wait(
+    dispatcher: Dispatcher, organization_id: str, request: LeaseRequest, hang_up: asyncio.Future[object]
+) -> dict[str, Any]:
+    keys = [(organization_id, provider) for provider in request.providers]
+    lease = dispatcher.lease_for(organization_id, request.providers, request.worker_id, request.max_events)
     deadline = time.monotonic() + request.wait_seconds
-    while True:
-        if await gone():
-            return {"events": [], "lease_seconds": dispatcher.lease_seconds}
+    leased: list[dict[str, Any]] = []
+    queries: list[dict[str, Any]] = []
+    while not hang_up.done():
         # Taken before looking, so that work committed while we look wakes the wait below.
         signals = dispatcher.wakeups.signals(keys)
-        queries = await dispatcher.queries.take(
-            principal.organization_id, request.providers, request.worker_id
-        )
+        queries = await dispatcher.queries.take(organization_id, request.providers, request.worker_id)
         # A read first: an empty poll then costs no write transaction, whose commit would
         # also wake every watch stream for nothing.
-        due = await dispatcher.next_due(principal.organization_id, request.providers)
-        leased: list[dict[str, Any]] = []
+        due = await dispatcher.next_due(organization_id, request.providers)
         if due is not None and due <= utcnow():
             leased, touched = await dispatcher.claim(
-                principal.organization_id, request.providers, request.worker_id, request.max_events
+                organization_id, request.providers, request.worker_id, request.max_events
             )
             dispatcher.wakeups.notify(touched - set(keys))
-            leased = await open_secrets(dispatcher, principal.organization_id, request.worker_id, leased)
             if not leased:  # what was due went back blocked: sleep until the next one is due
-                due = await dispatcher.next_due(principal.organization_id, request.providers)
+                due = await dispatcher.next_due(organization_id, request.providers)
         remaining = deadline - time.monotonic()
         if leased or queries or remaining <= 0:
-            return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
-        await dispatcher.sleep_until_due(signals, due, min(remaining, RECHECK_SECONDS))
+            break
+        poll = ParkedPoll(keys, lease)
+        leased = await dispatcher.park(poll, signals, due, min(remaining, RECHECK_SECONDS), hang_up)
+        if leased:
+            break
+    leased = await open_secrets(dispatcher, organization_id, request.worker_id, leased)
+    return {"events": leased, "lease_seconds": dispatcher.lease_seconds, "queries": queries}
 
 
 async def open_secrets(

@@ -17,6 +17,11 @@ from pragma_os.store.dialect import create_engine, is_retryable_conflict, is_sql
 
 T = TypeVar("T")
 
+Settle = Callable[[bool], None]
+"""Told, after the transaction ended, whether it committed."""
+BeforeCommit = Callable[[AsyncConnection, Collection[tuple[str, str]]], Awaitable[Settle | None]]
+"""Runs last in a write transaction that gave providers work (its ``wakes``)."""
+
 _NOTES = "pragma_os.notes"
 
 
@@ -59,6 +64,9 @@ class Database:
         """Whether other replicas may use the database too (PostgreSQL): commits are announced."""
         self.sender = secrets.token_hex(6)
         """This process's mark on its notifications, so that it can skip its own."""
+        self.before_commit: BeforeCommit | None = None
+        """Set by the app to the engine's hand-off: leases the work a transaction created to
+        workers waiting here (``engine/handoff.py``)."""
 
     @asynccontextmanager
     async def transaction(self, *, wakes: Collection[tuple[str, str]] = ()) -> AsyncIterator[AsyncConnection]:
@@ -67,17 +75,28 @@ class Database:
         On PostgreSQL the commit is announced to the other replicas (``store/notifications.py``):
         the (organization, provider) pairs in ``wakes``, read when the block ends (a
         ``Touched`` set filled by the block), whatever the block announced itself, and
-        whether it moved the change feed.
+        whether it moved the change feed. When ``wakes`` is not empty, ``before_commit`` runs
+        last in the transaction and is told afterwards whether it committed.
         """
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
-        async with guard, self.engine.begin() as connection:
-            feed.begin(connection)
-            connection.info[_NOTES] = {}
-            notifications.begin(connection)
-            yield connection
-            announce = self._announcement(connection, wakes) if self.shared else []
-            await feed.write(connection, in_commit_order=self._write_lock is None, announce=announce)
+        settle: Settle | None = None
+        try:
+            async with guard, self.engine.begin() as connection:
+                feed.begin(connection)
+                connection.info[_NOTES] = {}
+                notifications.begin(connection)
+                yield connection
+                if wakes and self.before_commit is not None:
+                    settle = await self.before_commit(connection, wakes)
+                announce = self._announcement(connection, wakes) if self.shared else []
+                await feed.write(connection, in_commit_order=self._write_lock is None, announce=announce)
+        except BaseException:
+            if settle is not None:
+                settle(False)
+            raise
         self.commits.fire()
+        if settle is not None:
+            settle(True)
 
     def _announcement(self, connection: AsyncConnection, wakes: Collection[tuple[str, str]]) -> list[str]:
         announcement = notifications.take(connection)

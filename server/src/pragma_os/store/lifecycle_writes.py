@@ -19,7 +19,7 @@ from pragma_os.store import feed
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.events import LEASED, QUEUED, waiting_for
 from pragma_os.store.tables import dead_letters, events, resource_tags, resources
-from pragma_os.store.types import EventRow, Row, event_row, plain_dict, utcnow
+from pragma_os.store.types import Claim, EventRow, Row, event_row, plain_dict, utcnow
 
 # Statements built once: values are bound at execution (see store/resources.py).
 _INSERT_RESOURCE = insert(resources).returning(resources.c.pk, sort_by_parameter_order=True)
@@ -157,31 +157,28 @@ async def unblock_all(connection: AsyncConnection) -> int:
     return int(result.rowcount or 0)
 
 
-async def claim_events(
-    connection: AsyncConnection,
-    organization_id: str | None,
-    providers: Sequence[str],
-    owner: str,
-    limit: int,
-    now: datetime,
-    lease_until: datetime,
-) -> list[EventRow]:
-    """Lease up to ``limit`` due, unblocked events in one statement; returns them.
+async def claim_events(connection: AsyncConnection, claim: Claim) -> list[EventRow]:
+    """Lease the due, unblocked events ``claim`` asks for in one statement; returns them.
 
     ``SKIP LOCKED`` (PostgreSQL) lets replicas claim side by side without waiting on each
     other; SQLite has one writer, so the plain subquery is already exclusive.
     """
     due = (
         select(events.c.pk)
-        .where(*waiting_for(organization_id, providers), events.c.available_at <= now)
+        .where(*waiting_for(claim.organization_id, claim.providers), events.c.available_at <= claim.now)
         .order_by(events.c.available_at, events.c.pk)
-        .limit(limit)
+        .limit(claim.limit)
         .with_for_update(skip_locked=True)
     )
     statement = (
         update(events)
         .where(events.c.pk.in_(due.scalar_subquery()))
-        .values(status=LEASED, lease_owner=owner, lease_expires_at=lease_until, attempt=events.c.attempt + 1)
+        .values(
+            status=LEASED,
+            lease_owner=claim.owner,
+            lease_expires_at=claim.lease_until,
+            attempt=events.c.attempt + 1,
+        )
         .returning(*events.c)
     )
     return [event_row(row) for row in (await connection.execute(statement)).mappings()]

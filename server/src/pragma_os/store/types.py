@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict, cast
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
@@ -30,6 +31,27 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 Row = dict[str, Any]
 """A row as a dict of its columns."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A lease to make: up to ``limit`` due events of ``providers`` (in one organization, or in
+    every one when ``None``) to ``owner``, until ``lease_until``."""
+
+    organization_id: str | None
+    providers: Sequence[str]
+    owner: str
+    limit: int
+    now: datetime
+    lease_until: datetime
+
+    @classmethod
+    def lasting(
+        cls, seconds: float, organization_id: str | None, providers: Sequence[str], owner: str, limit: int
+    ) -> Claim:
+        """A claim made now, for ``seconds``."""
+        now = utcnow()
+        return cls(organization_id, providers, owner, limit, now, now + timedelta(seconds=seconds))
 
 
 class EventRow(TypedDict):

@@ -6,6 +6,7 @@ These are the only routes a worker token may call; they take the caller as ``Wor
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -53,7 +54,15 @@ async def lease_events(
     body: LeaseRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep, request: Request
 ) -> FastJSONResponse:
     """Lease up to ``max_events`` events of the given providers; waits up to ``wait_seconds`` for some."""
-    return FastJSONResponse(await workers.lease(dispatcher, principal, body, request.is_disconnected))
+    return FastJSONResponse(
+        await workers.lease(dispatcher, principal, body, functools.partial(_hang_up, request))
+    )
+
+
+async def _hang_up(request: Request) -> None:
+    """Returns when the caller of ``request``, whose body has been read, hangs up."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 @router.post("/heartbeat", response_model=HeartbeatResponse)
