@@ -13,7 +13,7 @@ import uvicorn
 import uvicorn.config
 
 from pragma_os.api.app import create_app
-from pragma_os.api.header_limit import header_limited_protocol
+from pragma_os.api.http_protocol import server_protocol
 from pragma_os.auth import service as auth_service
 from pragma_os.builds.interpreters import InterpreterUnusableError, probe
 from pragma_os.errors import PragmaError
@@ -167,7 +167,7 @@ def serve(
         log_config=_log_config(),
         timeout_graceful_shutdown=3,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        http=header_limited_protocol(settings.max_header_bytes),
+        http=server_protocol(settings.max_header_bytes),
     )
 
 

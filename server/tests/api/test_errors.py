@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
-from pragma_os.api.header_limit import header_limited_protocol
+from pragma_os.api.http_protocol import server_protocol
 from testing.fixtures.server import free_port
 
 
@@ -41,7 +41,7 @@ def failing_app() -> FastAPI:
 def base_url() -> Iterator[str]:
     port = free_port()
     config = uvicorn.Config(
-        failing_app(), host="127.0.0.1", port=port, log_level="critical", http=header_limited_protocol(65536)
+        failing_app(), host="127.0.0.1", port=port, log_level="critical", http=server_protocol(65536)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

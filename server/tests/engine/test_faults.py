@@ -493,7 +493,12 @@ def test_a_worker_that_hung_up_mid_poll_is_handed_nothing(
     headers = {"Authorization": f"Bearer {server.token}"}
 
     def poll(worker_id: str, wait_seconds: float) -> dict[str, Any]:
-        return {"worker_id": worker_id, "providers": ["testkit"], "max_events": 1, "wait_seconds": wait_seconds}
+        return {
+            "worker_id": worker_id,
+            "providers": ["testkit"],
+            "max_events": 1,
+            "wait_seconds": wait_seconds,
+        }
 
     async def scenario() -> tuple[list[dict[str, Any]], float]:
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as http:

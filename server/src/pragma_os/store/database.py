@@ -33,8 +33,9 @@ def notes(connection: AsyncConnection) -> dict[str, Any]:
 
 
 class CommitSignal:
-    """Fires after every committed write transaction, for watchers of the change feed (and,
-    on PostgreSQL, when another replica announces that it moved the feed)."""
+    """Fires after every committed write transaction that moved the change feed, for its
+    watchers (and, on PostgreSQL, when another replica announces that it moved the feed); a
+    commit that wrote no change (an empty claim, a presence renewal) wakes nobody."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
@@ -89,12 +90,14 @@ class Database:
                 if wakes and self.before_commit is not None:
                     settle = await self.before_commit(connection, wakes)
                 announce = self._announcement(connection, wakes) if self.shared else []
+                moved = feed.pending(connection)
                 await feed.write(connection, in_commit_order=self._write_lock is None, announce=announce)
         except BaseException:
             if settle is not None:
                 settle(False)
             raise
-        self.commits.fire()
+        if moved:
+            self.commits.fire()
         if settle is not None:
             settle(True)
 

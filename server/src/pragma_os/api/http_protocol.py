@@ -1,8 +1,10 @@
-"""Request header size limit, enforced by the HTTP protocol before a request reaches the app.
+"""The server's HTTP protocol: uvicorn's httptools protocol with a request header size limit,
+enforced before a request reaches the app, and a response's writes sent together.
 
 uvicorn's httptools protocol reads a request's head whole, however large (a 64 MiB header
-was held in memory, then answered). ``header_limited_protocol`` makes a subclass that answers
-431 and closes the connection once a head grows past the limit.
+was held in memory, then answered). ``server_protocol`` makes a subclass that answers 431 and
+closes the connection once a head grows past the limit. It also gives each response a
+``CoalescingTransport``: uvicorn writes a response's head and body with a system call each.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from pragma_os.api.write_coalescing import CoalescingTransport
+
 # What a header line adds to its name and value: ": " and CRLF.
 _HEADER_LINE_OVERHEAD = 4
 # How long a refused connection goes on reading (and dropping) what the client still sends.
 _LINGER_SECONDS = 2.0
 
 
-class HeaderLimitedProtocol(HttpToolsProtocol):
+class ServerProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request head (request line and headers) over
-    ``max_header_bytes`` with 431.
+    ``max_header_bytes`` with 431, and writing each response through a ``CoalescingTransport``.
 
     Two counts: the bytes received while a head is incomplete bound the memory a head can take
     while it streams in (httptools buffers a header until its end); the sizes of the request
@@ -38,6 +42,7 @@ class HeaderLimitedProtocol(HttpToolsProtocol):
         self._parsed_head_bytes = 0
         self._refused = False
         self._answered = False
+        self._coalescing: CoalescingTransport | None = None
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -78,6 +83,10 @@ class HeaderLimitedProtocol(HttpToolsProtocol):
             self._refused = True
             return
         super().on_headers_complete()
+        if self.cycle is not None:
+            if self._coalescing is None:
+                self._coalescing = CoalescingTransport(self.transport, self.loop)
+            self.cycle.transport = self._coalescing  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
@@ -101,6 +110,8 @@ class HeaderLimitedProtocol(HttpToolsProtocol):
             self._answer_431()
 
     def _answer_431(self) -> None:
+        if self._coalescing is not None:
+            self._coalescing.flush()
         if self.transport.is_closing() or self._answered:
             return
         self._answered = True
@@ -130,6 +141,6 @@ class HeaderLimitedProtocol(HttpToolsProtocol):
         self.loop.call_later(_LINGER_SECONDS, self.transport.close)
 
 
-def header_limited_protocol(max_header_bytes: int) -> type[HeaderLimitedProtocol]:
-    """The protocol class to pass to uvicorn as ``http=``, with this limit."""
-    return type("HeaderLimitedProtocol", (HeaderLimitedProtocol,), {"max_header_bytes": max_header_bytes})
+def server_protocol(max_header_bytes: int) -> type[ServerProtocol]:
+    """The protocol class to pass to uvicorn as ``http=``, with this header limit."""
+    return type("ServerProtocol", (ServerProtocol,), {"max_header_bytes": max_header_bytes})
