@@ -13,13 +13,13 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from pragma_os.api.openapi import BEARER
 from pragma_os.auth import Authenticator, Principal
+from pragma_os.daemons.apply_queue import ApplyQueue
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.errors import ForbiddenError
 from pragma_os.files import FileStorage
 from pragma_os.secrets.keys import ServerKeys
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.providers import ProviderPlatform
-from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings

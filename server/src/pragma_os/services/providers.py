@@ -19,6 +19,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.daemons.build_queue import BuildQueue
+from pragma_os.daemons.deployment_manager import DeploymentManager
 from pragma_os.engine import transitions
 from pragma_os.errors import (
     BadRequestError,
@@ -28,8 +30,6 @@ from pragma_os.errors import (
     PayloadTooLargeError,
 )
 from pragma_os.sandbox import Sandbox
-from pragma_os.services.build_queue import BuildQueue
-from pragma_os.services.deployments import DeploymentManager
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.store import Database, resource_types
 from pragma_os.store import providers as store
