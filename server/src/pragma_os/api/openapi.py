@@ -79,6 +79,11 @@ def without_bodies(responses: Responses) -> Responses:
     return {status: {"description": answer["description"]} for status, answer in responses.items()}
 
 
+def event_stream_answer(description: str) -> dict[str, Any]:
+    """A 200 answered with server-sent events, as ``responses=`` describes it."""
+    return {"content": {"text/event-stream": {}}, "description": description}
+
+
 ProviderId = Annotated[str, Path(description="The provider's name", json_schema_extra=PROVIDER.json_schema)]
 """A provider name in a path; the services check it (422 naming ``provider_id``)."""
 VersionInPath = Annotated[
