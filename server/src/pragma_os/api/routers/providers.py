@@ -96,8 +96,7 @@ async def get_build_by_version(
     provider_id: ProviderId, version: VersionInPath, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """The build of a version (same as ``/builds/{version}``)."""
-    build = await providers.get_build(platform, principal, provider_id, version)
-    return FastJSONResponse(providers.build_info(build))
+    return await get_build_status(provider_id, version, platform, principal)
 
 
 @router.get(
