@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import logging
@@ -54,6 +53,7 @@ from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.services.workers import Dispatcher, reclaim_previous_run
 from pragma_os.settings import Settings
 from pragma_os.store import Database
+from pragma_os.tasks import cancel_and_wait
 
 logger = logging.getLogger("pragma_os.engine")
 
@@ -239,9 +239,7 @@ def create_app(settings: Settings) -> FastAPI:
             await platform.deployments.close()
             await builtin.stop()
             await asyncio.gather(*(worker.stop() for worker in workers))
-            rescuer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await rescuer
+            await cancel_and_wait(rescuer)
             if listener is not None:
                 await listener.close()
             await database.close()
