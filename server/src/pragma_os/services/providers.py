@@ -37,7 +37,7 @@ from pragma_os.store import resources as resource_store
 from pragma_os.store.dead_letters import delete_dead_letters
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import PROVIDER_RULE, BuildStatus, DeploymentStatus, ProviderName
+from pragma_sdk.models import PROVIDER_RULE, BuildInfo, BuildStatus, DeploymentStatus, ProviderName
 
 Row = dict[str, Any]
 
@@ -168,14 +168,8 @@ def provider_info(row: Row) -> Row:
 
 
 def build_info(row: Row) -> Row:
-    """``BuildInfo`` of a build row."""
-    return {
-        "provider_id": row["provider_id"],
-        "version": row["version"],
-        "status": row["status"],
-        "error_message": row["error_message"],
-        "created_at": row["created_at"],
-    }
+    """``BuildInfo`` of a build row: each of its fields is the build column of that name."""
+    return {field: row[field] for field in BuildInfo.model_fields}
 
 
 async def list_providers(platform: ProviderPlatform, principal: Principal) -> list[Row]:
