@@ -17,7 +17,14 @@ from pragma_os.api.deps import (
     WakeupsDep,
     WorkerNoticesDep,
 )
-from pragma_os.api.openapi import BODY_ERRORS, ResourceId, SecretId, error_responses, event_stream_answer
+from pragma_os.api.openapi import (
+    BODY_ERRORS,
+    ProviderFilter,
+    ResourceId,
+    SecretId,
+    error_responses,
+    event_stream_answer,
+)
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import authenticated_router
 from pragma_os.errors import InvalidInputError
@@ -69,7 +76,7 @@ def _event_id(header: str) -> int:
 async def list_resource_types(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    provider: ProviderFilter = None,
 ) -> FastJSONResponse:
     """Resource types of deployed providers and the built-in ones."""
     return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
@@ -135,7 +142,7 @@ async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
     notices: WorkerNoticesDep,
-    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    provider: ProviderFilter = None,
     resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
     tags: Annotated[
         list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
