@@ -83,7 +83,7 @@ async def insert_token(
 
 
 async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dict[str, Any] | None:
-    """Who holds the live token with this hash: token, user and organization fields."""
+    """Who holds the live token with this hash: the fields of an ``auth.Principal``, by name."""
     query = (
         select(
             api_tokens.c.id.label("token_id"),
