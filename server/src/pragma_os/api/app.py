@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import logging
@@ -28,6 +27,12 @@ from pragma_os.builds import INTROSPECT_SCRIPT
 from pragma_os.builds.interpreters import probe
 from pragma_os.builds.sdk_source import local_sdk_source
 from pragma_os.builtin.context import BuiltinServices
+from pragma_os.daemons.apply_queue import ApplyQueue
+from pragma_os.daemons.build_queue import BuildQueue, BuildSettings
+from pragma_os.daemons.builtin_worker import BuiltinWorker, register_builtin_types
+from pragma_os.daemons.deployment_manager import DeploymentManager, DeploySettings
+from pragma_os.daemons.replica_relay import Relay, listen
+from pragma_os.daemons.rescuer import rescue_forever
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.deploy.runs import ServerRun
@@ -37,59 +42,24 @@ from pragma_os.files import LocalFileStorage
 from pragma_os.sandbox import ResourceLimits, Sandbox, SandboxIdentities, SandboxProfile, choose_sandbox
 from pragma_os.secrets.keys import load_server_keys
 from pragma_os.secrets.sealing import Sealer
-from pragma_os.services.build_queue import BuildQueue, BuildSettings
-from pragma_os.services.builtin_worker import BuiltinWorker, register_builtin_types
 from pragma_os.services.config_validation import ConfigValidator
-from pragma_os.services.deployments import DeploymentManager, DeploySettings
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.providers import ProviderPlatform
-from pragma_os.services.replicas import Relay, listen
-from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.secret_redaction import SecretRedactors
-from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.worker_notices import WorkerNotices
-from pragma_os.services.workers import Dispatcher, recheck_blocked, reclaim_previous_run, rescue_expired
+from pragma_os.services.workers import Dispatcher, reclaim_previous_run
 from pragma_os.settings import Settings
 from pragma_os.store import Database
+from pragma_os.tasks import cancel_and_wait
 
 logger = logging.getLogger("pragma_os.engine")
 
 
-_RECHECK_BLOCKED_SECONDS = 2.0
-_PRUNE_SECONDS = 60.0
-# Worker presence records and answered queries are kept this long after they expire.
-_PRESENCE_AND_QUERY_RETENTION_SECONDS = 60.0
 # Room for the multipart boundaries and part headers around an uploaded file.
 _UPLOAD_ENVELOPE_BYTES = 64 * 1024
-
-
-async def _rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
-    """Redeliver events whose worker stopped heartbeating, on a shared database re-check
-    waiting events now and then, and trim the change feed, old provider queries and worker
-    presence records; keeps going through database hiccups."""
-    shared_database = dispatcher.database.shared
-    loop = asyncio.get_running_loop()
-    last_recheck = last_prune = loop.time()
-    while True:
-        await asyncio.sleep(settings.rescue_interval_seconds)
-        try:
-            rescued = await rescue_expired(dispatcher)
-            if shared_database and loop.time() - last_recheck >= _RECHECK_BLOCKED_SECONDS:
-                last_recheck = loop.time()
-                await recheck_blocked(dispatcher)
-            if loop.time() - last_prune >= _PRUNE_SECONDS:
-                last_prune = loop.time()
-                await prune_change_feed(dispatcher.database, settings.change_feed_retention_seconds)
-                await dispatcher.queries.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
-                await dispatcher.presence.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
-        except Exception:
-            logger.exception("Rescuing expired leases failed; trying again")
-            continue
-        if rescued:
-            logger.warning("Redelivering %d event(s) whose lease expired", rescued)
 
 
 def _body_limit(settings: Settings, path: str) -> int:
@@ -249,7 +219,7 @@ def create_app(settings: Settings) -> FastAPI:
             logger.warning(
                 "Redelivering %d event(s) leased to workers of this server's previous run", reclaimed
             )
-        rescuer = asyncio.create_task(_rescue_forever(dispatcher, settings))
+        rescuer = asyncio.create_task(rescue_forever(dispatcher, settings))
         builtin = BuiltinWorker(
             dispatcher, BuiltinServices(app.state.files, keys.signing_key, settings.external_url)
         )
@@ -270,9 +240,7 @@ def create_app(settings: Settings) -> FastAPI:
             await platform.deployments.close()
             await builtin.stop()
             await asyncio.gather(*(worker.stop() for worker in workers))
-            rescuer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await rescuer
+            await cancel_and_wait(rescuer)
             if listener is not None:
                 await listener.close()
             await database.close()

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from fastapi.security import HTTPBearer
 
 from pragma_os.builtin.sealing import SECRET_TYPE
@@ -25,6 +25,7 @@ from pragma_sdk.models import (
     PROVIDER,
     RESOURCE_ID,
     ErrorResponse,
+    ProviderName,
     StringRule,
     ValidationFailure,
     resource_id,
@@ -79,8 +80,15 @@ def without_bodies(responses: Responses) -> Responses:
     return {status: {"description": answer["description"]} for status, answer in responses.items()}
 
 
+def event_stream_answer(description: str) -> dict[str, Any]:
+    """A 200 answered with server-sent events, as ``responses=`` describes it."""
+    return {"content": {"text/event-stream": {}}, "description": description}
+
+
 ProviderId = Annotated[str, Path(description="The provider's name", json_schema_extra=PROVIDER.json_schema)]
 """A provider name in a path; the services check it (422 naming ``provider_id``)."""
+ProviderFilter = Annotated[ProviderName | None, Query(description="Filter by provider name")]
+"""An optional ``provider`` query parameter that narrows a list to one provider's items."""
 VersionInPath = Annotated[
     str, Path(description="A build version, YYYYMMDD.HHMMSS", json_schema_extra=BUILD_VERSION.json_schema)
 ]

@@ -12,6 +12,7 @@ for several: ``DELETE /files/a/url`` is a method ``/files/{name}/url`` does not 
 not the deletion of a file ``a/url``. A path without parameters is never taken for one with
 them: ``DELETE /resources/types`` is a 405 too, not the deletion of a resource ``types``.
 ``allowed_methods`` gives the ``Allow`` header of a 405: every method of the path.
+``authenticated_router`` makes the router of a group of routes that take a user's token.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Request, Response, params
+from fastapi import APIRouter, Request, Response, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor
@@ -30,6 +31,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
 from pragma_os.api.json_body import NUL_RULE, MalformedJSONError, parse_json_body
+from pragma_os.api.openapi import AUTHENTICATED_ERRORS, error_responses
 from pragma_os.errors import InvalidInputError
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -84,6 +86,14 @@ class CheckedRoute(APIRoute):
         if scope["path"] in static_paths or _spans_segments(self, scope, child_scope.get("path_params", {})):
             return Match.NONE, {}
         return match, child_scope
+
+
+def authenticated_router(prefix: str, tag: str) -> APIRouter:
+    """A router of checked routes under ``prefix``, documented under ``tag`` with the errors
+    any route taking a token may answer."""
+    return APIRouter(
+        prefix=prefix, tags=[tag], route_class=CheckedRoute, responses=error_responses(*AUTHENTICATED_ERRORS)
+    )
 
 
 def _spans_segments(route: APIRoute, scope: Scope, path_params: dict[str, Any]) -> bool:

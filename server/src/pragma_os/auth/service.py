@@ -50,14 +50,7 @@ class Authenticator:
         if holder is None:
             self._cache.pop(token_hash, None)
             raise AuthenticationError(f"Invalid API token. {LOGIN_HINT}")
-        principal = Principal(
-            organization_id=holder["organization_id"],
-            organization_name=holder["organization_name"],
-            user_id=holder["user_id"],
-            email=holder["email"],
-            token_id=holder["token_id"],
-            provider_scope=holder["provider_scope"],
-        )
+        principal = Principal(**holder)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[token_hash] = (now + self._cache_seconds, principal)

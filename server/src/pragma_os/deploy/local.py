@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy, sandboxed_pid
+from pragma_os.tasks import cancel_and_wait
 
 logger = logging.getLogger("pragma_os.deploy")
 
@@ -149,9 +150,7 @@ class SupervisedWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._capturing
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
 
     def _terminate(self, process: asyncio.subprocess.Process) -> None:
         """SIGTERM the worker itself: a sandbox would only die, killing it without a goodbye."""

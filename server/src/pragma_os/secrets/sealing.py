@@ -14,7 +14,7 @@ Everywhere else (API documents, the watch stream, dead letters, errors) it shows
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -123,8 +123,9 @@ class Sealer:
                     opened = self.open(each)
                 except UnsealError:
                     continue
-                for text in _strings(opened):
-                    found.setdefault(text, each if text == opened else self.seal(text))
+                for leaf in leaves(opened):
+                    if isinstance(leaf, str):
+                        found.setdefault(leaf, each if leaf == opened else self.seal(leaf))
         return found
 
     def conceal(self, value: Any, plaintexts: dict[str, dict[str, Any]]) -> Any:
@@ -164,12 +165,13 @@ def _sealed_in(value: Any) -> Iterable[dict[str, Any]]:
             yield from _sealed_in(item)
 
 
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
+def leaves(value: Any) -> Iterator[Any]:
+    """The values inside a JSON value that are neither objects nor arrays, in order."""
+    if isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from leaves(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from leaves(item)
+    else:
+        yield value

@@ -19,6 +19,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.daemons.build_queue import BuildQueue
+from pragma_os.daemons.deployment_manager import DeploymentManager
 from pragma_os.engine import transitions
 from pragma_os.errors import (
     BadRequestError,
@@ -28,8 +30,6 @@ from pragma_os.errors import (
     PayloadTooLargeError,
 )
 from pragma_os.sandbox import Sandbox
-from pragma_os.services.build_queue import BuildQueue
-from pragma_os.services.deployments import DeploymentManager
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.store import Database, resource_types
 from pragma_os.store import providers as store
@@ -37,7 +37,7 @@ from pragma_os.store import resources as resource_store
 from pragma_os.store.dead_letters import delete_dead_letters
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import PROVIDER_RULE, BuildStatus, DeploymentStatus, ProviderName
+from pragma_sdk.models import PROVIDER_RULE, BuildInfo, BuildStatus, DeploymentStatus, ProviderName
 
 Row = dict[str, Any]
 
@@ -168,14 +168,8 @@ def provider_info(row: Row) -> Row:
 
 
 def build_info(row: Row) -> Row:
-    """``BuildInfo`` of a build row."""
-    return {
-        "provider_id": row["provider_id"],
-        "version": row["version"],
-        "status": row["status"],
-        "error_message": row["error_message"],
-        "created_at": row["created_at"],
-    }
+    """``BuildInfo`` of a build row: each of its fields is the build column of that name."""
+    return {field: row[field] for field in BuildInfo.model_fields}
 
 
 async def list_providers(platform: ProviderPlatform, principal: Principal) -> list[Row]:

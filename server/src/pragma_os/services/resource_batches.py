@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from pragma_os.auth import Principal
+from pragma_os.daemons.apply_queue import ApplyQueue
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BatchRefusedError, PragmaError
-from pragma_os.services.resources import ApplyQueue, apply_in
+from pragma_os.services.resources import apply_in
 from pragma_os.store import Database
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_sdk.models import ResourceApply

@@ -20,7 +20,7 @@ from pragma_os.builtin.sealing import SECRET_TYPE
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.errors import NotFoundError
 from pragma_os.secrets.redaction import Redactor
-from pragma_os.secrets.sealing import Sealer, UnsealError, is_sealed
+from pragma_os.secrets.sealing import Sealer, UnsealError, is_sealed, leaves
 from pragma_os.store import Database, tenancy
 from pragma_os.store import resources as store
 
@@ -122,13 +122,8 @@ class SecretRedactors:
 
 def _scalars(value: Any) -> Iterator[str]:
     """The strings and numbers in a JSON value, as text (how a handler would print them)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield str(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _scalars(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _scalars(item)
+    for leaf in leaves(value):
+        if isinstance(leaf, str):
+            yield leaf
+        elif isinstance(leaf, int | float) and not isinstance(leaf, bool):
+            yield str(leaf)

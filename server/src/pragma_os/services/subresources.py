@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
+from pragma_os.daemons.apply_queue import ApplyQueue
 from pragma_os.engine.documents import path_of, to_document
 from pragma_os.engine.references import find_targets
 from pragma_os.engine.waits import owners_of, targets_of
 from pragma_os.errors import ConflictError, ForbiddenError, NotFoundError
-from pragma_os.services.resources import ApplyQueue
 from pragma_os.services.watch import recheck_seconds
 from pragma_os.store import Database, events, links
 from pragma_os.store import resources as store

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import dead_letters
-from pragma_os.store.types import Row, plain_dict
+from pragma_os.store.types import Row, first_row, plain_dict
 
 
 async def list_dead_letters(
@@ -25,8 +25,7 @@ async def get_dead_letter(connection: AsyncConnection, organization_id: str, eve
     query = select(dead_letters).where(
         dead_letters.c.organization_id == organization_id, dead_letters.c.event_id == event_id
     )
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def delete_dead_letters(

@@ -25,6 +25,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from pragma_os.store.notifications import CHANNEL, Announcement, decode
+from pragma_os.tasks import cancel_and_wait
 
 logger = logging.getLogger("pragma_os.store")
 
@@ -72,9 +73,7 @@ class Listener:
     async def close(self) -> None:
         """Stop listening."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         backoff = _FIRST_BACKOFF_SECONDS

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store import notifications
 from pragma_os.store.tables import provider_queries
-from pragma_os.store.types import Row, plain_dict
+from pragma_os.store.types import Row, first_row
 
 
 async def insert_query(connection: AsyncConnection, row: Row) -> None:
@@ -57,8 +57,7 @@ async def get_query(connection: AsyncConnection, organization_id: str, query_id:
     query = select(provider_queries).where(
         provider_queries.c.query_id == query_id, provider_queries.c.organization_id == organization_id
     )
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def answer_query(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import builds, providers
-from pragma_os.store.types import Row, plain_dict
+from pragma_os.store.types import Row, first_row, plain_dict
 
 
 async def get_provider(
@@ -23,8 +23,7 @@ async def get_provider(
     )
     if for_update:
         query = query.with_for_update()
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def insert_provider(
@@ -98,8 +97,7 @@ async def get_build(
         builds.c.provider_id == provider_id,
         builds.c.version == version,
     )
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def list_builds(

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import resource_types
-from pragma_os.store.types import plain_dict
+from pragma_os.store.types import first_row, plain_dict
 
 
 async def list_resource_types(
@@ -45,8 +45,7 @@ async def get_resource_type(
         .order_by(resource_types.c.organization_id.is_(None))
         .limit(1)
     )
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def replace_resource_types(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.tables import api_tokens, organizations, users
-from pragma_os.store.types import plain_dict
+from pragma_os.store.types import first_row
 
 
 async def count_organizations(connection: AsyncConnection) -> int:
@@ -22,9 +22,7 @@ async def count_organizations(connection: AsyncConnection) -> int:
 
 async def find_organization(connection: AsyncConnection, name: str) -> dict[str, Any] | None:
     """The organization called ``name``, if any."""
-    result = await connection.execute(select(organizations).where(organizations.c.name == name))
-    row = result.mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, select(organizations).where(organizations.c.name == name))
 
 
 async def insert_organization(
@@ -39,11 +37,9 @@ async def insert_organization(
 
 async def find_user(connection: AsyncConnection, organization_id: str, email: str) -> dict[str, Any] | None:
     """The user with ``email`` in an organization, if any."""
-    result = await connection.execute(
-        select(users).where(users.c.organization_id == organization_id, users.c.email == email)
+    return await first_row(
+        connection, select(users).where(users.c.organization_id == organization_id, users.c.email == email)
     )
-    row = result.mappings().first()
-    return plain_dict(row) if row else None
 
 
 async def insert_user(
@@ -87,7 +83,7 @@ async def insert_token(
 
 
 async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dict[str, Any] | None:
-    """Who holds the live token with this hash: token, user and organization fields."""
+    """Who holds the live token with this hash: the fields of an ``auth.Principal``, by name."""
     query = (
         select(
             api_tokens.c.id.label("token_id"),
@@ -104,8 +100,7 @@ async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dic
         )
         .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
     )
-    row = (await connection.execute(query)).mappings().first()
-    return plain_dict(row) if row else None
+    return await first_row(connection, query)
 
 
 async def revoke_tokens(connection: AsyncConnection, organization_id: str, name: str, now: datetime) -> None:

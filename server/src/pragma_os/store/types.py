@@ -10,6 +10,8 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -93,3 +95,9 @@ def utcnow() -> datetime:
 def plain_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A result row as a dict with plain ``str`` keys (SQLAlchemy may hand out str subclasses)."""
     return {str(key): value for key, value in row.items()}
+
+
+async def first_row(connection: AsyncConnection, query: Executable) -> Row | None:
+    """The first row ``query`` returns, as ``plain_dict`` makes it; ``None`` when it returns none."""
+    row = (await connection.execute(query)).mappings().first()
+    return plain_dict(row) if row else None

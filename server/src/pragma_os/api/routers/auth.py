@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from pragma_os.api.deps import CurrentPrincipal
-from pragma_os.api.openapi import AUTHENTICATED_ERRORS, error_responses
-from pragma_os.api.routing import CheckedRoute
+from pragma_os.api.routing import authenticated_router
 from pragma_sdk.models import UserInfo
 
-router = APIRouter(
-    prefix="/auth", tags=["auth"], route_class=CheckedRoute, responses=error_responses(*AUTHENTICATED_ERRORS)
-)
+router = authenticated_router("/auth", "auth")
 
 
 @router.get("/me", response_model=UserInfo)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep, WakeupsDep
-from pragma_os.api.openapi import AUTHENTICATED_ERRORS, error_responses
+from pragma_os.api.openapi import ProviderFilter, error_responses
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routing import CheckedRoute
+from pragma_os.api.routing import authenticated_router
 from pragma_os.services import dead_letters
 from pragma_sdk.models import ProviderName
 
-router = APIRouter(
-    prefix="/ops/dead-letter",
-    tags=["ops"],
-    route_class=CheckedRoute,
-    responses=error_responses(*AUTHENTICATED_ERRORS),
-)
+router = authenticated_router("/ops/dead-letter", "ops")
 _NOT_FOUND = error_responses(404, descriptions={404: "No such dead letter event"})
-
-ProviderFilter = Annotated[ProviderName | None, Query(description="Filter by provider name")]
 
 
 @router.get("", response_model=list[dict[str, Any]])

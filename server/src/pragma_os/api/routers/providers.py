@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
 from pragma_os.api.deps import CurrentPrincipal, ProvidersDep
 from pragma_os.api.openapi import (
-    AUTHENTICATED_ERRORS,
     BODY_ERRORS,
     ProviderId,
     VersionInPath,
     error_responses,
 )
 from pragma_os.api.responses import FastJSONResponse, event_stream
-from pragma_os.api.routing import CheckedRoute
+from pragma_os.api.routing import authenticated_router
 from pragma_os.services import provider_logs, providers
 from pragma_sdk.models import (
     BUILD_VERSION,
@@ -30,12 +29,7 @@ from pragma_sdk.models import (
     RollbackRequest,
 )
 
-router = APIRouter(
-    prefix="/providers",
-    tags=["providers"],
-    route_class=CheckedRoute,
-    responses=error_responses(*AUTHENTICATED_ERRORS),
-)
+router = authenticated_router("/providers", "providers")
 
 _NO_PROVIDER = error_responses(404, descriptions={404: "No such provider"})
 _NO_BUILD = error_responses(404, descriptions={404: "No such provider, or no such build"})
@@ -102,8 +96,7 @@ async def get_build_by_version(
     provider_id: ProviderId, version: VersionInPath, platform: ProvidersDep, principal: CurrentPrincipal
 ) -> FastJSONResponse:
     """The build of a version (same as ``/builds/{version}``)."""
-    build = await providers.get_build(platform, principal, provider_id, version)
-    return FastJSONResponse(providers.build_info(build))
+    return await get_build_status(provider_id, version, platform, principal)
 
 
 @router.get(

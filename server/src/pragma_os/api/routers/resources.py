@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import WithJsonSchema
 
@@ -17,9 +17,16 @@ from pragma_os.api.deps import (
     WakeupsDep,
     WorkerNoticesDep,
 )
-from pragma_os.api.openapi import AUTHENTICATED_ERRORS, BODY_ERRORS, ResourceId, SecretId, error_responses
+from pragma_os.api.openapi import (
+    BODY_ERRORS,
+    ProviderFilter,
+    ResourceId,
+    SecretId,
+    error_responses,
+    event_stream_answer,
+)
 from pragma_os.api.responses import FastJSONResponse, event_stream
-from pragma_os.api.routing import CheckedRoute
+from pragma_os.api.routing import authenticated_router
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import resource_batches, resource_logs, resource_types, resources, secrets, watch
 from pragma_sdk.models import (
@@ -42,12 +49,7 @@ from pragma_sdk.models import (
     is_resource_id,
 )
 
-router = APIRouter(
-    prefix="/resources",
-    tags=["resources"],
-    route_class=CheckedRoute,
-    responses=error_responses(*AUTHENTICATED_ERRORS),
-)
+router = authenticated_router("/resources", "resources")
 
 MAX_PAGE_SIZE = 10_000
 LAST_EVENT_ID_RULE = (
@@ -74,7 +76,7 @@ def _event_id(header: str) -> int:
 async def list_resource_types(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    provider: ProviderFilter = None,
 ) -> FastJSONResponse:
     """Resource types of deployed providers and the built-in ones."""
     return FastJSONResponse(await resource_types.list_resource_types(database, principal, provider))
@@ -84,10 +86,7 @@ async def list_resource_types(
     "/watch",
     response_class=StreamingResponse,
     responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "Server-sent events: resource and deleted, each with the id to resume from",
-        }
+        200: event_stream_answer("Server-sent events: resource and deleted, each with the id to resume from")
     },
 )
 async def watch_resources(
@@ -143,7 +142,7 @@ async def list_resources(
     principal: CurrentPrincipal,
     database: DatabaseDep,
     notices: WorkerNoticesDep,
-    provider: Annotated[ProviderName | None, Query(description="Filter by provider name")] = None,
+    provider: ProviderFilter = None,
     resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
     tags: Annotated[
         list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
@@ -284,10 +283,7 @@ async def get_resource_health(
     "/{resource_id}/logs",
     response_model=list[LogEntry],
     responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "Log entries; with follow=true, a stream of server-sent events",
-        },
+        200: event_stream_answer("Log entries; with follow=true, a stream of server-sent events"),
         **error_responses(404, 503, descriptions=_NO_WORKER),
     },
 )

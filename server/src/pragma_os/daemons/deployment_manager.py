@@ -10,7 +10,6 @@ previous version keeps running. Deploying an older version is how you roll back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.store import Database, resource_types
 from pragma_os.store import providers as store
 from pragma_os.store.types import utcnow
+from pragma_os.tasks import cancel_and_wait
 from pragma_sdk.models import DeploymentStatus
 
 logger = logging.getLogger("pragma_os.deploy")
@@ -148,9 +148,7 @@ class DeploymentManager:
         key = (organization_id, provider_id)
         rollout = self._rollouts.pop(key, None)
         if rollout is not None:
-            rollout.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await rollout
+            await cancel_and_wait(rollout)
         async with self._lock(key):
             release = self._current.pop(key, None)
             if release is None:

@@ -7,7 +7,6 @@ differs: it leases for every organization at once, in process, with no HTTP in b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ from pragma_os.engine.wakeups import ANY_ORGANIZATION
 from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
 from pragma_os.store import Database, resource_types
 from pragma_os.store.types import utcnow
+from pragma_os.tasks import cancel_and_wait
 from pragma_sdk.provider import LifecycleEvent, LifecycleResult, handle_event
 
 logger = logging.getLogger("pragma_os.builtin")
@@ -50,9 +50,7 @@ class BuiltinWorker:
     async def stop(self) -> None:
         """Stop; events it held are redelivered when their lease runs out."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
 
     async def _serve(self) -> None:
         use_services(self._services)
