@@ -1,5 +1,5 @@
 """Wakeups for long-polling workers: who has new work, signalled after a commit (this
-process's, or another replica's as its announcement arrives: ``services/replicas.py``)."""
+process's, or another replica's as its announcement arrives: ``daemons/replica_relay.py``)."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def recheck_seconds(database: Database) -> float:
 
     On SQLite every write is this process's, so the signal is enough and the wait is only
     bounded; on a shared database other replicas' commits fire it through their
-    announcements (``services/replicas.py``), and this bounds one that was lost.
+    announcements (``daemons/replica_relay.py``), and this bounds one that was lost.
     """
     return KEEPALIVE_SECONDS if is_sqlite(database.url) else _SHARED_DATABASE_RECHECK_SECONDS
 
