@@ -1,11 +1,14 @@
-"""Clients for the server that runs provider workers."""
+"""Clients for the server that runs provider workers, and a migrated database for tests that
+drive the engine directly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from pragma_os.store import Database
+from pragma_os.store.migrate import upgrade
 from pragma_sdk import PragmaClient
 from testing.fixtures.server import RunningServer
 
@@ -14,3 +17,13 @@ from testing.fixtures.server import RunningServer
 def client(engine_server: RunningServer) -> Iterator[PragmaClient]:
     with PragmaClient(base_url=engine_server.url, auth_token=engine_server.token, timeout=30) as sync_client:
         yield sync_client
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await upgrade(database)
+    try:
+        yield database
+    finally:
+        await database.close()

@@ -5,7 +5,6 @@ handed nothing and waits on for the next one."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.store import Database
 from pragma_os.store import resources as store
-from pragma_os.store.migrate import upgrade
 from pragma_os.store.types import Claim, utcnow
 from pragma_sdk.models import LifecycleState, ResourceApply
 
@@ -30,16 +28,6 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], ind
 
 class LeaseFailedError(Exception):
     pass
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await upgrade(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def _apply(database: Database, organization_id: str, name: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -20,22 +19,11 @@ from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.store import Database, dead_letters, events
 from pragma_os.store import resources as store
-from pragma_os.store.migrate import upgrade
 from pragma_os.store.types import Claim, utcnow
 from pragma_sdk.models import LifecycleState, ResourceApply
 from pragma_sdk.provider import LifecycleResult
 
 PROVIDER = "writer"
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await upgrade(database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def _body(name: str, **extra: object) -> ResourceApply:
