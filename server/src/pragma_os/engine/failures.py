@@ -31,6 +31,7 @@ class Retry:
     attempt: int
     error: str
     changes: Row
+    cause: Cause = Cause.RETRYABLE_FAILURE
 
 
 @dataclass(frozen=True)

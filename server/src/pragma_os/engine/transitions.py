@@ -347,11 +347,8 @@ async def retry_later(connection: AsyncConnection, retries: Sequence[Retry], *, 
     """Put failed events back in the queue, with one statement per table."""
     if not retries:
         return
-    resources = []
-    for retry in retries:
-        state = _move(connection, retry.row, Cause.RETRYABLE_FAILURE, retry.event["id"])
-        resources.append((retry.row, {**retry.changes, "lifecycle_state": state}))
-        touched.add((retry.row["organization_id"], retry.row["provider"]))
+    resources = _moved(connection, retries)
+    touched.update((retry.row["organization_id"], retry.row["provider"]) for retry in retries)
     await writes.update_events(
         connection,
         [(retry.event["pk"], _back_in_queue(retry.attempt, available_at=retry.due, last_error=retry.error))
@@ -365,10 +362,7 @@ async def fail(connection: AsyncConnection, failures: Sequence[DeadLetter], *, t
     a resource being deleted that was never provisioned goes."""
     if not failures:
         return
-    resources = []
-    for failure in failures:
-        state = _move(connection, failure.row, failure.cause, failure.event["id"])
-        resources.append((failure.row, {**failure.changes, "lifecycle_state": state}))
+    resources = _moved(connection, failures)
     await writes.insert_dead_letters(connection, [failure.letter for failure in failures])
     await writes.delete_events(connection, [failure.event["pk"] for failure in failures])
     await _unblock_dependents_of(connection, [failure.row for failure in failures], touched=touched)
@@ -376,6 +370,20 @@ async def fail(connection: AsyncConnection, failures: Sequence[DeadLetter], *, t
     for (row, changes), failure in zip(resources, failures, strict=True):
         if row["deleting"] and not row["provisioned"] and failure.cause is Cause.FAILURE:
             await remove(connection, {**row, **changes}, touched=touched)
+
+
+def _moved(connection: AsyncConnection, outcomes: Sequence[Retry | DeadLetter]) -> list[tuple[Row, Row]]:
+    """Each failed event's resource with its changes and the state its cause moves it to."""
+    return [
+        (
+            outcome.row,
+            {
+                **outcome.changes,
+                "lifecycle_state": _move(connection, outcome.row, outcome.cause, outcome.event["id"]),
+            },
+        )
+        for outcome in outcomes
+    ]
 
 
 # Dead letters
