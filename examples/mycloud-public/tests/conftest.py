@@ -43,3 +43,9 @@ def mock_apply_and_wait(mocker: MockerFixture) -> tuple[Any, Any]:
         new_callable=mocker.AsyncMock,
     )
     return mock_apply, mock_wait
+
+
+@pytest.fixture
+def mock_apply(mock_apply_and_wait: tuple[Any, Any]) -> Any:
+    """The mock of apply(), for tests that check what was applied (wait_ready() is mocked too)."""
+    return mock_apply_and_wait[0]

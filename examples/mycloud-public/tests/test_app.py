@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +43,18 @@ def create_app_with_mocked_dependency(
     )
 
 
-def app_config(mocker: MockerFixture, mock_database_resource: Any, **values: Any) -> AppConfig:
-    """A config built without validation, its dependency a mock resolving to the database."""
-    mock_dependency = mocker.MagicMock()
-    mock_dependency.resolve = mocker.AsyncMock(return_value=mock_database_resource)
-    return AppConfig.model_construct(database=mock_dependency, **{"image": "ghcr.io/acme/web:1", **values})
+@pytest.fixture
+def app_config(mocker: MockerFixture, mock_database_resource: Any) -> Callable[..., AppConfig]:
+    """Build configs without validation, their dependency a mock resolving to the database."""
+
+    def build(**values: Any) -> AppConfig:
+        mock_dependency = mocker.MagicMock()
+        mock_dependency.resolve = mocker.AsyncMock(return_value=mock_database_resource)
+        return AppConfig.model_construct(
+            database=mock_dependency, **{"image": "ghcr.io/acme/web:1", **values}
+        )
+
+    return build
 
 
 async def test_create_app_success(
@@ -64,14 +72,13 @@ async def test_create_app_success(
     mock_wait.assert_awaited_once_with(timeout=60.0)
 
 
+@pytest.mark.usefixtures("mock_apply_and_wait")
 async def test_create_app_with_harness(
     harness: ProviderHarness,
-    mocker: MockerFixture,
-    mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    app_config: Callable[..., AppConfig],
 ) -> None:
     """The harness hands a model_construct config holding mocks to the handler as it is."""
-    config = app_config(mocker, mock_database_resource, replicas=3)
+    config = app_config(replicas=3)
 
     result = await harness.invoke_create(App, name="web", config=config)
 
@@ -83,13 +90,13 @@ async def test_create_app_with_harness(
 async def test_create_applies_dns_record_subresource(
     harness: ProviderHarness,
     mocker: MockerFixture,
-    mock_database_resource: Any,
+    app_config: Callable[..., AppConfig],
 ) -> None:
     """on_create applies the record web-dns for hostname web."""
     mock_apply = mocker.patch("pragma_sdk.models.base.Resource.apply", autospec=True)
     mocker.patch("pragma_sdk.models.base.Resource.wait_ready", new_callable=mocker.AsyncMock)
 
-    result = await harness.invoke_create(App, name="web", config=app_config(mocker, mock_database_resource))
+    result = await harness.invoke_create(App, name="web", config=app_config())
 
     assert result.success, result.error
     (record,) = [call.args[0] for call in mock_apply.await_args_list]
@@ -97,11 +104,11 @@ async def test_create_applies_dns_record_subresource(
     assert (record.name, record.config) == ("web-dns", DnsConfig(hostname="web"))
 
 
+@pytest.mark.usefixtures("mock_apply_and_wait")
 async def test_create_with_patched_resolve(
     harness: ProviderHarness,
     mocker: MockerFixture,
     mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
 ) -> None:
     """A validated config works too when Dependency.resolve is patched."""
     mocker.patch(
@@ -123,16 +130,11 @@ async def test_create_with_patched_resolve(
 
 async def test_create_rejects_zero_replicas(
     harness: ProviderHarness,
-    mocker: MockerFixture,
-    mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    app_config: Callable[..., AppConfig],
+    mock_apply: Any,
 ) -> None:
     """on_create fails for good (ValueError) when asked for no replica."""
-    mock_apply, _ = mock_apply_and_wait
-
-    result = await harness.invoke_create(
-        App, name="web", config=app_config(mocker, mock_database_resource, replicas=0)
-    )
+    result = await harness.invoke_create(App, name="web", config=app_config(replicas=0))
 
     assert result.failed
     assert isinstance(result.error, ValueError)
@@ -140,10 +142,8 @@ async def test_create_rejects_zero_replicas(
     mock_apply.assert_not_called()
 
 
-async def test_create_fails_without_database_outputs(
-    mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
-) -> None:
+@pytest.mark.usefixtures("mock_apply_and_wait")
+async def test_create_fails_without_database_outputs(mock_database_resource: Any) -> None:
     """on_create fails (retryable) while the database has no outputs."""
     mock_database_resource.outputs = None
     app = create_app_with_mocked_dependency(mock_database_resource=mock_database_resource)
@@ -154,13 +154,11 @@ async def test_create_fails_without_database_outputs(
 
 async def test_update_unchanged_returns_existing(
     harness: ProviderHarness,
-    mocker: MockerFixture,
-    mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    app_config: Callable[..., AppConfig],
+    mock_apply: Any,
 ) -> None:
     """on_update returns existing outputs when neither config nor database changed."""
-    mock_apply, _ = mock_apply_and_wait
-    config = app_config(mocker, mock_database_resource)
+    config = app_config()
 
     result = await harness.invoke_update(
         App,
@@ -177,10 +175,9 @@ async def test_update_unchanged_returns_existing(
 
 async def test_update_database_url_changed_redeploys(
     mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    mock_apply: Any,
 ) -> None:
     """on_update redeploys when the database's connection URL changed."""
-    mock_apply, _ = mock_apply_and_wait
     mock_database_resource.outputs.connection_url = "postgres://.../orders-v2"
     app = create_app_with_mocked_dependency(
         mock_database_resource=mock_database_resource, outputs=APP_OUTPUTS
@@ -194,10 +191,9 @@ async def test_update_database_url_changed_redeploys(
 
 async def test_update_replicas_redeploys(
     mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    mock_apply: Any,
 ) -> None:
     """on_update redeploys when replicas change."""
-    mock_apply, _ = mock_apply_and_wait
     app = create_app_with_mocked_dependency(
         replicas=3, mock_database_resource=mock_database_resource, outputs=APP_OUTPUTS
     )
@@ -215,16 +211,11 @@ async def test_update_replicas_redeploys(
 
 async def test_delete_success(
     harness: ProviderHarness,
-    mocker: MockerFixture,
-    mock_database_resource: Any,
-    mock_apply_and_wait: tuple[Any, Any],
+    app_config: Callable[..., AppConfig],
+    mock_apply: Any,
 ) -> None:
     """on_delete completes without touching subresources (the platform deletes the record)."""
-    mock_apply, _ = mock_apply_and_wait
-
-    result = await harness.invoke_delete(
-        App, name="web", config=app_config(mocker, mock_database_resource), current_outputs=APP_OUTPUTS
-    )
+    result = await harness.invoke_delete(App, name="web", config=app_config(), current_outputs=APP_OUTPUTS)
 
     assert result.success, result.error
     mock_apply.assert_not_called()

@@ -36,36 +36,6 @@ async def test_create_database_success(harness: ProviderHarness) -> None:
     assert result.outputs.connection_url == "postgres://.../orders"
 
 
-async def test_update_resize_returns_existing(harness: ProviderHarness) -> None:
-    """on_update resizes in place: the connection URL stays."""
-    existing_outputs = DatabaseOutputs(connection_url="postgres://.../orders")
-
-    result = await harness.invoke_update(
-        Database,
-        name="orders",
-        config=DatabaseConfig(name="orders", size_gb=50),
-        previous_config=DatabaseConfig(name="orders", size_gb=10),
-        current_outputs=existing_outputs,
-    )
-
-    assert result.success
-    assert result.outputs == existing_outputs
-
-
-async def test_update_rename_gets_new_url(harness: ProviderHarness) -> None:
-    """on_update gives a renamed database a new connection URL."""
-    result = await harness.invoke_update(
-        Database,
-        name="orders",
-        config=DatabaseConfig(name="orders-v2"),
-        previous_config=DatabaseConfig(name="orders"),
-        current_outputs=DatabaseOutputs(connection_url="postgres://.../orders"),
-    )
-
-    assert result.success
-    assert result.outputs == DatabaseOutputs(connection_url="postgres://.../orders-v2")
-
-
 async def test_delete_success(harness: ProviderHarness) -> None:
     """on_delete completes without error."""
     result = await harness.invoke_delete(

@@ -15,38 +15,6 @@ async def test_create_dns_success(harness: ProviderHarness) -> None:
     assert result.outputs == DnsOutputs(fqdn="web.apps.mycloud.example")
 
 
-async def test_update_unchanged_returns_existing(harness: ProviderHarness) -> None:
-    """on_update returns existing outputs when config unchanged."""
-    config = DnsConfig(hostname="web")
-    existing_outputs = DnsOutputs(fqdn="web.apps.mycloud.example")
-
-    result = await harness.invoke_update(
-        Dns,
-        name="web-dns",
-        config=config,
-        previous_config=config,
-        current_outputs=existing_outputs,
-    )
-
-    assert result.success
-    assert result.outputs == existing_outputs
-
-
-async def test_update_new_hostname(harness: ProviderHarness) -> None:
-    """on_update points the record at the new hostname."""
-    result = await harness.invoke_update(
-        Dns,
-        name="web-dns",
-        config=DnsConfig(hostname="shop"),
-        previous_config=DnsConfig(hostname="web"),
-        current_outputs=DnsOutputs(fqdn="web.apps.mycloud.example"),
-    )
-
-    assert result.success
-    assert result.outputs is not None
-    assert result.outputs.fqdn == "shop.apps.mycloud.example"
-
-
 async def test_delete_success(harness: ProviderHarness) -> None:
     """on_delete completes without error."""
     result = await harness.invoke_delete(Dns, name="web-dns", config=DnsConfig(hostname="web"))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pragma_sdk.models import resource_id
+from pragma_sdk.models import ResourceAddress
 
 _REFERENCE_KEYS = frozenset({"provider", "resource", "name", "field"})
 _IGNORED_KEYS = frozenset({"created_at", "updated_at"})
@@ -22,22 +22,12 @@ INTERPOLATION = re.compile(r"\$\{(?P<path>[^}]+?)\.(?P<field>(?:outputs|config)(
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class Target(ResourceAddress):
     """The resource a reference points at."""
 
     provider: str
     resource: str
     name: str
-
-    @property
-    def id(self) -> str:
-        """The target's resource id."""
-        return resource_id(self.provider, self.resource, self.name)
-
-    @property
-    def path(self) -> str:
-        """``provider/resource/name``."""
-        return f"{self.provider}/{self.resource}/{self.name}"
 
 
 def as_field_reference(value: Mapping[str, Any]) -> tuple[Target, str] | None:

@@ -11,7 +11,7 @@ import io
 import tarfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -35,25 +35,13 @@ VERSION = "20250115.120000"
 
 Handler = Callable[[httpx.Request], httpx.Response]
 Call = Callable[..., Awaitable[Any]]
+ClientT = TypeVar("ClientT", PragmaClient, AsyncPragmaClient)
 
 
-def sync_client(handler: Handler) -> PragmaClient:
-    """A ``PragmaClient`` whose requests go to ``handler`` instead of the network."""
-    client = PragmaClient(base_url=BASE_URL, timeout=TIMEOUT, auth_token="secret")
-    client._http.close()
-    client._http = httpx.Client(
-        base_url=BASE_URL,
-        timeout=TIMEOUT,
-        headers=client._settings.headers,
-        transport=httpx.MockTransport(handler),
-    )
-    return client
-
-
-def async_client(handler: Handler) -> AsyncPragmaClient:
-    """An ``AsyncPragmaClient`` whose requests go to ``handler`` instead of the network."""
-    client = AsyncPragmaClient(base_url=BASE_URL, timeout=TIMEOUT, auth_token="secret")
-    client._http = httpx.AsyncClient(
+def offline_client(client_class: type[ClientT], handler: Handler) -> ClientT:
+    """A client of ``client_class`` whose requests go to ``handler`` instead of the network."""
+    client = client_class(base_url=BASE_URL, timeout=TIMEOUT, auth_token="secret")
+    client._http = client._http_class(
         base_url=BASE_URL,
         timeout=TIMEOUT,
         headers=client._settings.headers,
@@ -68,9 +56,9 @@ def call(request: pytest.FixtureRequest) -> Call:
 
     async def run(handler: Handler, method: str, *args: Any, **kwargs: Any) -> Any:
         if request.param == "sync":
-            with sync_client(handler) as client:
+            with offline_client(PragmaClient, handler) as client:
                 return getattr(client, method)(*args, **kwargs)
-        async with async_client(handler) as aclient:
+        async with offline_client(AsyncPragmaClient, handler) as aclient:
             return await getattr(aclient, method)(*args, **kwargs)
 
     return run
@@ -310,7 +298,7 @@ def assert_log_request(request: httpx.Request) -> None:
 
 def test_stream_build_logs_sync() -> None:
     seen: list[httpx.Request] = []
-    with sync_client(streaming(seen, LOG_CHUNKS, use_async=False)) as client:
+    with offline_client(PragmaClient, streaming(seen, LOG_CHUNKS, use_async=False)) as client:
         with client.stream_build_logs("my-provider", VERSION) as response:
             assert isinstance(response, httpx.Response)
             assert list(response.iter_lines()) == LOG_LINES
@@ -321,7 +309,7 @@ def test_stream_build_logs_sync() -> None:
 
 async def test_stream_build_logs_async() -> None:
     seen: list[httpx.Request] = []
-    async with async_client(streaming(seen, LOG_CHUNKS, use_async=True)) as client:
+    async with offline_client(AsyncPragmaClient, streaming(seen, LOG_CHUNKS, use_async=True)) as client:
         async with client.stream_build_logs("my-provider", VERSION) as response:
             assert isinstance(response, httpx.Response)
             assert [line async for line in response.aiter_lines()] == LOG_LINES
@@ -336,7 +324,7 @@ NOT_FOUND = [b'{"detail": "build ', VERSION.encode(), b' of my-provider not foun
 def test_stream_build_logs_error_sync() -> None:
     handler = streaming([], NOT_FOUND, use_async=False, status_code=404)
     with (
-        sync_client(handler) as client,
+        offline_client(PragmaClient, handler) as client,
         pytest.raises(httpx.HTTPStatusError) as raised,
         client.stream_build_logs("my-provider", VERSION),
     ):
@@ -348,7 +336,7 @@ def test_stream_build_logs_error_sync() -> None:
 
 async def test_stream_build_logs_error_async() -> None:
     handler = streaming([], NOT_FOUND, use_async=True, status_code=404)
-    async with async_client(handler) as client:
+    async with offline_client(AsyncPragmaClient, handler) as client:
         with pytest.raises(httpx.HTTPStatusError) as raised:
             async with client.stream_build_logs("my-provider", VERSION):
                 pytest.fail("no stream for a build that does not exist")

@@ -19,6 +19,8 @@ from pragma_sdk import (
     Resource,
 )
 
+from .models import typed_resource
+
 
 class ModelConfig(Config):
     """The guide's ``ModelConfig``: ``api_key`` is typed for the value a reference stands for."""
@@ -37,12 +39,7 @@ class AgentConfig(Config):
 
 
 def model_class(provider: str) -> type[Resource[ModelConfig, ModelOutputs]]:
-    class Model(Resource[ModelConfig, ModelOutputs]):
-        pass
-
-    Model.provider = provider
-    Model.resource = "anthropic-model"
-    return Model
+    return typed_resource(ModelConfig, ModelOutputs, provider, "anthropic-model")
 
 
 def secret_reference(provider: str) -> FieldReference:

@@ -9,20 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mycloud_provider import App, AppConfig, Database, DatabaseConfig, DatabaseOutputs
 
 from pragma_sdk import Provider
 from pragma_sdk.provider import ProviderDiscoveryError, ProviderHarness, discover_provider
-
-EXAMPLE_SRC = Path(__file__).resolve().parents[3] / "examples" / "mycloud" / "src"
-
-
-@pytest.fixture
-def example_on_path() -> Iterator[None]:
-    sys.path.insert(0, str(EXAMPLE_SRC))
-    try:
-        yield
-    finally:
-        sys.path.remove(str(EXAMPLE_SRC))
 
 
 @pytest.fixture
@@ -44,12 +34,10 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text))
 
 
-async def test_example_package(example_on_path: None) -> None:
+async def test_example_package() -> None:
     provider = discover_provider("mycloud_provider")
     assert provider.name == "mycloud"
     assert set(provider.resources) == {"database", "app", "dns"}
-
-    from mycloud_provider import App, AppConfig, Database, DatabaseConfig, DatabaseOutputs
 
     harness = ProviderHarness(provider)
     created = await harness.invoke_create(Database, "orders", DatabaseConfig(name="orders"))
@@ -76,7 +64,7 @@ async def test_example_package(example_on_path: None) -> None:
     assert AppConfig.model_fields["image"].is_required()
 
 
-def test_example_schemas(example_on_path: None) -> None:
+def test_example_schemas() -> None:
     definitions = {item["resource"]: item for item in discover_provider("mycloud_provider").resource_types()}
     json.dumps(definitions)  # JSON-serializable as the build stores it
     database = definitions["database"]

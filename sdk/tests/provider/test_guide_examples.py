@@ -1,36 +1,20 @@
-"""The guide's provider-authoring examples (Quick Example, Dependencies), run through the harness."""
+"""The guide's provider-authoring examples (Quick Example, Dependencies), run through the harness.
+
+Each example is written once: the Quick Example's database is ``examples/mycloud``'s and the
+``Dependency[T]`` example's model and agent are ``testing/providers/agno_provider``'s, which
+the server's workers run too. Only the first Dependencies example lives here.
+"""
 
 from __future__ import annotations
 
+from mycloud_provider import Database, DatabaseConfig, DatabaseOutputs, mycloud
+
 from pragma_sdk import Config, Dependency, LifecycleState, Outputs, Provider, Resource
 from pragma_sdk.provider import LifecycleEvent, LifecycleResult, ProviderHarness
+from testing.providers.agno_provider import Agent, AgentConfig, Model, agno
 
-# Quick Example, as written.
-mycloud = Provider(name="mycloud")
-
-
-class DatabaseConfig(Config):
-    name: str
-    size_gb: int = 10
-
-
-class DatabaseOutputs(Outputs):
-    connection_url: str
-
-
-@mycloud.resource("database")
-class Database(Resource[DatabaseConfig, DatabaseOutputs]):
-    async def on_create(self) -> DatabaseOutputs:
-        # Provision database
-        return DatabaseOutputs(connection_url=f"postgres://.../{self.config.name}")
-
-    async def on_update(self, previous_config: DatabaseConfig) -> DatabaseOutputs:
-        # Handle updates
-        return self.outputs
-
-    async def on_delete(self) -> None:
-        # Clean up database
-        pass
+# The example package has an ``app`` type of its own, so the guide's app gets a provider apart.
+guide = Provider(name="mycloud")
 
 
 # Dependencies, first example: reads the resolved dependency directly.
@@ -43,7 +27,7 @@ class AppOutputs(Outputs):
     url: str
 
 
-@mycloud.resource("app")
+@guide.resource("app")
 class App(Resource[AppConfig, AppOutputs]):
     async def on_create(self) -> AppOutputs:
         # Access the resolved dependency
@@ -54,39 +38,6 @@ class App(Resource[AppConfig, AppOutputs]):
         db_size = db.config.size_gb
         assert db_size == 20
         return AppOutputs(url=f"Connected to {conn_url}")
-
-
-# Dependency[T], second example: resolve() on a type of another provider.
-class ModelConfig(Config):
-    model_id: str
-    api_key: str
-
-
-class ModelOutputs(Outputs):
-    model_name: str
-
-
-class Model(Resource[ModelConfig, ModelOutputs]):
-    provider = "agno"
-    resource = "anthropic-model"
-
-
-class AgentConfig(Config):
-    model: Dependency[Model]
-    instructions: str
-
-
-class AgentOutputs(Outputs):
-    agent_id: str
-
-
-@mycloud.resource("agent")
-class Agent(Resource[AgentConfig, AgentOutputs]):
-    async def on_create(self) -> AgentOutputs:
-        model = await self.config.model.resolve()
-        # Access typed config and outputs
-        model_name = model.outputs.model_name
-        return AgentOutputs(agent_id=f"agent-using-{model_name}")
 
 
 async def test_quick_example_lifecycle() -> None:
@@ -124,7 +75,7 @@ async def test_quick_example_lifecycle() -> None:
 
 
 async def test_dependency_read_directly() -> None:
-    harness = ProviderHarness(mycloud)
+    harness = ProviderHarness(guide)
     database = Database(
         name="db1",
         config=DatabaseConfig(name="orders", size_gb=20),
@@ -144,7 +95,7 @@ async def test_dependency_read_directly() -> None:
 
 
 async def test_dependency_resolved_typed() -> None:
-    harness = ProviderHarness(mycloud)
+    harness = ProviderHarness(agno)
     model_document = {
         "id": "resource:agno_anthropic-model_claude",
         "provider": "agno",

@@ -159,6 +159,27 @@ def resource_id(provider: str, resource: str, name: str) -> str:
     return f"resource:{provider}_{resource.replace('/', '_')}_{name}"
 
 
+class ResourceAddress:
+    """Mixin for what names a resource by ``provider``, ``resource`` type and ``name``: its id and path."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # for type checkers only: pydantic would take them for fields of its models
+        provider: str
+        resource: str
+        name: str
+
+    @property
+    def id(self) -> str:
+        """The named resource's id."""
+        return resource_id(self.provider, self.resource, self.name)
+
+    @property
+    def path(self) -> str:
+        """``provider/resource/name``, the form used in ``depends_on``."""
+        return f"{self.provider}/{self.resource}/{self.name}"
+
+
 def is_resource_id(value: str) -> bool:
     """Tell whether ``value`` has the shape of a resource id (it is never parsed back)."""
     return RESOURCE_ID.matches(value)
@@ -213,22 +234,12 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
-class ResourceReference(WireModel):
+class ResourceReference(WireModel, ResourceAddress):
     """Points at another resource by its identity."""
 
     provider: ProviderName
     resource: ResourceType
     name: ResourceName
-
-    @property
-    def id(self) -> str:
-        """The referenced resource's id."""
-        return resource_id(self.provider, self.resource, self.name)
-
-    @property
-    def path(self) -> str:
-        """``provider/resource/name``, the form used in ``depends_on``."""
-        return f"{self.provider}/{self.resource}/{self.name}"
 
 
 class OwnerReference(ResourceReference):

@@ -6,7 +6,7 @@ to ``handle_event`` and sends the ``LifecycleResult`` back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -59,7 +59,26 @@ class LifecycleEvent(WireModel):
     attempt: int = 1
 
 
-class LifecycleResult(WireModel):
+class HandlerOutcome:
+    """Mixin for how a handler went: ``success`` and ``failed``, read from ``status``."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # for type checkers only: pydantic would take it for a field, ordered first
+        status: ResponseStatus
+
+    @property
+    def success(self) -> bool:
+        """Whether the handler succeeded."""
+        return self.status is ResponseStatus.SUCCESS
+
+    @property
+    def failed(self) -> bool:
+        """Whether the handler failed."""
+        return self.status is ResponseStatus.FAILURE
+
+
+class LifecycleResult(WireModel, HandlerOutcome):
     """How a provider handled one event.
 
     Attributes:
@@ -83,13 +102,3 @@ class LifecycleResult(WireModel):
     permanent: bool = Field(default=False, strict=True)
     attempt: JsonInt | None = None
     traceback: str | None = None
-
-    @property
-    def success(self) -> bool:
-        """Whether the handler succeeded."""
-        return self.status is ResponseStatus.SUCCESS
-
-    @property
-    def failed(self) -> bool:
-        """Whether the handler failed."""
-        return self.status is ResponseStatus.FAILURE

@@ -13,14 +13,14 @@ from typing import Any
 
 from pragma_sdk.models import LifecycleState, ResponseStatus
 from pragma_sdk.provider._context import RuntimeContext
-from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult
+from pragma_sdk.provider._events import HandlerOutcome, LifecycleEvent, LifecycleResult
 from pragma_sdk.provider._handling import describe_failure, run_handler
 from pragma_sdk.provider._resolution import bind_dependencies
 from pragma_sdk.resource import Config, Outputs, Resource, config_class_of
 
 
 @dataclass
-class HarnessResult:
+class HarnessResult(HandlerOutcome):
     """How a handler run by ``ProviderHarness()`` went, holding the handler's own objects.
 
     This is the public SDK's harness result: ``result.outputs`` is the Outputs instance the
@@ -43,16 +43,6 @@ class HarnessResult:
     outputs: Outputs | None = None
     error: Exception | None = None
     permanent: bool = False
-
-    @property
-    def success(self) -> bool:
-        """Whether the handler succeeded."""
-        return self.status is ResponseStatus.SUCCESS
-
-    @property
-    def failed(self) -> bool:
-        """Whether the handler failed."""
-        return self.status is ResponseStatus.FAILURE
 
     def report(self) -> LifecycleResult:
         """Return this result as the worker runtime reports it: JSON outputs, ``"Type: message"`` error."""

@@ -13,6 +13,7 @@ from typing import ClassVar
 from pragma_sdk import Config, Dependency, Field, Outputs, Resource
 from pragma_sdk.types import HealthStatus, LogEntry
 
+from mycloudpub_provider.logs import select_logs
 from mycloudpub_provider.resources.database import Database
 from mycloudpub_provider.resources.dns import Dns, DnsConfig, fqdn_of
 
@@ -137,16 +138,8 @@ class App(Resource[AppConfig, AppOutputs]):
             details=details,
         )
 
-    async def logs(
-        self,
-        since: datetime | None = None,
-        tail: int = 100,
-    ) -> AsyncIterator[LogEntry]:
-        """Yield the replicas' log lines, oldest first.
-
-        Args:
-            since: Only return logs at or after this timestamp.
-            tail: Maximum number of log lines, the newest ones.
+    async def logs(self, since: datetime | None = None, tail: int = 100) -> AsyncIterator[LogEntry]:
+        """Yield the replicas' log lines, oldest first, those ``select_logs`` picks.
 
         Yields:
             LogEntry for each line, with the replica it came from in ``metadata``.
@@ -171,6 +164,5 @@ class App(Resource[AppConfig, AppOutputs]):
                 )
             )
 
-        kept = [entry for entry in entries if since is None or entry.timestamp >= since]
-        for entry in kept[-tail:] if tail > 0 else []:
+        for entry in select_logs(entries, since, tail):
             yield entry

@@ -13,6 +13,8 @@ from typing import ClassVar
 from pragma_sdk import Config, Outputs, Resource
 from pragma_sdk.types import HealthStatus, LogEntry
 
+from mycloudpub_provider.logs import select_logs
+
 SMALL_DATABASE_GB = 5
 
 
@@ -79,16 +81,8 @@ class Database(Resource[DatabaseConfig, DatabaseOutputs]):
             details={"size_gb": self.config.size_gb},
         )
 
-    async def logs(
-        self,
-        since: datetime | None = None,
-        tail: int = 100,
-    ) -> AsyncIterator[LogEntry]:
-        """Yield the database server's log lines, oldest first.
-
-        Args:
-            since: Only return logs at or after this timestamp.
-            tail: Maximum number of log lines, the newest ones.
+    async def logs(self, since: datetime | None = None, tail: int = 100) -> AsyncIterator[LogEntry]:
+        """Yield the database server's log lines, oldest first, those ``select_logs`` picks.
 
         Yields:
             LogEntry for each line.
@@ -119,6 +113,5 @@ class Database(Resource[DatabaseConfig, DatabaseOutputs]):
                 )
             )
 
-        kept = [entry for entry in entries if since is None or entry.timestamp >= since]
-        for entry in kept[-tail:] if tail > 0 else []:
+        for entry in select_logs(entries, since, tail):
             yield entry
