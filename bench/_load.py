@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,15 @@ if importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 import httpx
+
+# The benchmarks start servers as the tests do: the repository's ``testing`` package holds the
+# helpers both use (this folder, not the repository, is what the scripts put on sys.path).
+REPOSITORY = Path(__file__).resolve().parents[1]
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+from testing.processes import free_port as free_port  # noqa: E402
+from testing.processes import stop_process as stop_process  # noqa: E402
 
 try:  # same fast encoder as the server; falls back to the standard library
     import orjson
@@ -508,12 +516,6 @@ async def list_load(
 # Processes, machine, output
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_healthy(
     url: str, process: subprocess.Popen[bytes], log: Callable[[], str], seconds: float = 60
 ) -> None:
@@ -528,16 +530,6 @@ def wait_healthy(
             pass
         time.sleep(0.1)
     raise RuntimeError(f"server did not become healthy in {seconds}s:\n{log()[-4000:]}")
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def machine_info(client: str) -> dict[str, Any]:

@@ -33,7 +33,8 @@ import httpx  # noqa: E402
 from bench._load import write_json  # noqa: E402
 from testing.fixtures.db import make_database_url  # noqa: E402
 from testing.fixtures.files import MIB, GeneratedUpload, memory_mib, reset_peak_memory  # noqa: E402
-from testing.fixtures.server import free_port, start_server  # noqa: E402
+from testing.fixtures.server import start_server  # noqa: E402
+from testing.processes import free_port  # noqa: E402
 
 BASELINE_APP = textwrap.dedent(
     """
