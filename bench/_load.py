@@ -532,6 +532,33 @@ def wait_healthy(
     raise RuntimeError(f"server did not become healthy in {seconds}s:\n{log()[-4000:]}")
 
 
+def start_testkit_server(
+    home: Path, token: str, concurrency: int, extra_args: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``pragma-os serve`` with a worker process for the test provider ``testkit`` (no-op
+    handlers unless told otherwise), its home, data and log (``server.log``) in ``home``;
+    returns the process and its URL once healthy."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PYTHONPATH=str(REPOSITORY / "testing" / "providers"),
+        PRAGMA_BOOTSTRAP_TOKEN=token,
+        PRAGMA_WORKER_CONCURRENCY=str(concurrency),
+    )
+    command = [
+        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(home / "data"),
+        "--no-write-credentials", "--provider-package", "testkit_provider", *extra_args,
+    ]  # fmt: skip
+    log_path = home / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
+    return process, url
+
+
 def machine_info(client: str) -> dict[str, Any]:
     model = "unknown"
     try:

@@ -31,19 +31,17 @@ from typing import Any
 
 import asyncpg
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import (  # noqa: E402
+from _load import (
     CLIENTS,
     Connection,
     dumps,
-    free_port,
     machine_info,
     process_cpu_seconds,
     self_cpu_seconds,
+    start_testkit_server,
     stop_process,
-    wait_healthy,
     write_json,
 )
 
@@ -76,27 +74,10 @@ class Replica:
 
 
 def start_replica(root: Path, index: int, database_url: str, concurrency: int) -> Replica:
-    port = free_port()
     home = root / f"replica-{index}"
     home.mkdir(parents=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        PYTHONPATH=str(REPOSITORY / "testing" / "providers"),
-        PRAGMA_BOOTSTRAP_TOKEN=TOKEN,
-        PRAGMA_WORKER_CONCURRENCY=str(concurrency),
-    )
-    command = [
-        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(home / "data"),
-        "--database-url", database_url, "--no-write-credentials", "--provider-package", "testkit_provider",
-    ]  # fmt: skip
-    log_path = home / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
-    return Replica(index, url, process, log_path)
+    process, url = start_testkit_server(home, TOKEN, concurrency, ["--database-url", database_url])
+    return Replica(index, url, process, home / "server.log")
 
 
 async def create_database(admin_dsn: str) -> tuple[str, str]:
