@@ -32,6 +32,7 @@ from typing import Any
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _load import (
     CLIENTS,
@@ -45,8 +46,9 @@ from _load import (
     write_json,
 )
 
+from testing.fixtures.db import POSTGRES_DSN, create_postgres_database, drop_postgres_database
+
 TOKEN = "prg_bench-replicas"
-DEFAULT_POSTGRES = os.environ.get("PRAGMA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @dataclass
@@ -78,26 +80,6 @@ def start_replica(root: Path, index: int, database_url: str, concurrency: int) -
     home.mkdir(parents=True)
     process, url = start_testkit_server(home, TOKEN, concurrency, ["--database-url", database_url])
     return Replica(index, url, process, home / "server.log")
-
-
-async def create_database(admin_dsn: str) -> tuple[str, str]:
-    """A fresh database; returns its name and SQLAlchemy URL."""
-    name = f"pragma_bench_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return name, f"{base}/{name}"
-
-
-async def drop_database(admin_dsn: str, name: str) -> None:
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 async def backend_pids(connection: asyncpg.Connection, database: str) -> list[int]:
@@ -243,13 +225,13 @@ async def measure(args: argparse.Namespace, replicas: list[Replica], database: s
 
 
 def run_one(args: argparse.Namespace, count: int) -> dict[str, Any]:
-    name, url = asyncio.run(create_database(args.postgres))
+    url = create_postgres_database(args.postgres)
     replicas: list[Replica] = []
     with tempfile.TemporaryDirectory(prefix="pragma-bench-replicas-") as directory:
         try:
             for index in range(count):
                 replicas.append(start_replica(Path(directory), index, url, args.concurrency))
-            return asyncio.run(measure(args, replicas, name))
+            return asyncio.run(measure(args, replicas, database=url.rsplit("/", 1)[1]))
         except BaseException:
             for replica in replicas:
                 lines = replica.log_path.read_text(errors="replace").splitlines()[-20:]
@@ -258,7 +240,7 @@ def run_one(args: argparse.Namespace, count: int) -> dict[str, Any]:
         finally:
             for replica in replicas:
                 stop_process(replica.process)
-            asyncio.run(drop_database(args.postgres, name))
+            drop_postgres_database(url, args.postgres)
 
 
 def print_figures(figures: dict[str, Any]) -> None:
@@ -287,7 +269,7 @@ def main() -> int:
     )
     parser.add_argument("--concurrency", type=int, default=200, help="handlers per worker")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="load generator for applies")
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a DSN whose user may create databases")
+    parser.add_argument("--postgres", default=POSTGRES_DSN, help="a DSN whose user may create databases")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for all to be ready")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
