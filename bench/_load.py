@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -366,6 +366,43 @@ class ErrorSample:
 TRANSPORT_ERRORS = (httpx.HTTPError, OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, RuntimeError)
 
 
+async def measure_phase(
+    name: str,
+    kind: str,
+    load: Callable[[], Awaitable[object]],
+    latencies: Sequence[float],
+    errors: ErrorSample,
+    *,
+    concurrency: int,
+    server_pid: int | None,
+) -> PhaseResult:
+    """Run ``load``, which fills ``latencies`` and ``errors``, and summarize it with the CPU the
+    server (``server_pid``, if known) and this process used meanwhile."""
+    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
+    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
+    self_before = self_cpu_seconds()
+    started = time.perf_counter()
+    await load()
+    elapsed = time.perf_counter() - started
+    result = summarize(
+        name,
+        kind,
+        latencies,
+        concurrency=concurrency,
+        elapsed=elapsed,
+        errors=errors.count,
+        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
+        loadgen_cpu=self_cpu_seconds() - self_before,
+    )
+    if server_pid:
+        result.notes["server_sys_cores"] = round(
+            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
+        )
+    if errors.first:
+        result.notes["first_errors"] = errors.first
+    return result
+
+
 async def apply_load(
     pool: Sequence[Connection],
     path: str,
@@ -397,29 +434,15 @@ async def apply_load(
             else:
                 errors.add(f"{status}: {content[:300].decode(errors='replace')}")
 
-    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
-    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
-    self_before = self_cpu_seconds()
-    started = perf()
-    await asyncio.gather(*(worker(connection) for connection in pool))
-    elapsed = perf() - started
-    result = summarize(
+    return await measure_phase(
         name,
         "apply",
+        lambda: asyncio.gather(*(worker(connection) for connection in pool)),
         latencies,
+        errors,
         concurrency=len(pool),
-        elapsed=elapsed,
-        errors=errors.count,
-        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
-        loadgen_cpu=self_cpu_seconds() - self_before,
+        server_pid=server_pid,
     )
-    if server_pid:
-        result.notes["server_sys_cores"] = round(
-            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
-        )
-    if errors.first:
-        result.notes["first_errors"] = errors.first
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -485,30 +508,17 @@ async def list_load(
                 walked = 0
                 query = (query + walkers) % len(queries)
 
-    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
-    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
-    self_before = self_cpu_seconds()
-    started = perf()
-    await asyncio.gather(*(walker(c, k % len(queries)) for k, c in enumerate(pool)))
-    elapsed = perf() - started
-    result = summarize(
+    result = await measure_phase(
         name,
         "list",
+        lambda: asyncio.gather(*(walker(c, k % len(queries)) for k, c in enumerate(pool))),
         latencies,
+        errors,
         concurrency=walkers,
-        elapsed=elapsed,
-        errors=errors.count,
-        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
-        loadgen_cpu=self_cpu_seconds() - self_before,
+        server_pid=server_pid,
     )
     result.notes["avg_items_per_page"] = round(items_seen / max(len(latencies), 1), 1)
     result.notes["complete_walks_checked"] = walks_checked
-    if server_pid:
-        result.notes["server_sys_cores"] = round(
-            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
-        )
-    if errors.first:
-        result.notes["first_errors"] = errors.first
     return result
 
 
