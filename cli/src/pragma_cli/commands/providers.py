@@ -41,6 +41,7 @@ TimeoutOption = Annotated[
         "--timeout", help="Give up waiting for the rollout after this many seconds (0: never).", min=0
     ),
 ]
+WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")]
 ForceOption = Annotated[
     bool,
     typer.Option(
@@ -196,9 +197,7 @@ def deploy(
             show_default=False,
         ),
     ] = None,
-    wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
-    ] = True,
+    wait: WaitOption = True,
     force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
@@ -243,9 +242,7 @@ def rollback(
             help="The successful build to go back to, such as 20260115.120000.",
         ),
     ],
-    wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
-    ] = True,
+    wait: WaitOption = True,
     force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
