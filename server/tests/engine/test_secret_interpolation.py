@@ -15,7 +15,7 @@ import pytest
 from pragma_sdk import PragmaClient, ResourceFailedError
 from testing.fixtures import waiting
 from testing.fixtures.db import make_database_url
-from testing.fixtures.secrets import secret_body, stored_bytes, watched
+from testing.fixtures.secrets import failed_for_good, secret_body, stored_bytes, watched
 from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
 from testing.providers.testkit_provider import echo_digest
 
@@ -107,18 +107,9 @@ def test_an_error_quoting_an_interpolated_secret_shows_it_redacted(
     client.apply_resource(
         echo_body(f"{unique}-bad", text=f"pre-{secret_in(f'{unique}-key')}-post", fail=True)
     )
-    with pytest.raises(ResourceFailedError, match="refused"):
-        client.wait_ready("testkit", "echo", f"{unique}-bad", timeout=30)
-
-    failed = client.get_resource("testkit", "echo", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "testkit", "echo", f"{unique}-bad", error="refused")
     # Both the whole string and the secret alone, as the handler quoted them.
     assert failed["error"] == f"ValueError: refused {REDACTED} (parts: pre, {REDACTED}, post)"
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="testkit")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["error_message"] == failed["error"]
     assert letter["payload"]["config"]["text"] == REDACTED
     for text in (json.dumps(letter), json.dumps(failed), engine_server.log()):

@@ -12,7 +12,7 @@ import pytest
 
 from pragma_sdk import PragmaClient
 from testing.fixtures import waiting
-from testing.fixtures.secrets import secret_body, stored_bytes
+from testing.fixtures.secrets import failed_for_good, secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
 REDACTED = "[redacted]"
@@ -122,16 +122,8 @@ def test_errors_and_dead_letters_never_show_the_secret(
     plaintext = f"sk-ant-{unique}-rejected"
     client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
     client.apply_resource(model_body(f"{unique}-bad", f"{unique}-key", model_id="reject-key"))
-    with pytest.raises(Exception, match="rejected key"):
-        client.wait_ready("agno", "anthropic-model", f"{unique}-bad", timeout=30)
-    failed = client.get_resource("agno", "anthropic-model", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "agno", "anthropic-model", f"{unique}-bad", error="rejected key")
     assert failed["error"] == f"ValueError: the API rejected key {REDACTED}"
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="agno")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["payload"]["config"]["api_key"] == REDACTED
     assert plaintext not in json.dumps(letter)
     assert plaintext not in engine_server.log()
@@ -281,21 +273,13 @@ def test_a_failed_handlers_traceback_is_kept_without_the_secret(
             },
         }
     )
-    with pytest.raises(Exception, match="refusing echo"):
-        client.wait_ready("testkit", "item", f"{unique}-bad", timeout=30)
-    failed = client.get_resource("testkit", "item", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "testkit", "item", f"{unique}-bad", error="refusing echo")
     trace = failed["error_traceback"]
     # Python's own layout, from the handler's frame down to the function that raised.
     assert trace.startswith("Traceback (most recent call last):\n")
     assert "in on_create" in trace
     assert "in _refuse" in trace
     assert trace.rstrip().endswith(f"ValueError: refusing echo '{REDACTED}'")
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="testkit")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["error_traceback"] == trace
     assert client.get_dead_letter_event(letter["event_id"])["error_traceback"] == trace
     assert plaintext not in json.dumps(letter)
