@@ -15,7 +15,7 @@ import pytest
 from pragma_sdk import PragmaClient, ResourceFailedError
 from testing.fixtures import waiting
 from testing.fixtures.db import make_database_url
-from testing.fixtures.secrets import failed_for_good, secret_body, stored_bytes, watched
+from testing.fixtures.secrets import config_body, failed_for_good, secret_body, stored_bytes, watched
 from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
 from testing.providers.testkit_provider import echo_digest
 
@@ -42,14 +42,7 @@ def test_the_handler_gets_the_interpolated_string_and_nobody_else_sees_it(
     secret = secret_in(f"{unique}-key")
     region = f"${{pragma/config/{unique}-cfg.outputs.region}}"
     client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "eu"}},
-        }
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", region="eu"))
     with watched(engine_server, provider="testkit") as stream:
         client.apply_resource(
             echo_body(

@@ -12,7 +12,7 @@ import pytest
 
 from pragma_sdk import PragmaClient
 from testing.fixtures import waiting
-from testing.fixtures.secrets import failed_for_good, secret_body, stored_bytes
+from testing.fixtures.secrets import config_body, failed_for_good, secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
 REDACTED = "[redacted]"
@@ -146,9 +146,7 @@ def test_revealing_a_secret_is_explicit_and_audited(
     assert f"secret revealed: organization=default resource=resource:pragma_secret_{unique}-pw" in log
     assert plaintext not in log
 
-    client.apply_resource(
-        {"provider": "pragma", "resource": "config", "name": f"{unique}-cfg", "config": {"data": {"a": "b"}}}
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", a="b"))
     refused = httpx.post(
         f"{engine_server.url}/resources/resource:pragma_config_{unique}-cfg/reveal", headers=headers
     )
@@ -156,14 +154,7 @@ def test_revealing_a_secret_is_explicit_and_audited(
 
 
 def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str) -> None:
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "eu"}},
-        }
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", region="eu"))
     ready = client.wait_ready("pragma", "config", f"{unique}-cfg", timeout=30)
     assert isinstance(ready, dict)
     assert ready["outputs"] == {"region": "eu"}
@@ -184,14 +175,7 @@ def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str
     first = client.wait_ready("testkit", "item", f"{unique}-item", timeout=30)
     assert isinstance(first, dict)
     assert first["outputs"]["echo"] == "eu"
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "us"}},
-        }
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", region="us"))
     eventually(
         lambda: client.get_resource("testkit", "item", f"{unique}-item")["outputs"].get("echo") == "us",  # type: ignore[index]
         "the new value to reach the dependent",
