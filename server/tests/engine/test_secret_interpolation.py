@@ -15,7 +15,14 @@ import pytest
 from pragma_sdk import PragmaClient, ResourceFailedError
 from testing.fixtures import waiting
 from testing.fixtures.db import make_database_url
-from testing.fixtures.secrets import config_body, failed_for_good, secret_body, stored_bytes, watched
+from testing.fixtures.secrets import (
+    apply_and_wait,
+    config_body,
+    failed_for_good,
+    secret_body,
+    stored_bytes,
+    watched,
+)
 from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
 from testing.providers.testkit_provider import echo_digest
 
@@ -113,9 +120,7 @@ def test_an_error_quoting_an_interpolated_secret_shows_it_redacted(
 def test_changing_an_interpolated_secret_updates_the_dependent(client: PragmaClient, unique: str) -> None:
     first, rotated = f"sk{unique}first", f"sk{unique}rotated"
     client.apply_resource(secret_body(f"{unique}-key", api_key=first))
-    client.apply_resource(echo_body(f"{unique}-echo", text=f"pre-{secret_in(f'{unique}-key')}-post"))
-    ready = client.wait_ready("testkit", "echo", f"{unique}-echo", timeout=30)
-    assert isinstance(ready, dict)
+    ready = apply_and_wait(client, echo_body(f"{unique}-echo", text=f"pre-{secret_in(f'{unique}-key')}-post"))
     assert ready["outputs"]["digest"] == echo_digest(f"pre-{first}-post", [], {})
 
     # Sealing is deterministic: the same value again leaves the dependent alone.

@@ -12,7 +12,7 @@ import pytest
 
 from pragma_sdk import PragmaClient
 from testing.fixtures import waiting
-from testing.fixtures.secrets import config_body, failed_for_good, secret_body, stored_bytes
+from testing.fixtures.secrets import apply_and_wait, config_body, failed_for_good, secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
 REDACTED = "[redacted]"
@@ -49,15 +49,11 @@ def test_a_provider_gets_the_secret_and_nobody_else_sees_it(
     engine_server: RunningServer, client: PragmaClient, unique: str
 ) -> None:
     plaintext = f"sk-ant-{unique}-do-not-leak"
-    client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
-    secret = client.wait_ready("pragma", "secret", f"{unique}-key", timeout=30)
-    assert isinstance(secret, dict)
+    secret = apply_and_wait(client, secret_body(f"{unique}-key", api_key=plaintext))
     assert secret["config"]["data"] == {"api_key": REDACTED}
     assert secret["outputs"] == {"api_key": REDACTED}
 
-    client.apply_resource(model_body(f"{unique}-claude", f"{unique}-key"))
-    model = client.wait_ready("agno", "anthropic-model", f"{unique}-claude", timeout=30)
-    assert isinstance(model, dict)
+    model = apply_and_wait(client, model_body(f"{unique}-claude", f"{unique}-key"))
     assert model["outputs"]["model_name"] == f"claude-sonnet-4-5-20250929#{digest(plaintext)}"
     assert model["resolved_config"]["api_key"] == REDACTED
 
@@ -75,9 +71,7 @@ def test_a_provider_gets_the_secret_and_nobody_else_sees_it(
             "instructions": "Be brief.",
         },
     }
-    client.apply_resource(agent)
-    ready_agent = client.wait_ready("agno", "agent", f"{unique}-agent", timeout=30)
-    assert isinstance(ready_agent, dict)
+    ready_agent = apply_and_wait(client, agent)
     assert ready_agent["outputs"]["agent_id"] == f"agent-using-claude-sonnet-4-5-20250929#{digest(plaintext)}"
 
     # A new value reaches the model by itself; re-applying the same value changes nothing.
@@ -154,9 +148,7 @@ def test_revealing_a_secret_is_explicit_and_audited(
 
 
 def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str) -> None:
-    client.apply_resource(config_body(f"{unique}-cfg", region="eu"))
-    ready = client.wait_ready("pragma", "config", f"{unique}-cfg", timeout=30)
-    assert isinstance(ready, dict)
+    ready = apply_and_wait(client, config_body(f"{unique}-cfg", region="eu"))
     assert ready["outputs"] == {"region": "eu"}
     item = {
         "provider": "testkit",
@@ -171,9 +163,7 @@ def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str
             }
         },
     }
-    client.apply_resource(item)
-    first = client.wait_ready("testkit", "item", f"{unique}-item", timeout=30)
-    assert isinstance(first, dict)
+    first = apply_and_wait(client, item)
     assert first["outputs"]["echo"] == "eu"
     client.apply_resource(config_body(f"{unique}-cfg", region="us"))
     eventually(
@@ -206,16 +196,15 @@ def test_a_file_resource_tracks_an_upload_and_deleting_it_deletes_the_file(
     content = b'{"prompt": "hi"}\n' * 100
     uploaded = client.upload_file(name=name, content=content, content_type="application/jsonl")
     assert uploaded["checksum"] == hashlib.sha256(content).hexdigest()
-    client.apply_resource(
+    ready = apply_and_wait(
+        client,
         {
             "provider": "pragma",
             "resource": "file",
             "name": name,
             "config": {"content_type": "application/jsonl"},
-        }
+        },
     )
-    ready = client.wait_ready("pragma", "file", name, timeout=30)
-    assert isinstance(ready, dict)
     outputs = ready["outputs"]
     assert (outputs["size"], outputs["checksum"], outputs["content_type"]) == (
         len(content),
