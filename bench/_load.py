@@ -9,6 +9,7 @@ when available).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import datetime as dt
@@ -567,6 +568,12 @@ def start_testkit_server(
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
     return process, url
+
+
+def argument_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line of a benchmark whose ``--help`` shows ``doc``, its module docstring, as
+    written: what it measures and the example runs."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def machine_info(client: str) -> dict[str, Any]:

@@ -281,9 +281,7 @@ async def measure(args: argparse.Namespace, server: Server) -> tuple[list[PhaseR
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = _load.argument_parser(__doc__)
     parser.add_argument("--initial", type=int, default=10_000, help="resources before the first list round")
     parser.add_argument("--total", type=int, default=100_000, help="resources before the second list round")
     parser.add_argument("--concurrency", type=int, default=64, help="in-flight applies")

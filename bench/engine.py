@@ -51,6 +51,7 @@ sys.path.insert(0, str(BENCH))
 from _load import (  # noqa: E402
     Connection,
     RawConnection,
+    argument_parser,
     connections,
     free_port,
     machine_info,
@@ -530,9 +531,7 @@ def report(bare: dict[str, Any], platform: dict[str, Any], ratios: dict[str, Any
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk load, each server")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _load import (
     CLIENTS,
     Connection,
+    argument_parser,
     dumps,
     machine_info,
     process_cpu_seconds,
@@ -260,7 +261,7 @@ def print_figures(figures: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2], help="replica counts to measure")
     parser.add_argument("--count", type=int, default=5000, help="no-op resources per measurement")
     parser.add_argument("--warmup", type=int, default=500, help="resources applied before measuring")
