@@ -9,6 +9,7 @@ when available).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import datetime as dt
@@ -17,12 +18,11 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,15 @@ if importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 import httpx
+
+# The benchmarks start servers as the tests do: the repository's ``testing`` package holds the
+# helpers both use (this folder, not the repository, is what the scripts put on sys.path).
+REPOSITORY = Path(__file__).resolve().parents[1]
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+from testing.processes import free_port as free_port  # noqa: E402
+from testing.processes import stop_process as stop_process  # noqa: E402
 
 try:  # same fast encoder as the server; falls back to the standard library
     import orjson
@@ -358,6 +367,43 @@ class ErrorSample:
 TRANSPORT_ERRORS = (httpx.HTTPError, OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, RuntimeError)
 
 
+async def measure_phase(
+    name: str,
+    kind: str,
+    load: Callable[[], Awaitable[object]],
+    latencies: Sequence[float],
+    errors: ErrorSample,
+    *,
+    concurrency: int,
+    server_pid: int | None,
+) -> PhaseResult:
+    """Run ``load``, which fills ``latencies`` and ``errors``, and summarize it with the CPU the
+    server (``server_pid``, if known) and this process used meanwhile."""
+    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
+    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
+    self_before = self_cpu_seconds()
+    started = time.perf_counter()
+    await load()
+    elapsed = time.perf_counter() - started
+    result = summarize(
+        name,
+        kind,
+        latencies,
+        concurrency=concurrency,
+        elapsed=elapsed,
+        errors=errors.count,
+        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
+        loadgen_cpu=self_cpu_seconds() - self_before,
+    )
+    if server_pid:
+        result.notes["server_sys_cores"] = round(
+            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
+        )
+    if errors.first:
+        result.notes["first_errors"] = errors.first
+    return result
+
+
 async def apply_load(
     pool: Sequence[Connection],
     path: str,
@@ -389,29 +435,15 @@ async def apply_load(
             else:
                 errors.add(f"{status}: {content[:300].decode(errors='replace')}")
 
-    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
-    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
-    self_before = self_cpu_seconds()
-    started = perf()
-    await asyncio.gather(*(worker(connection) for connection in pool))
-    elapsed = perf() - started
-    result = summarize(
+    return await measure_phase(
         name,
         "apply",
+        lambda: asyncio.gather(*(worker(connection) for connection in pool)),
         latencies,
+        errors,
         concurrency=len(pool),
-        elapsed=elapsed,
-        errors=errors.count,
-        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
-        loadgen_cpu=self_cpu_seconds() - self_before,
+        server_pid=server_pid,
     )
-    if server_pid:
-        result.notes["server_sys_cores"] = round(
-            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
-        )
-    if errors.first:
-        result.notes["first_errors"] = errors.first
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,41 +509,22 @@ async def list_load(
                 walked = 0
                 query = (query + walkers) % len(queries)
 
-    server_before = process_cpu_seconds(server_pid) if server_pid else float("nan")
-    server_sys_before = process_cpu_times(server_pid)[1] if server_pid else float("nan")
-    self_before = self_cpu_seconds()
-    started = perf()
-    await asyncio.gather(*(walker(c, k % len(queries)) for k, c in enumerate(pool)))
-    elapsed = perf() - started
-    result = summarize(
+    result = await measure_phase(
         name,
         "list",
+        lambda: asyncio.gather(*(walker(c, k % len(queries)) for k, c in enumerate(pool))),
         latencies,
+        errors,
         concurrency=walkers,
-        elapsed=elapsed,
-        errors=errors.count,
-        server_cpu=(process_cpu_seconds(server_pid) - server_before) if server_pid else float("nan"),
-        loadgen_cpu=self_cpu_seconds() - self_before,
+        server_pid=server_pid,
     )
     result.notes["avg_items_per_page"] = round(items_seen / max(len(latencies), 1), 1)
     result.notes["complete_walks_checked"] = walks_checked
-    if server_pid:
-        result.notes["server_sys_cores"] = round(
-            (process_cpu_times(server_pid)[1] - server_sys_before) / elapsed, 2
-        )
-    if errors.first:
-        result.notes["first_errors"] = errors.first
     return result
 
 
 # ---------------------------------------------------------------------------------------------
 # Processes, machine, output
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_healthy(
@@ -530,14 +543,37 @@ def wait_healthy(
     raise RuntimeError(f"server did not become healthy in {seconds}s:\n{log()[-4000:]}")
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def start_testkit_server(
+    home: Path, token: str, concurrency: int, extra_args: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``pragma-os serve`` with a worker process for the test provider ``testkit`` (no-op
+    handlers unless told otherwise), its home, data and log (``server.log``) in ``home``;
+    returns the process and its URL once healthy."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PYTHONPATH=str(REPOSITORY / "testing" / "providers"),
+        PRAGMA_BOOTSTRAP_TOKEN=token,
+        PRAGMA_WORKER_CONCURRENCY=str(concurrency),
+    )
+    command = [
+        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(home / "data"),
+        "--no-write-credentials", "--provider-package", "testkit_provider", *extra_args,
+    ]  # fmt: skip
+    log_path = home / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
+    return process, url
+
+
+def argument_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line of a benchmark whose ``--help`` shows ``doc``, its module docstring, as
+    written: what it measures and the example runs."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def machine_info(client: str) -> dict[str, Any]:

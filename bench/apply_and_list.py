@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,12 +46,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import _load
 from _load import PhaseResult, Spec
 
-POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-
+from testing.fixtures.db import create_postgres_database, drop_postgres_database
 
 # ---------------------------------------------------------------------------------------------
 # The server under test
@@ -68,28 +67,6 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-
-async def _pg_admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for the run, dropped afterwards."""
-    name = f"pragma_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        yield f"{base}/{name}"
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @contextmanager
@@ -304,9 +281,7 @@ async def measure(args: argparse.Namespace, server: Server) -> tuple[list[PhaseR
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = _load.argument_parser(__doc__)
     parser.add_argument("--initial", type=int, default=10_000, help="resources before the first list round")
     parser.add_argument("--total", type=int, default=100_000, help="resources before the second list round")
     parser.add_argument("--concurrency", type=int, default=64, help="in-flight applies")
@@ -346,7 +321,10 @@ def main() -> int:
     database = "postgresql" if args.postgres else "sqlite"
     try:
         with contextlib.ExitStack() as stack:
-            database_url = stack.enter_context(postgres_database()) if args.postgres else None
+            database_url = None
+            if args.postgres:
+                database_url = create_postgres_database()
+                stack.callback(drop_postgres_database, database_url)
             server = stack.enter_context(running_server(root, database_url, source))
             results, extra = _load.run(
                 lambda: asyncio.wait_for(measure(args, server), timeout=args.max_seconds)

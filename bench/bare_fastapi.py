@@ -218,9 +218,7 @@ def drive(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = _load.argument_parser(__doc__)
     sub = parser.add_subparsers(dest="mode")
     serve_parser = sub.add_parser("serve", help="run the app alone")
     serve_parser.add_argument("--port", type=int, required=True)

@@ -45,19 +45,20 @@ from typing import Any
 
 import httpx
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from _load import (  # noqa: E402
     Connection,
     RawConnection,
+    argument_parser,
     connections,
     free_port,
     machine_info,
     percentile,
     process_cpu_seconds,
     self_cpu_seconds,
+    start_testkit_server,
     stop_process,
     wait_healthy,
     write_json,
@@ -82,29 +83,6 @@ TARGETS = {
 
 # ---------------------------------------------------------------------------------------------
 # Processes
-
-
-def start_server(root: Path, concurrency: int) -> tuple[subprocess.Popen[bytes], str]:
-    """A server with a worker for ``testkit``; returns the process and its URL."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
-    env.update(
-        HOME=str(root),
-        XDG_CONFIG_HOME=str(root / ".config"),
-        PYTHONPATH=str(REPOSITORY / "testing" / "providers"),
-        PRAGMA_BOOTSTRAP_TOKEN=TOKEN,
-        PRAGMA_WORKER_CONCURRENCY=str(concurrency),
-    )
-    command = [
-        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(root / "data"),
-        "--no-write-credentials", "--provider-package", "testkit_provider",
-    ]  # fmt: skip
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
-    return process, url
 
 
 def start_bare(root: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -553,9 +531,7 @@ def report(bare: dict[str, Any], platform: dict[str, Any], ratios: dict[str, Any
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk load, each server")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -581,7 +557,7 @@ def main() -> int:
             bare = asyncio.run(measure_bare(args, url, process.pid, run))
         finally:
             stop_process(process)
-        process, url = start_server(root, concurrency=max(args.sleepers * 2, 200))
+        process, url = start_testkit_server(root, TOKEN, concurrency=max(args.sleepers * 2, 200))
         try:
             platform = asyncio.run(measure_platform(args, url, process.pid, run))
         except BaseException:

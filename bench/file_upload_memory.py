@@ -14,7 +14,6 @@ temporary file, then the endpoint copies it), for comparison.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import subprocess
@@ -30,10 +29,11 @@ sys.path.insert(0, str(REPOSITORY))
 
 import httpx  # noqa: E402
 
-from bench._load import write_json  # noqa: E402
+from bench._load import argument_parser, write_json  # noqa: E402
 from testing.fixtures.db import make_database_url  # noqa: E402
 from testing.fixtures.files import MIB, GeneratedUpload, memory_mib, reset_peak_memory  # noqa: E402
-from testing.fixtures.server import free_port, start_server  # noqa: E402
+from testing.fixtures.server import start_server  # noqa: E402
+from testing.processes import free_port  # noqa: E402
 
 BASELINE_APP = textwrap.dedent(
     """
@@ -133,7 +133,7 @@ def baseline(root: Path, size: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--mib", type=int, default=1024, help="size of the file in MiB")
     parser.add_argument("--baseline", action="store_true", help="also measure a bare UploadFile endpoint")
     parser.add_argument("--json", help="also write the figures here")

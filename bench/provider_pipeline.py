@@ -12,7 +12,6 @@ Prints the time of each step.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from bench._load import write_json  # noqa: E402
+from bench._load import argument_parser, write_json  # noqa: E402
 from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient  # noqa: E402
 from testing.fixtures.db import make_database_url  # noqa: E402
 from testing.fixtures.provider_projects import MYCLOUD, tarball  # noqa: E402
@@ -57,7 +56,7 @@ def one_round(client: PragmaClient) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()

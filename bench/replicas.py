@@ -31,24 +31,25 @@ from typing import Any
 
 import asyncpg
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _load import (  # noqa: E402
+from _load import (
     CLIENTS,
     Connection,
+    argument_parser,
     dumps,
-    free_port,
     machine_info,
     process_cpu_seconds,
     self_cpu_seconds,
+    start_testkit_server,
     stop_process,
-    wait_healthy,
     write_json,
 )
 
+from testing.fixtures.db import POSTGRES_DSN, create_postgres_database, drop_postgres_database
+
 TOKEN = "prg_bench-replicas"
-DEFAULT_POSTGRES = os.environ.get("PRAGMA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @dataclass
@@ -76,47 +77,10 @@ class Replica:
 
 
 def start_replica(root: Path, index: int, database_url: str, concurrency: int) -> Replica:
-    port = free_port()
     home = root / f"replica-{index}"
     home.mkdir(parents=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        PYTHONPATH=str(REPOSITORY / "testing" / "providers"),
-        PRAGMA_BOOTSTRAP_TOKEN=TOKEN,
-        PRAGMA_WORKER_CONCURRENCY=str(concurrency),
-    )
-    command = [
-        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(home / "data"),
-        "--database-url", database_url, "--no-write-credentials", "--provider-package", "testkit_provider",
-    ]  # fmt: skip
-    log_path = home / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
-    return Replica(index, url, process, log_path)
-
-
-async def create_database(admin_dsn: str) -> tuple[str, str]:
-    """A fresh database; returns its name and SQLAlchemy URL."""
-    name = f"pragma_bench_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return name, f"{base}/{name}"
-
-
-async def drop_database(admin_dsn: str, name: str) -> None:
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    process, url = start_testkit_server(home, TOKEN, concurrency, ["--database-url", database_url])
+    return Replica(index, url, process, home / "server.log")
 
 
 async def backend_pids(connection: asyncpg.Connection, database: str) -> list[int]:
@@ -262,13 +226,13 @@ async def measure(args: argparse.Namespace, replicas: list[Replica], database: s
 
 
 def run_one(args: argparse.Namespace, count: int) -> dict[str, Any]:
-    name, url = asyncio.run(create_database(args.postgres))
+    url = create_postgres_database(args.postgres)
     replicas: list[Replica] = []
     with tempfile.TemporaryDirectory(prefix="pragma-bench-replicas-") as directory:
         try:
             for index in range(count):
                 replicas.append(start_replica(Path(directory), index, url, args.concurrency))
-            return asyncio.run(measure(args, replicas, name))
+            return asyncio.run(measure(args, replicas, database=url.rsplit("/", 1)[1]))
         except BaseException:
             for replica in replicas:
                 lines = replica.log_path.read_text(errors="replace").splitlines()[-20:]
@@ -277,7 +241,7 @@ def run_one(args: argparse.Namespace, count: int) -> dict[str, Any]:
         finally:
             for replica in replicas:
                 stop_process(replica.process)
-            asyncio.run(drop_database(args.postgres, name))
+            drop_postgres_database(url, args.postgres)
 
 
 def print_figures(figures: dict[str, Any]) -> None:
@@ -297,7 +261,7 @@ def print_figures(figures: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2], help="replica counts to measure")
     parser.add_argument("--count", type=int, default=5000, help="no-op resources per measurement")
     parser.add_argument("--warmup", type=int, default=500, help="resources applied before measuring")
@@ -306,7 +270,7 @@ def main() -> int:
     )
     parser.add_argument("--concurrency", type=int, default=200, help="handlers per worker")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="load generator for applies")
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a DSN whose user may create databases")
+    parser.add_argument("--postgres", default=POSTGRES_DSN, help="a DSN whose user may create databases")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for all to be ready")
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()

@@ -30,7 +30,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import connections, machine_info, write_json  # noqa: E402
+from _load import argument_parser, connections, machine_info, write_json  # noqa: E402
 from engine import Tracker, apply_all  # noqa: E402
 
 from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient  # noqa: E402
@@ -104,7 +104,7 @@ def measure(mode: str, args: argparse.Namespace, archive: bytes) -> dict[str, An
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--pairs", type=int, default=3, help="sandboxed/unsandboxed server pairs")
     parser.add_argument("--rounds", type=int, default=3, help="push -> available rounds per server")
     parser.add_argument("--count", type=int, default=3000, help="resources applied per server")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pragma_cli import __version__
-from testing.fixtures.server import free_port
+from testing.processes import free_port
 
 from .running import PRAGMA, Pragma
 

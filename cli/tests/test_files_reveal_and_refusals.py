@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testing.fixtures.secrets import secret_body
 from testing.fixtures.server import RunningServer
 
+from .documents import tagged_item
 from .running import SQLITE_ONLY, Pragma
 
 pytestmark = pytest.mark.parametrize("engine_server", SQLITE_ONLY, indirect=True)
-
-
-def _item(name: str, tag: str, **config: object) -> dict[str, object]:
-    return {"provider": "testkit", "resource": "item", "name": name, "config": config, "tags": [tag]}
 
 
 def _reference(name: str) -> dict[str, str]:
@@ -31,7 +29,10 @@ def test_a_cycle_between_documents_applies_none_of_them(cli: Pragma, unique: str
     manifest = tmp_path / "cycle.yaml"
     manifest.write_text(
         yaml.safe_dump_all(
-            [_item(first, tag, echo=_reference(second)), _item(second, tag, echo=_reference(first))]
+            [
+                tagged_item(first, tag, echo=_reference(second)),
+                tagged_item(second, tag, echo=_reference(first)),
+            ]
         )
     )
     refused = cli("resources", "apply", str(manifest))
@@ -44,7 +45,9 @@ def test_a_cycle_between_documents_applies_none_of_them(cli: Pragma, unique: str
     assert cli.ok("resources", "list", "--tag", tag).err.strip() == "No resources found."
 
     # The same pair without the cycle is applied whole.
-    manifest.write_text(yaml.safe_dump_all([_item(first, tag, echo=_reference(second)), _item(second, tag)]))
+    manifest.write_text(
+        yaml.safe_dump_all([tagged_item(first, tag, echo=_reference(second)), tagged_item(second, tag)])
+    )
     applied = cli.ok("resources", "apply", str(manifest))
     assert f"testkit/item/{first} applied" in applied.out
     assert f"testkit/item/{second} applied" in applied.out
@@ -68,7 +71,7 @@ def test_every_broken_rule_of_a_config_is_shown(cli: Pragma, unique: str) -> Non
 def test_a_refused_delete_says_why_once(cli: Pragma, unique: str) -> None:
     tag = f"run:{unique}"
     first, second = f"{unique}-a", f"{unique}-b"
-    stack = yaml.safe_dump_all([_item(first, tag), _item(second, tag, echo=_reference(first))])
+    stack = yaml.safe_dump_all([tagged_item(first, tag), tagged_item(second, tag, echo=_reference(first))])
     cli.ok("resources", "apply", "-", "--draft", stdin=stack)
     blocked = cli("resources", "delete", "testkit/item", first)
     assert blocked.code == 1
@@ -124,13 +127,7 @@ def test_files_upload_list_url_download_and_delete(
 def test_reveal_shows_a_secret_and_the_server_audits_it(
     cli: Pragma, engine_server: RunningServer, unique: str
 ) -> None:
-    secret = {
-        "provider": "pragma",
-        "resource": "secret",
-        "name": unique,
-        "config": {"data": {"password": "hunter2 x"}},
-    }
-    cli.ok("resources", "apply", "-", stdin=yaml.safe_dump(secret))
+    cli.ok("resources", "apply", "-", stdin=yaml.safe_dump(secret_body(unique, password="hunter2 x")))
     described = cli.ok("resources", "get", "pragma/secret", unique, "-o", "json").out
     assert "hunter2" not in described
 

@@ -7,29 +7,21 @@ import json
 import pytest
 import yaml
 
+from .documents import broken_item
 from .running import SQLITE_ONLY, Pragma
 
 pytestmark = pytest.mark.parametrize("engine_server", SQLITE_ONLY, indirect=True)
 
 
-def _broken(name: str) -> dict[str, object]:
-    return {
-        "provider": "testkit",
-        "resource": "item",
-        "name": name,
-        "config": {"permanent": True, "fail_attempts": 99},
-    }
-
-
 def test_failures_and_the_dead_letter_queue(cli: Pragma, unique: str) -> None:
     fine = {"provider": "testkit", "resource": "item", "name": f"{unique}-fine", "config": {"value": "ok"}}
     broken, other = f"{unique}-broken", f"{unique}-other"
-    waited = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump_all([fine, _broken(broken)]))
+    waited = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump_all([fine, broken_item(broken)]))
     assert waited.code == 1, str(waited)
     assert f"testkit/item/{unique}-fine ready" in waited.out
     assert f"testkit/item/{broken} failed: ValueError: bad item on attempt 1" in waited.out
     assert waited.error_line() == "error: 1 of 2 resource(s) failed"
-    as_json = cli("resources", "apply", "-", "--wait", "-o", "json", stdin=yaml.safe_dump(_broken(other)))
+    as_json = cli("resources", "apply", "-", "--wait", "-o", "json", stdin=yaml.safe_dump(broken_item(other)))
     assert as_json.code == 1
     assert json.loads(as_json.out)[0]["lifecycle_state"] == "failed"
 
@@ -73,7 +65,7 @@ def _letters(cli: Pragma) -> list[str]:
 
 
 def test_deleting_every_dead_letter_asks_first(cli: Pragma, unique: str) -> None:
-    failed = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(_broken(f"{unique}-asked")))
+    failed = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(broken_item(f"{unique}-asked")))
     assert failed.code == 1, str(failed)
     assert _letters(cli)
 
@@ -92,7 +84,7 @@ def test_deleting_every_dead_letter_asks_first(cli: Pragma, unique: str) -> None
     assert "Deleted" in accepted.out
     assert _letters(cli) == []
 
-    cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(_broken(f"{unique}-unasked")))
+    cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(broken_item(f"{unique}-unasked")))
     assert _letters(cli)
     assert "Deleted" in cli.ok("ops", "dead-letter", "delete", "--all", "-y").out
     assert _letters(cli) == []

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testing.fixtures.secrets import secret_body
+
+from .documents import tagged_item
 from .running import SQLITE_ONLY, Pragma
 
 pytestmark = pytest.mark.parametrize("engine_server", SQLITE_ONLY, indirect=True)
-
-
-def _item(name: str, tag: str, **config: object) -> dict[str, object]:
-    return {"provider": "testkit", "resource": "item", "name": name, "config": config, "tags": [tag]}
 
 
 @pytest.mark.smoke
@@ -24,10 +23,12 @@ def test_apply_inspect_tag_and_delete(cli: Pragma, unique: str, tmp_path: Path) 
     reference = {"provider": "testkit", "resource": "item", "name": one, "field": "outputs.value"}
     manifests = tmp_path / "stack.yaml"
     manifests.write_text(
-        yaml.safe_dump_all([_item(one, tag, value="hello"), _item(two, tag, value="world", echo=reference)])
+        yaml.safe_dump_all(
+            [tagged_item(one, tag, value="hello"), tagged_item(two, tag, value="world", echo=reference)]
+        )
     )
     as_json = tmp_path / "three.json"
-    as_json.write_text(json.dumps(_item(three, tag, value="from json")))
+    as_json.write_text(json.dumps(tagged_item(three, tag, value="from json")))
 
     applied = cli.ok(
         "resources",
@@ -36,7 +37,7 @@ def test_apply_inspect_tag_and_delete(cli: Pragma, unique: str, tmp_path: Path) 
         str(as_json),
         "-",
         "--wait",
-        stdin=yaml.safe_dump(_item(four, tag, value="from stdin")),
+        stdin=yaml.safe_dump(tagged_item(four, tag, value="from stdin")),
     )
     for name in (one, two, three, four):
         assert f"testkit/item/{name} applied [PENDING]" in applied.out
@@ -78,7 +79,9 @@ def test_apply_inspect_tag_and_delete(cli: Pragma, unique: str, tmp_path: Path) 
     retagged = json.loads(cli.ok("resources", "get", "testkit/item", three, "-o", "json").out)
     assert retagged["generation"] == 1  # tags alone do not make the provider run again
 
-    draft = cli.ok("resources", "apply", "-", "--draft", stdin=yaml.safe_dump(_item(f"{unique}-draft", tag)))
+    draft = cli.ok(
+        "resources", "apply", "-", "--draft", stdin=yaml.safe_dump(tagged_item(f"{unique}-draft", tag))
+    )
     assert "[DRAFT]" in draft.out
     cli.ok("resources", "delete", "testkit/item", f"{unique}-draft", "--wait")
 
@@ -106,11 +109,11 @@ def test_apply_inspect_tag_and_delete(cli: Pragma, unique: str, tmp_path: Path) 
 
 def test_bad_manifests_apply_nothing(cli: Pragma, unique: str, tmp_path: Path) -> None:
     tag = f"run:{unique}"
-    good = yaml.safe_dump(_item(f"{unique}-good", tag))
+    good = yaml.safe_dump(tagged_item(f"{unique}-good", tag))
     cases = {
         "broken.yaml": (good + "---\nprovider: [unclosed\n", "not valid YAML"),
         "bad-name.yaml": (
-            good + "---\n" + yaml.safe_dump(_item("Bad_Name", tag)),
+            good + "---\n" + yaml.safe_dump(tagged_item("Bad_Name", tag)),
             "must be a lowercase DNS label",
         ),
         "list.yaml": (good + "---\n- just\n- strings\n", "expected a resource"),
@@ -137,8 +140,8 @@ def test_secret_data_and_file_content_read_local_files(cli: Pragma, unique: str,
     (tmp_path / "data.csv").write_text("a,b\n1,2\n")
     secret = f"{unique}-key"
     manifests = [
-        {"provider": "pragma", "resource": "secret", "name": secret, "config": {"data": {"key": "@key.txt"}}},
-        _item(
+        secret_body(secret, key="@key.txt"),
+        tagged_item(
             f"{unique}-reader",
             tag,
             echo={"provider": "pragma", "resource": "secret", "name": secret, "field": "outputs.key"},
@@ -155,13 +158,7 @@ def test_secret_data_and_file_content_read_local_files(cli: Pragma, unique: str,
     reader = json.loads(cli.ok("resources", "get", "testkit/item", f"{unique}-reader", "-o", "json").out)
     assert reader["outputs"]["echo"] == "[redacted]"  # the API never shows a secret...
     # ...but sealing is deterministic: the same value applied literally changes nothing.
-    literal = {
-        "provider": "pragma",
-        "resource": "secret",
-        "name": secret,
-        "config": {"data": {"key": "s3cret-value"}},
-    }
-    cli.ok("resources", "apply", "-", stdin=yaml.safe_dump(literal))
+    cli.ok("resources", "apply", "-", stdin=yaml.safe_dump(secret_body(secret, key="s3cret-value")))
     assert (
         json.loads(cli.ok("resources", "get", "pragma/secret", secret, "-o", "json").out)["generation"] == 1
     )
@@ -172,11 +169,7 @@ def test_secret_data_and_file_content_read_local_files(cli: Pragma, unique: str,
     assert refused.code == 1
     assert "redacted" in refused.error_line()
 
-    (tmp_path / "escape.yaml").write_text(
-        yaml.safe_dump(
-            {"provider": "pragma", "resource": "secret", "name": secret, "config": {"data": {"k": "@../x"}}}
-        )
-    )
+    (tmp_path / "escape.yaml").write_text(yaml.safe_dump(secret_body(secret, k="@../x")))
     escaping = cli("resources", "apply", str(tmp_path / "escape.yaml"))
     assert escaping.code == 1
     assert "without '..'" in escaping.error_line()

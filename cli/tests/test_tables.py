@@ -8,6 +8,7 @@ import time
 import pytest
 import yaml
 
+from .documents import broken_item
 from .running import SQLITE_ONLY, Pragma, Result
 
 pytestmark = pytest.mark.parametrize("engine_server", SQLITE_ONLY, indirect=True)
@@ -112,18 +113,9 @@ def test_age_is_the_time_since_creation(cli: Pragma, unique: str) -> None:
     assert _seconds(dict(zip(header.split(), line.split(), strict=False))["AGE"]) >= 2, str(plain)
 
 
-def _broken(name: str) -> dict[str, object]:
-    return {
-        "provider": "testkit",
-        "resource": "item",
-        "name": name,
-        "config": {"permanent": True, "fail_attempts": 9},
-    }
-
-
 def test_dead_letter_ids_are_whole_and_show_takes_them(cli: Pragma, unique: str) -> None:
     name = _long_name(f"{unique}-dead")
-    failed = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(_broken(name)))
+    failed = cli("resources", "apply", "-", "--wait", stdin=yaml.safe_dump(broken_item(name)))
     assert failed.code == 1, str(failed)
     path = f"testkit/item/{name}"
     for result in (

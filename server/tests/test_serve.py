@@ -81,7 +81,8 @@ def test_sqlite_default_lives_in_the_data_dir_in_wal_mode(tmp_path: Path) -> Non
     import sqlite3
     import time
 
-    from testing.fixtures.server import free_port, isolated_env
+    from testing.fixtures.server import isolated_env
+    from testing.processes import free_port
 
     home = tmp_path / "home"
     data_dir = tmp_path / "data"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,6 +23,8 @@ from pragma_cli.tables import squeeze as squeeze
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+    from pragma_cli.state import CliState
 
 
 class OutputFormat(StrEnum):
@@ -104,6 +106,26 @@ def emit(
         if renderable is not None:
             show(console, renderable)
     sys.stdout.flush()
+
+
+def emit_list(
+    state: CliState,
+    items: Sequence[Any],
+    output: OutputFormat | None,
+    table: Callable[[], RenderableType],
+    *,
+    empty: str,
+) -> None:
+    """``emit`` for what a list command found: as a table, when there is nothing, the note
+    ``empty`` (on stderr) instead of a table with no rows; as JSON or YAML, ``[]``."""
+
+    def table_or_note() -> RenderableType | None:
+        if items:
+            return table()
+        state.err.print(empty)
+        return None
+
+    emit(state.out, items, state.output_format(output), table_or_note)
 
 
 def show(console: Console, renderable: RenderableType) -> None:

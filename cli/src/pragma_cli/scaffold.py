@@ -9,8 +9,8 @@ from pathlib import Path
 from string import Template
 
 from pragma_cli.errors import UsageError
+from pragma_cli.project import PROVIDER_ID
 
-PROVIDER_NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 RESOURCE_TYPE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -38,7 +38,7 @@ class ProjectSpec:
         Raises:
             UsageError: The provider name or resource type breaks the platform's rules.
         """
-        if not PROVIDER_NAME.fullmatch(self.provider):
+        if not PROVIDER_ID.fullmatch(self.provider):
             raise UsageError(
                 f"{self.provider!r} is not a provider name: use a-z, 0-9 and '-', starting with a letter"
             )

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.http_protocol import server_protocol
-from testing.fixtures.server import free_port
+from testing.processes import free_port
 
 
 def failing_app() -> FastAPI:

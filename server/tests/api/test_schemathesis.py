@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from testing.fixtures.db import DATABASES, dispose_database_url, make_database_url
-from testing.fixtures.server import RunningServer, start_server, worker_token
+from testing.fixtures.db import DATABASES
+from testing.fixtures.server import RunningServer, serving, worker_token
 
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 SEED = 20261130
@@ -220,13 +220,10 @@ def run_schemathesis(server: RunningServer, directory: Path, token: str, *option
 @pytest.fixture(params=DATABASES)
 def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
     """A server of its own: the run applies, deletes and leases what it likes."""
-    database_url = make_database_url(request.param, tmp_path)
-    running = start_server(
-        tmp_path, database_url, extra_env={"PRAGMA_QUERY_ANSWER_SECONDS": str(QUERY_ANSWER_SECONDS)}
-    )
-    yield running
-    running.stop()
-    dispose_database_url(database_url)
+    with serving(
+        tmp_path, request.param, extra_env={"PRAGMA_QUERY_ANSWER_SECONDS": str(QUERY_ANSWER_SECONDS)}
+    ) as running:
+        yield running
 
 
 def test_the_server_does_what_its_openapi_document_says(live_server: RunningServer, tmp_path: Path) -> None:

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
 
 from testing.fixtures.server import RunningServer, worker_token
-
-
-@pytest.fixture
-def worker(server: RunningServer, provider_name: str) -> Iterator[httpx.Client]:
-    """A client holding a worker token for ``provider_name``."""
-    token = worker_token(server, [provider_name])
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as client:
-        yield client
 
 
 def lease_one(client: httpx.Client, provider: str, worker_id: str) -> dict[str, Any]:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from fastapi import routing
 from fastapi.routing import APIRoute
 
 from pragma_os.api.app import create_app
 from pragma_os.settings import Settings
 from testing.fixtures.files import upload
-from testing.fixtures.server import RunningServer, worker_token
+from testing.fixtures.server import RunningServer
 
 WORKER_PREFIX = "/workers/"
 # Routes that take no token at all: a worker token there is not looked at.
@@ -28,16 +26,6 @@ PATH_VALUES = {
     "event_id": "evt_nothing",
     "query_id": "qry_nothing",
 }
-
-
-@pytest.fixture
-def worker(server: RunningServer, provider_name: str) -> Iterator[httpx.Client]:
-    """A client holding a worker token for ``provider_name``."""
-    token = worker_token(server, [provider_name])
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
-        yield client
 
 
 def api_routes() -> set[tuple[str, str]]:

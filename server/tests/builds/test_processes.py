@@ -37,6 +37,15 @@ def python(code: str) -> list[str]:
     return [sys.executable, "-u", "-c", code]
 
 
+def leaving_a_child(pid_file: Path, then: str = "") -> str:
+    """Code that starts a child sleeping for a minute, writes its pid to ``pid_file``, then runs ``then``."""
+    return (
+        "import subprocess, sys, time;"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid));" + then
+    )
+
+
 async def test_lines_reach_the_sink_while_the_step_runs(tmp_path: Path) -> None:
     sink = Lines()
     code = "import sys, time; print('first'); sys.stderr.write('second\\n'); time.sleep(1.5); print('last')"
@@ -65,12 +74,7 @@ async def test_the_exit_code_and_the_tail_are_returned(tmp_path: Path) -> None:
 
 async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    code = (
-        "import subprocess, sys, time;"
-        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
-        f"open({str(pid_file)!r}, 'w').write(str(child.pid));"
-        "print('started', flush=True); time.sleep(60)"
-    )
+    code = leaving_a_child(pid_file, then="print('started', flush=True); time.sleep(60)")
     started = time.monotonic()
     with pytest.raises(StepTimeoutError):
         await run_step(python(code), cwd=tmp_path, env=ENV, log=BuildLog(Lines()), deadline=deadline(2))
@@ -80,11 +84,7 @@ async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
 
 async def test_processes_left_behind_by_a_finished_step_are_killed(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    code = (
-        "import subprocess, sys;"
-        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
-        f"open({str(pid_file)!r}, 'w').write(str(child.pid))"
-    )
+    code = leaving_a_child(pid_file)
     started = time.monotonic()
     result = await run_step(python(code), cwd=tmp_path, env=ENV, log=BuildLog(Lines()), deadline=deadline(30))
     assert result.returncode == 0

@@ -978,6 +978,14 @@ class Api:
     def ready(self, *names: str) -> None:
         self.until(lambda: all(self.state(n) == "ready" for n in names), f"{names} ready")
 
+    def delete_owner_of_slow(self, owner: str, owned: str) -> None:
+        """Apply ``owner`` and ``owned`` (owned by it, its DELETE taking 1.5 s); once both are
+        ready, delete ``owner``, which then stays deleting for about that long."""
+        self.apply(owner)
+        self.apply(owned, owner=owner, sleep=1.5)
+        self.ready(owner, owned)
+        assert self.harness.delete(owner).status_code == 200
+
     def waits_on(self, name: str, *others: str) -> bool:
         document = self.get(name)
         return document is not None and document["waiting_on"] == [path(o) for o in others]
@@ -1022,10 +1030,7 @@ def test_applying_a_dependent_of_a_resource_being_deleted_is_a_conflict(harness:
     """
     api = Api(harness)
     d, slow, x = api.name("d"), api.name("slow"), api.name("x")
-    api.apply(d)
-    api.apply(slow, owner=d, sleep=1.5)
-    api.ready(d, slow)
-    assert api.harness.delete(d).status_code == 200
+    api.delete_owner_of_slow(d, slow)
     response = api.apply(x, inputs={"d": reference(d)})
     if response.status_code == 409:
         return
@@ -1051,10 +1056,7 @@ def test_applying_a_resource_owned_by_one_being_deleted_is_a_conflict(harness: H
     """
     api = Api(harness)
     o, slow, late = api.name("o"), api.name("slow"), api.name("late")
-    api.apply(o)
-    api.apply(slow, owner=o, sleep=1.5)
-    api.ready(o, slow)
-    assert api.harness.delete(o).status_code == 200
+    api.delete_owner_of_slow(o, slow)
     response = api.apply(late, owner=o)
     if response.status_code == 409:
         return

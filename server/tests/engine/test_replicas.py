@@ -135,6 +135,14 @@ def _wait_ready(url: str, name: str) -> None:
         time.sleep(0.05)
 
 
+def _ready_item(url: str, prefix: str, value: str) -> str:
+    """Apply a ``testkit/item`` of ``value`` through ``url`` and wait until it is ready; its API path."""
+    name = f"{prefix}{uuid.uuid4().hex[:6]}"
+    _apply(url, name, value=value)
+    _wait_ready(url, name)
+    return f"/resources/resource:testkit_item_{name}"
+
+
 def _timed_get(url: str, path: str, **params: Any) -> tuple[httpx.Response, float]:
     started = time.monotonic()
     response = httpx.get(f"{url}{path}", params=params, headers=HEADERS, timeout=30)
@@ -142,10 +150,7 @@ def _timed_get(url: str, path: str, **params: Any) -> tuple[httpx.Response, floa
 
 
 def test_health_and_logs_through_the_replica_without_the_worker(replicas: Replicas) -> None:
-    name = f"q{uuid.uuid4().hex[:6]}"
-    _apply(replicas.with_worker.url, name, value="fine")
-    _wait_ready(replicas.with_worker.url, name)
-    path = f"/resources/resource:testkit_item_{name}"
+    path = _ready_item(replicas.with_worker.url, "q", value="fine")
 
     timings = []
     for _ in range(5):
@@ -162,10 +167,7 @@ def test_health_and_logs_through_the_replica_without_the_worker(replicas: Replic
 
 
 def test_following_logs_through_the_replica_without_the_worker(replicas: Replicas) -> None:
-    name = f"f{uuid.uuid4().hex[:6]}"
-    _apply(replicas.with_worker.url, name, value="chatty")
-    _wait_ready(replicas.with_worker.url, name)
-    path = f"/resources/resource:testkit_item_{name}/logs"
+    path = _ready_item(replicas.with_worker.url, "f", value="chatty") + "/logs"
     messages = []
     with (
         httpx.Client(base_url=replicas.without_worker.url, headers=HEADERS, timeout=30) as client,

@@ -15,7 +15,14 @@ import pytest
 from pragma_sdk import PragmaClient, ResourceFailedError
 from testing.fixtures import waiting
 from testing.fixtures.db import make_database_url
-from testing.fixtures.secrets import secret_body, stored_bytes, watched
+from testing.fixtures.secrets import (
+    apply_and_wait,
+    config_body,
+    failed_for_good,
+    secret_body,
+    stored_bytes,
+    watched,
+)
 from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, start_server
 from testing.providers.testkit_provider import echo_digest
 
@@ -42,14 +49,7 @@ def test_the_handler_gets_the_interpolated_string_and_nobody_else_sees_it(
     secret = secret_in(f"{unique}-key")
     region = f"${{pragma/config/{unique}-cfg.outputs.region}}"
     client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "eu"}},
-        }
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", region="eu"))
     with watched(engine_server, provider="testkit") as stream:
         client.apply_resource(
             echo_body(
@@ -107,18 +107,9 @@ def test_an_error_quoting_an_interpolated_secret_shows_it_redacted(
     client.apply_resource(
         echo_body(f"{unique}-bad", text=f"pre-{secret_in(f'{unique}-key')}-post", fail=True)
     )
-    with pytest.raises(ResourceFailedError, match="refused"):
-        client.wait_ready("testkit", "echo", f"{unique}-bad", timeout=30)
-
-    failed = client.get_resource("testkit", "echo", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "testkit", "echo", f"{unique}-bad", error="refused")
     # Both the whole string and the secret alone, as the handler quoted them.
     assert failed["error"] == f"ValueError: refused {REDACTED} (parts: pre, {REDACTED}, post)"
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="testkit")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["error_message"] == failed["error"]
     assert letter["payload"]["config"]["text"] == REDACTED
     for text in (json.dumps(letter), json.dumps(failed), engine_server.log()):
@@ -129,9 +120,7 @@ def test_an_error_quoting_an_interpolated_secret_shows_it_redacted(
 def test_changing_an_interpolated_secret_updates_the_dependent(client: PragmaClient, unique: str) -> None:
     first, rotated = f"sk{unique}first", f"sk{unique}rotated"
     client.apply_resource(secret_body(f"{unique}-key", api_key=first))
-    client.apply_resource(echo_body(f"{unique}-echo", text=f"pre-{secret_in(f'{unique}-key')}-post"))
-    ready = client.wait_ready("testkit", "echo", f"{unique}-echo", timeout=30)
-    assert isinstance(ready, dict)
+    ready = apply_and_wait(client, echo_body(f"{unique}-echo", text=f"pre-{secret_in(f'{unique}-key')}-post"))
     assert ready["outputs"]["digest"] == echo_digest(f"pre-{first}-post", [], {})
 
     # Sealing is deterministic: the same value again leaves the dependent alone.

@@ -12,7 +12,7 @@ import pytest
 
 from pragma_sdk import PragmaClient
 from testing.fixtures import waiting
-from testing.fixtures.secrets import secret_body, stored_bytes
+from testing.fixtures.secrets import apply_and_wait, config_body, failed_for_good, secret_body, stored_bytes
 from testing.fixtures.server import RunningServer
 
 REDACTED = "[redacted]"
@@ -49,15 +49,11 @@ def test_a_provider_gets_the_secret_and_nobody_else_sees_it(
     engine_server: RunningServer, client: PragmaClient, unique: str
 ) -> None:
     plaintext = f"sk-ant-{unique}-do-not-leak"
-    client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
-    secret = client.wait_ready("pragma", "secret", f"{unique}-key", timeout=30)
-    assert isinstance(secret, dict)
+    secret = apply_and_wait(client, secret_body(f"{unique}-key", api_key=plaintext))
     assert secret["config"]["data"] == {"api_key": REDACTED}
     assert secret["outputs"] == {"api_key": REDACTED}
 
-    client.apply_resource(model_body(f"{unique}-claude", f"{unique}-key"))
-    model = client.wait_ready("agno", "anthropic-model", f"{unique}-claude", timeout=30)
-    assert isinstance(model, dict)
+    model = apply_and_wait(client, model_body(f"{unique}-claude", f"{unique}-key"))
     assert model["outputs"]["model_name"] == f"claude-sonnet-4-5-20250929#{digest(plaintext)}"
     assert model["resolved_config"]["api_key"] == REDACTED
 
@@ -75,9 +71,7 @@ def test_a_provider_gets_the_secret_and_nobody_else_sees_it(
             "instructions": "Be brief.",
         },
     }
-    client.apply_resource(agent)
-    ready_agent = client.wait_ready("agno", "agent", f"{unique}-agent", timeout=30)
-    assert isinstance(ready_agent, dict)
+    ready_agent = apply_and_wait(client, agent)
     assert ready_agent["outputs"]["agent_id"] == f"agent-using-claude-sonnet-4-5-20250929#{digest(plaintext)}"
 
     # A new value reaches the model by itself; re-applying the same value changes nothing.
@@ -122,16 +116,8 @@ def test_errors_and_dead_letters_never_show_the_secret(
     plaintext = f"sk-ant-{unique}-rejected"
     client.apply_resource(secret_body(f"{unique}-key", api_key=plaintext))
     client.apply_resource(model_body(f"{unique}-bad", f"{unique}-key", model_id="reject-key"))
-    with pytest.raises(Exception, match="rejected key"):
-        client.wait_ready("agno", "anthropic-model", f"{unique}-bad", timeout=30)
-    failed = client.get_resource("agno", "anthropic-model", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "agno", "anthropic-model", f"{unique}-bad", error="rejected key")
     assert failed["error"] == f"ValueError: the API rejected key {REDACTED}"
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="agno")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["payload"]["config"]["api_key"] == REDACTED
     assert plaintext not in json.dumps(letter)
     assert plaintext not in engine_server.log()
@@ -154,9 +140,7 @@ def test_revealing_a_secret_is_explicit_and_audited(
     assert f"secret revealed: organization=default resource=resource:pragma_secret_{unique}-pw" in log
     assert plaintext not in log
 
-    client.apply_resource(
-        {"provider": "pragma", "resource": "config", "name": f"{unique}-cfg", "config": {"data": {"a": "b"}}}
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", a="b"))
     refused = httpx.post(
         f"{engine_server.url}/resources/resource:pragma_config_{unique}-cfg/reveal", headers=headers
     )
@@ -164,16 +148,7 @@ def test_revealing_a_secret_is_explicit_and_audited(
 
 
 def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str) -> None:
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "eu"}},
-        }
-    )
-    ready = client.wait_ready("pragma", "config", f"{unique}-cfg", timeout=30)
-    assert isinstance(ready, dict)
+    ready = apply_and_wait(client, config_body(f"{unique}-cfg", region="eu"))
     assert ready["outputs"] == {"region": "eu"}
     item = {
         "provider": "testkit",
@@ -188,18 +163,9 @@ def test_config_values_are_plain_and_propagate(client: PragmaClient, unique: str
             }
         },
     }
-    client.apply_resource(item)
-    first = client.wait_ready("testkit", "item", f"{unique}-item", timeout=30)
-    assert isinstance(first, dict)
+    first = apply_and_wait(client, item)
     assert first["outputs"]["echo"] == "eu"
-    client.apply_resource(
-        {
-            "provider": "pragma",
-            "resource": "config",
-            "name": f"{unique}-cfg",
-            "config": {"data": {"region": "us"}},
-        }
-    )
+    client.apply_resource(config_body(f"{unique}-cfg", region="us"))
     eventually(
         lambda: client.get_resource("testkit", "item", f"{unique}-item")["outputs"].get("echo") == "us",  # type: ignore[index]
         "the new value to reach the dependent",
@@ -230,16 +196,15 @@ def test_a_file_resource_tracks_an_upload_and_deleting_it_deletes_the_file(
     content = b'{"prompt": "hi"}\n' * 100
     uploaded = client.upload_file(name=name, content=content, content_type="application/jsonl")
     assert uploaded["checksum"] == hashlib.sha256(content).hexdigest()
-    client.apply_resource(
+    ready = apply_and_wait(
+        client,
         {
             "provider": "pragma",
             "resource": "file",
             "name": name,
             "config": {"content_type": "application/jsonl"},
-        }
+        },
     )
-    ready = client.wait_ready("pragma", "file", name, timeout=30)
-    assert isinstance(ready, dict)
     outputs = ready["outputs"]
     assert (outputs["size"], outputs["checksum"], outputs["content_type"]) == (
         len(content),
@@ -281,21 +246,13 @@ def test_a_failed_handlers_traceback_is_kept_without_the_secret(
             },
         }
     )
-    with pytest.raises(Exception, match="refusing echo"):
-        client.wait_ready("testkit", "item", f"{unique}-bad", timeout=30)
-    failed = client.get_resource("testkit", "item", f"{unique}-bad")
-    assert isinstance(failed, dict)
+    failed, letter = failed_for_good(client, "testkit", "item", f"{unique}-bad", error="refusing echo")
     trace = failed["error_traceback"]
     # Python's own layout, from the handler's frame down to the function that raised.
     assert trace.startswith("Traceback (most recent call last):\n")
     assert "in on_create" in trace
     assert "in _refuse" in trace
     assert trace.rstrip().endswith(f"ValueError: refusing echo '{REDACTED}'")
-    (letter,) = [
-        letter
-        for letter in client.list_dead_letter_events(provider="testkit")
-        if letter["resource_name"] == f"{unique}-bad"
-    ]
     assert letter["error_traceback"] == trace
     assert client.get_dead_letter_event(letter["event_id"])["error_traceback"] == trace
     assert plaintext not in json.dumps(letter)

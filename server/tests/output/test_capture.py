@@ -25,8 +25,13 @@ async def cannot_load() -> Redactor:
     raise ConnectionError("the database is down")
 
 
-async def run(output: CapturedOutput, code: str, source: str = "w#0") -> int:
-    """Run ``code`` as a worker is run: its stdout and stderr into ``output``'s pipe."""
+async def start(
+    output: CapturedOutput, code: str, source: str = "w#0"
+) -> tuple[asyncio.subprocess.Process, asyncio.Task[None]]:
+    """Start ``code`` as a worker is started: its stdout and stderr into ``output``'s pipe.
+
+    Returns the process and the task capturing its output.
+    """
     with output.pipe(source) as pipe:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -36,7 +41,12 @@ async def run(output: CapturedOutput, code: str, source: str = "w#0") -> int:
             stdout=pipe.writer,
             stderr=pipe.writer,
         )
-    capturing = pipe.capture(process)
+    return process, pipe.capture(process)
+
+
+async def run(output: CapturedOutput, code: str, source: str = "w#0") -> int:
+    """Run ``code`` as a worker is run, until it exits and its output is captured; its exit code."""
+    process, capturing = await start(output, code, source)
     code_ = await process.wait()
     await capturing
     return code_
@@ -83,16 +93,7 @@ async def test_a_process_printing_without_end_is_cut_bounded_and_rotated(tmp_pat
         f"line = 'x' * 70_000 + ' {SECRET}' + 'y' * 10_000 + '\\n'\n"
         "while True:\n    sys.stdout.write(line)\n    sys.stdout.write('short line\\n')\n"
     )
-    with output.pipe("w#0") as pipe:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            code,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=pipe.writer,
-            stderr=pipe.writer,
-        )
-    capturing = pipe.capture(process)
+    process, capturing = await start(output, code)
     await asyncio.sleep(3)
     process.terminate()
     await process.wait()

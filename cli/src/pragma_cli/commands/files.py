@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pragma_cli.errors import CliError, doing
-from pragma_cli.output import OutputFormat, OutputOption, emit, new_table
+from pragma_cli.output import OutputFormat, OutputOption, emit, emit_list, new_table
 from pragma_cli.state import state_of
 
 app = typer.Typer(help="Upload, download, share, list and delete files.", no_args_is_help=True)
@@ -177,10 +177,6 @@ def list_files(ctx: typer.Context, output: OutputOption = None) -> None:
         }
         for document in documents
     ]
-    fmt = state.output_format(output)
-    if fmt is OutputFormat.TABLE and not files:
-        state.err.print("No files found: upload one with 'pragma files upload PATH'.")
-        return
 
     def table() -> Table:
         rendered = new_table("NAME", "SIZE", "TYPE", "STATE")
@@ -189,7 +185,9 @@ def list_files(ctx: typer.Context, output: OutputOption = None) -> None:
             rendered.add_row(item["name"], size, item["content_type"] or "-", item["state"])
         return rendered
 
-    emit(state.out, files, fmt, table)
+    emit_list(
+        state, files, output, table, empty="No files found: upload one with 'pragma files upload PATH'."
+    )
 
 
 @app.command()

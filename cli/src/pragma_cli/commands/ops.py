@@ -10,7 +10,7 @@ from rich.markup import escape
 from pragma_cli import views
 from pragma_cli.confirmation import confirm
 from pragma_cli.errors import UsageError, doing
-from pragma_cli.output import OutputFormat, OutputOption, emit
+from pragma_cli.output import OutputOption, emit, emit_list
 from pragma_cli.state import state_of
 
 app = typer.Typer(help="Operations: the dead-letter queue.", no_args_is_help=True)
@@ -37,11 +37,13 @@ def list_dead_letters(
     state = state_of(ctx)
     with state.client() as client, doing("list dead letters", context=state.context_name):
         letters: list[dict[str, Any]] = client.list_dead_letter_events(provider=provider)
-    fmt = state.output_format(output)
-    if fmt is OutputFormat.TABLE and not letters:
-        state.err.print("No dead letters.")
-        return
-    emit(state.out, letters, fmt, lambda: views.dead_letters_table(letters, wide=state.is_wide(output)))
+    emit_list(
+        state,
+        letters,
+        output,
+        lambda: views.dead_letters_table(letters, wide=state.is_wide(output)),
+        empty="No dead letters.",
+    )
 
 
 @dead_letter.command()

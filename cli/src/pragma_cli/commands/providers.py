@@ -22,6 +22,7 @@ from pragma_cli.output import (
     OutputOption,
     age,
     emit,
+    emit_list,
     new_table,
     short_time,
     squeeze,
@@ -40,6 +41,7 @@ TimeoutOption = Annotated[
         "--timeout", help="Give up waiting for the rollout after this many seconds (0: never).", min=0
     ),
 ]
+WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")]
 ForceOption = Annotated[
     bool,
     typer.Option(
@@ -195,9 +197,7 @@ def deploy(
             show_default=False,
         ),
     ] = None,
-    wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
-    ] = True,
+    wait: WaitOption = True,
     force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
@@ -242,9 +242,7 @@ def rollback(
             help="The successful build to go back to, such as 20260115.120000.",
         ),
     ],
-    wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Wait until it is available or failed.")
-    ] = True,
+    wait: WaitOption = True,
     force: ForceOption = False,
     timeout: TimeoutOption = 300.0,
     output: OutputOption = None,
@@ -319,10 +317,7 @@ def builds(ctx: typer.Context, provider_id: OptionalIdArgument = None, output: O
     with state.client() as client, doing(f"list the builds of {identifier}", context=state.context_name):
         found = client.list_builds(identifier)
 
-    def table() -> RenderableType | None:
-        if not found:
-            state.err.print(f"No builds of {escape(identifier)}.")
-            return None
+    def table() -> RenderableType:
         grid = new_table("VERSION", "STATUS", "CREATED", "ERROR")
         squeeze(grid, 3)
         for build in found:
@@ -334,7 +329,7 @@ def builds(ctx: typer.Context, provider_id: OptionalIdArgument = None, output: O
             )
         return grid
 
-    emit(state.out, found, state.output_format(output), table)
+    emit_list(state, found, output, table, empty=f"No builds of {escape(identifier)}.")
 
 
 @app.command()
@@ -392,10 +387,7 @@ def list_providers(ctx: typer.Context, output: OutputOption = None) -> None:
     with state.client() as client, doing("list providers", context=state.context_name):
         found = client.list_providers()
 
-    def table() -> RenderableType | None:
-        if not found:
-            state.err.print("No providers yet: create one with 'pragma providers init NAME'.")
-            return None
+    def table() -> RenderableType:
         grid = new_table("PROVIDER", "VERSION", "STATUS", "UPDATED")
         for item in found:
             grid.add_row(
@@ -408,7 +400,9 @@ def list_providers(ctx: typer.Context, output: OutputOption = None) -> None:
             )
         return grid
 
-    emit(state.out, found, state.output_format(output), table)
+    emit_list(
+        state, found, output, table, empty="No providers yet: create one with 'pragma providers init NAME'."
+    )
 
 
 @app.command()

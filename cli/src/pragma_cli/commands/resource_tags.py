@@ -16,7 +16,7 @@ from rich.markup import escape
 from pragma_cli.arguments import NameArgument, TypeArgument
 from pragma_cli.errors import CliError, doing
 from pragma_cli.fetching import fetch_resource
-from pragma_cli.output import OutputOption, emit, new_table
+from pragma_cli.output import OutputOption, emit_list, new_table
 from pragma_cli.references import document_path
 from pragma_cli.state import CliState, state_of
 from pragma_sdk import PragmaClient
@@ -72,16 +72,13 @@ def list_tags(
     with state.client() as client:
         tags = list(fetch_resource(state, client, resource_type, name).get("tags") or [])
 
-    def table() -> RenderableType | None:
-        if not tags:
-            state.err.print("No tags.")
-            return None
+    def table() -> RenderableType:
         grid = new_table("TAG")
         for tag in tags:
             grid.add_row(tag)
         return grid
 
-    emit(state.out, tags, state.output_format(output), table)
+    emit_list(state, tags, output, table, empty="No tags.")
 
 
 @app.command()

@@ -16,7 +16,7 @@ from pragma_cli.commands import resource_tags, reveal
 from pragma_cli.errors import CliError, UsageError, doing, explain
 from pragma_cli.fetching import fetch_resource
 from pragma_cli.manifests import Manifest, Upload, load_manifests
-from pragma_cli.output import OutputFormat, OutputOption, emit, state_label
+from pragma_cli.output import OutputFormat, OutputOption, emit, emit_list, state_label
 from pragma_cli.progress import Goal, Outcome, Tracker, wait_for
 from pragma_cli.references import dependents, document_path, owned, split_type
 from pragma_cli.state import CliState, state_of
@@ -161,11 +161,13 @@ def list_resources(
 
 
 def _print_resources(state: CliState, documents: list[dict[str, Any]], output: OutputFormat | None) -> None:
-    fmt = state.output_format(output)
-    if fmt is OutputFormat.TABLE and not documents:
-        state.err.print("No resources found.")
-        return
-    emit(state.out, documents, fmt, lambda: views.resources_table(documents, wide=state.is_wide(output)))
+    emit_list(
+        state,
+        documents,
+        output,
+        lambda: views.resources_table(documents, wide=state.is_wide(output)),
+        empty="No resources found.",
+    )
 
 
 @app.command()
@@ -259,13 +261,13 @@ def types(
     state = state_of(ctx)
     with state.client() as client, doing("list resource types", context=state.context_name):
         found = client.list_resource_types(provider=provider)
-    fmt = state.output_format(output)
-    if fmt is OutputFormat.TABLE and not found:
-        state.err.print(
-            "No resource types found: push and deploy a provider with 'pragma providers push --deploy'."
-        )
-        return
-    emit(state.out, found, fmt, lambda: views.types_table(found))
+    emit_list(
+        state,
+        found,
+        output,
+        lambda: views.types_table(found),
+        empty="No resource types found: push and deploy a provider with 'pragma providers push --deploy'.",
+    )
 
 
 @app.command()
