@@ -18,7 +18,7 @@ from pragma_os.services.resources import apply_in
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
-from pragma_os.store.types import utcnow
+from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk.models import OwnerReference, ResourceApply
 
 
@@ -145,7 +145,7 @@ class ApplyQueue:
         if not candidates:
             return singles
         touched = Touched()
-        created: list[tuple[asyncio.Future[dict[str, Any]], dict[str, Any]]] = []
+        created: list[tuple[asyncio.Future[dict[str, Any]], ResourceRow]] = []
         async with self._database.transaction(wakes=touched) as connection:
             by_organization: dict[str, list[str]] = {}
             for organization_id, resource_id in candidates:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,13 +20,25 @@ from pragma_os.engine.wakeups import Touched
 from pragma_os.errors import ConflictError, InvalidInputError
 from pragma_os.store import links
 from pragma_os.store import resources as store
-from pragma_os.store.types import Row
+from pragma_os.store.types import Changes, NewResource, ResourceRow, with_changes
 from pragma_sdk.models import LifecycleState, ResourceApply
 
-_SPEC_FIELDS = ("config", "dependencies", "owner_references")
+_SPEC_FIELDS: tuple[Literal["config", "dependencies", "owner_references"], ...] = (
+    "config",
+    "dependencies",
+    "owner_references",
+)
 
 
-def spec_of(body: ResourceApply) -> dict[str, Any]:
+class Spec(TypedDict):
+    """What an apply declares: config, dependencies and owners, as stored."""
+
+    config: dict[str, Any]
+    dependencies: list[dict[str, Any]]
+    owner_references: list[dict[str, Any]]
+
+
+def spec_of(body: ResourceApply) -> Spec:
     """What an apply declares: config, dependencies and owners, as stored."""
     return {
         "config": body.config,
@@ -39,11 +51,11 @@ async def apply(
     connection: AsyncConnection,
     organization_id: str,
     body: ResourceApply,
-    row: Row | None,
+    row: ResourceRow | None,
     *,
     now: datetime,
     touched: Touched,
-) -> Row:
+) -> ResourceRow:
     """Create or update the resource ``body`` declares (``row``: as stored and locked, or None);
     returns it as stored. An identical re-apply writes nothing.
 
@@ -59,9 +71,11 @@ async def apply(
         values = _new_values(organization_id, body, now)
         await check_acyclic(connection, values)
         await check_targets_stay(connection, values)
-        await transitions.create(connection, [(values, body.wants_processing)], now=now, touched=touched)
-        await record_links(connection, values, new=True)
-        return values
+        [created] = await transitions.create(
+            connection, [(values, body.wants_processing)], now=now, touched=touched
+        )
+        await record_links(connection, created, new=True)
+        return created
     if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
         raise ConflictError(
             f"Resource id '{row['id']}' is already used by "
@@ -76,7 +90,7 @@ async def apply(
     if not changes:
         return row
     changes["updated_at"] = now
-    updated = {**row, **changes}
+    updated = with_changes(row, changes)
     if "generation" in changes:
         await check_acyclic(connection, updated)
         await check_targets_stay(connection, updated)
@@ -86,19 +100,20 @@ async def apply(
 
 async def create_new(
     connection: AsyncConnection, new: Sequence[tuple[str, ResourceApply]], *, now: datetime, touched: Touched
-) -> list[Row]:
+) -> list[ResourceRow]:
     """Create resources known to be new and to refer to nothing (no links, nothing to check),
     ``(organization_id, body)`` each, with one statement per table; returns them as stored.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
-    rows = [(_new_values(organization_id, body, now), body.wants_processing) for organization_id, body in new]
-    await transitions.create(connection, rows, now=now, touched=touched)
-    return [row for row, _wants in rows]
+    values = [
+        (_new_values(organization_id, body, now), body.wants_processing) for organization_id, body in new
+    ]
+    return await transitions.create(connection, values, now=now, touched=touched)
 
 
-def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> Row:
+def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> NewResource:
     return {
         "organization_id": organization_id,
         "id": body.resource_id,
@@ -124,9 +139,9 @@ def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> Row
     }
 
 
-def _changes(row: Row, body: ResourceApply) -> Row:
+def _changes(row: ResourceRow, body: ResourceApply) -> Changes:
     spec = spec_of(body)
-    changes: Row = {}
+    changes: Changes = {}
     spec_changed = any(row[field] != spec[field] for field in _SPEC_FIELDS)
     if spec_changed:
         changes.update(spec)
@@ -139,7 +154,7 @@ def _changes(row: Row, body: ResourceApply) -> Row:
     return changes
 
 
-async def check_acyclic(connection: AsyncConnection, row: Row) -> None:
+async def check_acyclic(connection: AsyncConnection, row: NewResource) -> None:
     """Refuse a config whose dependencies, or whose owners, lead back to the resource itself."""
     for kind, targets, field, what in (
         (links.DEPENDENCY, list(targets_of(row)), "dependencies", "depend on"),
@@ -156,7 +171,7 @@ async def check_acyclic(connection: AsyncConnection, row: Row) -> None:
             )
 
 
-async def check_targets_stay(connection: AsyncConnection, row: Row) -> None:
+async def check_targets_stay(connection: AsyncConnection, row: NewResource) -> None:
     """Refuse to depend on, or be owned by, a resource that is being deleted.
 
     Raises:
@@ -176,7 +191,7 @@ async def check_targets_stay(connection: AsyncConnection, row: Row) -> None:
         )
 
 
-async def record_links(connection: AsyncConnection, row: Row, *, new: bool) -> None:
+async def record_links(connection: AsyncConnection, row: ResourceRow, *, new: bool) -> None:
     """Store what a resource depends on and who owns it (``new``: nothing stored yet)."""
     targets = targets_of(row)
     pairs = [(links.DEPENDENCY, target) for target in targets]

@@ -11,10 +11,12 @@ from pragma_os.engine.documents import path_of
 from pragma_os.engine.wakeups import Touched
 from pragma_os.errors import ConflictError
 from pragma_os.store import links
-from pragma_os.store.types import Row
+from pragma_os.store.types import ResourceRow, with_changes
 
 
-async def delete(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
+async def delete(
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+) -> ResourceRow:
     """Start deleting a resource and, first, everything it owns (recursively); returns it on
     its way out.
 
@@ -27,7 +29,7 @@ async def delete(connection: AsyncConnection, row: Row, *, now: datetime, touche
         ConflictError: Resources outside the deletion still depend on one being deleted.
     """
     organization_id = row["organization_id"]
-    doomed: dict[str, Row] = {row["id"]: row}
+    doomed: dict[str, ResourceRow] = {row["id"]: row}
     frontier = [row["id"]]
     while frontier:
         owned = await links.linking_to(connection, organization_id, frontier, links.OWNER)
@@ -54,10 +56,12 @@ async def delete(connection: AsyncConnection, row: Row, *, now: datetime, touche
     return result
 
 
-async def _start_deleting(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
+async def _start_deleting(
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+) -> ResourceRow:
     if row["deleting"]:
         return row
-    if await transitions.removable_now(connection, {**row, "deleting": True}):
+    if await transitions.removable_now(connection, with_changes(row, {"deleting": True})):
         await transitions.remove(connection, row, touched=touched)
-        return {**row, "deleting": True, "updated_at": now}
+        return with_changes(row, {"deleting": True, "updated_at": now})
     return await transitions.mark_deleting(connection, row, now=now, touched=touched)

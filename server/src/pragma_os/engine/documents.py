@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pragma_os.secrets.sealing import redact
+from pragma_os.store.types import NewResource, ResourceRow
 
 _PRIVATE_COLUMNS = frozenset({"pk", "organization_id", "applied_config", "inputs_digest"})
 # Where secret values can be: a secret's own config and outputs, a dependent's resolved
@@ -12,7 +13,7 @@ _PRIVATE_COLUMNS = frozenset({"pk", "organization_id", "applied_config", "inputs
 _MAY_HOLD_SECRETS = ("config", "resolved_config", "outputs")
 
 
-def to_document(row: dict[str, Any], *, sealed: bool = False) -> dict[str, Any]:
+def to_document(row: ResourceRow, *, sealed: bool = False) -> dict[str, Any]:
     """The wire document of a resource row; secret values redacted unless ``sealed``.
 
     ``sealed`` keeps them sealed, for documents the engine hands to workers (opened then).
@@ -25,6 +26,6 @@ def to_document(row: dict[str, Any], *, sealed: bool = False) -> dict[str, Any]:
     return document
 
 
-def path_of(row: dict[str, Any]) -> str:
+def path_of(row: NewResource) -> str:
     """``provider/resource/name`` of a resource row."""
     return f"{row['provider']}/{row['resource']}/{row['name']}"

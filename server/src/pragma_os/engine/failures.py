@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pragma_os.engine.retry import RetryPolicy, retry_status
 from pragma_os.engine.rules import Cause
 from pragma_os.secrets.redaction import Redactor
-from pragma_os.store.types import EventRow, Row
+from pragma_os.store.types import Changes, EventRow, ResourceRow, Row
 from pragma_sdk.models import EventType
 from pragma_sdk.provider import LifecycleResult, cap_traceback
 
@@ -26,11 +27,11 @@ class Retry:
     fresh start), the resource taking ``changes`` (error, retry status)."""
 
     event: EventRow
-    row: Row
+    row: ResourceRow
     due: datetime
     attempt: int
     error: str
-    changes: Row
+    changes: Changes
     cause: Cause = Cause.RETRYABLE_FAILURE
 
 
@@ -39,10 +40,10 @@ class DeadLetter:
     """An event that failed for good: its dead letter, and the resource's ``changes``."""
 
     event: EventRow
-    row: Row
+    row: ResourceRow
     cause: Cause
     letter: Row
-    changes: Row
+    changes: Changes
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Failure:
 
 
 def decide(
-    event: EventRow, row: Row, failure: Failure, *, now: datetime, policy: RetryPolicy
+    event: EventRow, row: ResourceRow, failure: Failure, *, now: datetime, policy: RetryPolicy
 ) -> Retry | DeadLetter:
     """Retry after a backoff (at once, with fresh attempts, when the resource changed
     meanwhile), or give up when the error is permanent or the attempts are used up.
@@ -107,7 +108,12 @@ def failure_traceback(
 
 
 def dead_letter(
-    event: EventRow, row: Row, payload: Row, error: str, traceback: str | None, now: datetime
+    event: EventRow,
+    row: ResourceRow,
+    payload: dict[str, Any],
+    error: str,
+    traceback: str | None,
+    now: datetime,
 ) -> Row:
     """The dead letter of ``event``, failed for good with ``error``."""
     return {

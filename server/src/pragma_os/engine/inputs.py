@@ -15,7 +15,7 @@ from pragma_os.engine.references import UnresolvableReferenceError, marker_targe
 from pragma_os.engine.waits import targets_of
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.store import resources as store
-from pragma_os.store.types import Row
+from pragma_os.store.types import ResourceRow
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Inputs:
     digest: str
 
 
-async def resolve_inputs(connection: AsyncConnection, row: Row, sealer: Sealer) -> Inputs:
+async def resolve_inputs(connection: AsyncConnection, row: ResourceRow, sealer: Sealer) -> Inputs:
     """Resolve a resource's references against the current state of its dependencies.
 
     Raises:
@@ -39,7 +39,7 @@ async def resolve_inputs(connection: AsyncConnection, row: Row, sealer: Sealer) 
     return resolve_from(row, documents, sealer)
 
 
-def resolve_from(row: Row, documents: Mapping[str, Row], sealer: Sealer) -> Inputs:
+def resolve_from(row: ResourceRow, documents: Mapping[str, ResourceRow], sealer: Sealer) -> Inputs:
     """``resolve_inputs`` given its dependencies as stored (``documents``, by id; may hold more).
 
     Raises:
@@ -66,7 +66,7 @@ def resolve_from(row: Row, documents: Mapping[str, Row], sealer: Sealer) -> Inpu
     return Inputs(resolved, markers, digest)
 
 
-async def inputs_changed(connection: AsyncConnection, row: Row, sealer: Sealer) -> bool:
+async def inputs_changed(connection: AsyncConnection, row: ResourceRow, sealer: Sealer) -> bool:
     """Whether what the resource's handler would be given differs from what it last handled."""
     try:
         inputs = await resolve_inputs(connection, row, sealer)

@@ -23,7 +23,7 @@ from pragma_os.engine.waits import targets_of, unready, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.store import resources as store
-from pragma_os.store.types import Claim, EventRow, Row
+from pragma_os.store.types import Changes, Claim, EventRow, ResourceRow
 from pragma_sdk.models import EventType
 
 
@@ -74,8 +74,8 @@ async def lease(
 async def _build(
     connection: AsyncConnection,
     event: EventRow,
-    row: Row,
-    referred: Mapping[str, Mapping[str, Row]],
+    row: ResourceRow,
+    referred: Mapping[str, Mapping[str, ResourceRow]],
     dispatches: transitions.Dispatches,
     *,
     now: datetime,
@@ -105,13 +105,13 @@ async def _build(
             return None
     config = inputs.resolved_config if inputs else (row["applied_config"] or row["config"])
     payload = _payload(event, row, event_type, config, inputs.dependencies if inputs else {})
-    leased = {
+    leased: Changes = {
         "event_type": event_type.value,
         "payload": payload,
         "generation": row["generation"],
         "inputs_digest": inputs.digest if inputs else None,
     }
-    changes: Row = {"pending_event_id": event["id"]}
+    changes: Changes = {"pending_event_id": event["id"]}
     if event["attempt"] > 1:
         changes["retry"] = retry_status(event["attempt"], policy, None)
     if inputs is not None:
@@ -120,7 +120,9 @@ async def _build(
     return payload
 
 
-async def _referred_documents(connection: AsyncConnection, rows: Iterable[Row]) -> dict[str, dict[str, Row]]:
+async def _referred_documents(
+    connection: AsyncConnection, rows: Iterable[ResourceRow]
+) -> dict[str, dict[str, ResourceRow]]:
     """The resources that ``rows`` (those not being deleted) refer to, by organization and id."""
     wanted: dict[str, set[str]] = {}
     for row in rows:
@@ -133,7 +135,9 @@ async def _referred_documents(connection: AsyncConnection, rows: Iterable[Row]) 
     }
 
 
-def _failure(event: EventRow, row: Row, payload: Row, error: str, now: datetime) -> DeadLetter:
+def _failure(
+    event: EventRow, row: ResourceRow, payload: dict[str, Any], error: str, now: datetime
+) -> DeadLetter:
     changes = {
         "error": error,
         "error_traceback": None,
@@ -146,7 +150,11 @@ def _failure(event: EventRow, row: Row, payload: Row, error: str, now: datetime)
 
 
 def _payload(
-    event: EventRow, row: Row, event_type: EventType, config: dict[str, Any], dependencies: dict[str, Any]
+    event: EventRow,
+    row: ResourceRow,
+    event_type: EventType,
+    config: dict[str, Any],
+    dependencies: dict[str, Any],
 ) -> dict[str, Any]:
     payload = {
         "event_id": event["id"],

@@ -11,12 +11,12 @@ from pragma_os.engine.inputs import inputs_changed
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.store import links
-from pragma_os.store.types import Row
+from pragma_os.store.types import ResourceRow
 from pragma_sdk.models import LifecycleState
 
 
 async def propagate(
-    connection: AsyncConnection, row: Row, *, now: datetime, sealer: Sealer, touched: Touched
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, sealer: Sealer, touched: Touched
 ) -> None:
     """Tell the dependents of a resource that it changed.
 

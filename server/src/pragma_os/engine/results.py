@@ -22,7 +22,7 @@ from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
 from pragma_os.store import events, links
 from pragma_os.store import resources as store
-from pragma_os.store.types import EventRow, Row
+from pragma_os.store.types import Changes, EventRow, ResourceRow, with_changes
 from pragma_sdk.models import EventType
 from pragma_sdk.provider import LifecycleResult
 
@@ -117,7 +117,7 @@ async def settle(
 async def _succeed(
     connection: AsyncConnection,
     event: EventRow,
-    row: Row,
+    row: ResourceRow,
     outputs: dict[str, Any],
     now: datetime,
     sealer: Sealer,
@@ -129,7 +129,7 @@ async def _succeed(
         await transitions.remove_provided(connection, event, row, touched=touched)
         return
     payload = event["payload"] or {}
-    changes: Row = {
+    changes: Changes = {
         "outputs": outputs,
         "provisioned": True,
         "observed_generation": event["generation"],
@@ -143,7 +143,7 @@ async def _succeed(
     }
     follow_up = row["deleting"] or row["generation"] != event["generation"]
     if not follow_up:
-        follow_up = await inputs_changed(connection, {**row, **changes}, sealer)
+        follow_up = await inputs_changed(connection, with_changes(row, changes), sealer)
     settled = await transitions.succeed(
         connection, event, row, changes, follow_up=follow_up, now=now, touched=touched
     )

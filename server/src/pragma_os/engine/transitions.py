@@ -19,36 +19,50 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pragma_os.engine.failures import DeadLetter, Retry
 from pragma_os.engine.rules import NEW, Cause, State, next_state
 from pragma_os.engine.transition_log import Transition, log_of
-from pragma_os.engine.waits import waits_for
+from pragma_os.engine.waits import unready_targets, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
 from pragma_os.store import dead_letters, events, links
 from pragma_os.store import lifecycle_writes as writes
 from pragma_os.store import resources as store
 from pragma_os.store.events import LEASED, QUEUED
-from pragma_os.store.types import Claim, EventRow, Row
+from pragma_os.store.types import (
+    Changes,
+    Claim,
+    EventRow,
+    NewResource,
+    ResourceRow,
+    Row,
+    resource_row,
+    with_changes,
+)
 from pragma_sdk.models import LifecycleState
 
 
-def _move(connection: AsyncConnection, row: Row, cause: Cause, event_id: str | None = None) -> State:
+def _move(connection: AsyncConnection, row: ResourceRow, cause: Cause, event_id: str | None = None) -> State:
     """The state ``cause`` takes ``row`` to, recorded; refused when the table forbids it."""
-    source = _state(row)
-    target = next_state(cause, source, provisioned=bool(row.get("provisioned")))
+    return _move_from(connection, _state(row), row, cause, event_id)
+
+
+def _move_from(
+    connection: AsyncConnection, source: State, row: NewResource, cause: Cause, event_id: str | None = None
+) -> State:
+    """``_move`` from ``source``: ``NEW`` for a resource not stored yet."""
+    target = next_state(cause, source, provisioned=row["provisioned"])
     log_of(connection).append(Transition(cause, row["organization_id"], row["id"], source, target, event_id))
     return target
 
 
-def _state(row: Row) -> State:
-    value = row.get("lifecycle_state")
-    return LifecycleState(value) if value is not None else NEW
+def _state(row: ResourceRow) -> State:
+    return LifecycleState(row["lifecycle_state"])
 
 
-def _back_in_queue(attempt: int, **changes: Any) -> Row:
+def _back_in_queue(attempt: int, **changes: Any) -> Changes:
     """The columns that put a leased event back in the queue."""
     return {"status": QUEUED, "lease_owner": None, "lease_expires_at": None, "attempt": attempt, **changes}
 
 
-def new_event(row: Row, *, blocked: bool, now: datetime, event_id: str | None = None) -> Row:
+def new_event(row: ResourceRow, *, blocked: bool, now: datetime, event_id: str | None = None) -> Row:
     """The queue row of a resource's next event, due now."""
     return {
         "id": event_id or new_id("evt"),
@@ -65,7 +79,7 @@ def new_event(row: Row, *, blocked: bool, now: datetime, event_id: str | None = 
 
 async def _queue_event(
     connection: AsyncConnection,
-    row: Row,
+    row: ResourceRow,
     *,
     now: datetime,
     touched: Touched,
@@ -94,7 +108,7 @@ async def _queue_event(
 # Applying
 
 
-def apply_state(row: Row, changes: Row, *, wants_processing: bool) -> None:
+def apply_state(row: ResourceRow, changes: Changes, *, wants_processing: bool) -> None:
     """Add to an apply's ``changes`` the state it takes (with a fresh error and retry), if it moves.
 
     Raises:
@@ -108,34 +122,35 @@ def apply_state(row: Row, changes: Row, *, wants_processing: bool) -> None:
 
 
 async def create(
-    connection: AsyncConnection, new: Sequence[tuple[Row, bool]], *, now: datetime, touched: Touched
-) -> None:
-    """Insert new resources, ``(row, wants_processing)`` each, with their first state, and queue
-    the events of those to process; sets ``pk``, ``lifecycle_state`` and ``waiting_on`` on each row.
+    connection: AsyncConnection, new: Sequence[tuple[NewResource, bool]], *, now: datetime, touched: Touched
+) -> list[ResourceRow]:
+    """Insert new resources, ``(values, wants_processing)`` each, with their first state, and
+    queue the events of those to process; returns them as stored.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
-    for row, wants_processing in new:
+    values: list[Row] = []
+    for declared, wants_processing in new:
         cause = Cause.APPLY if wants_processing else Cause.APPLY_DRAFT
-        row["lifecycle_state"] = _move(connection, row, cause)
-        queued = row["lifecycle_state"] is LifecycleState.PENDING
-        row["waiting_on"] = await waits_for(connection, row) if queued else []
-    rows = [row for row, _wants in new]
-    for row, pk in zip(rows, await writes.insert_resources(connection, rows), strict=True):
-        row["pk"] = pk
+        state = _move_from(connection, NEW, declared, cause)
+        waiting = await unready_targets(connection, declared) if state is LifecycleState.PENDING else []
+        values.append({**declared, "lifecycle_state": state, "waiting_on": waiting})
+    pks = await writes.insert_resources(connection, values)
+    rows = [resource_row({**row, "pk": pk}) for row, pk in zip(values, pks, strict=True)]
     queued_rows = [row for row in rows if row["lifecycle_state"] is LifecycleState.PENDING]
     await writes.insert_events(
         connection, [new_event(row, blocked=bool(row["waiting_on"]), now=now) for row in queued_rows]
     )
     touched.update((row["organization_id"], row["provider"]) for row in queued_rows if not row["waiting_on"])
+    return rows
 
 
 async def update(
-    connection: AsyncConnection, row: Row, changes: Row, *, now: datetime, touched: Touched
-) -> Row:
+    connection: AsyncConnection, row: ResourceRow, changes: Changes, *, now: datetime, touched: Touched
+) -> ResourceRow:
     """Write an apply's ``changes`` (state from ``apply_state``) and what follows; returns the row."""
-    updated = {**row, **changes}
+    updated = with_changes(row, changes)
     source, target = _state(row), _state(updated)
     if "lifecycle_state" in changes or "generation" in changes:
         log_of(connection).append(
@@ -156,7 +171,7 @@ async def update(
     await writes.update_resource(connection, row, changes)
     if source is LifecycleState.READY and target is not LifecycleState.READY:
         await unblock_dependents(connection, row, touched=touched)
-    return {**row, **changes}
+    return with_changes(row, changes)
 
 
 def _apply_cause(target: State) -> Cause:
@@ -166,17 +181,20 @@ def _apply_cause(target: State) -> Cause:
 # Deleting
 
 
-async def mark_deleting(connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched) -> Row:
+async def mark_deleting(
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+) -> ResourceRow:
     """Mark a provisioned (or not yet removable) resource ``deleting`` and queue its ``DELETE``."""
-    marked: Row = {**row, "deleting": True, "updated_at": now}
-    marked["lifecycle_state"] = _move(connection, row, Cause.DELETE)
-    marked["waiting_on"] = await _queue_event(connection, marked, now=now, touched=touched)
-    changes = {key: marked[key] for key in ("deleting", "updated_at", "lifecycle_state", "waiting_on")}
+    changes: Changes = {"deleting": True, "updated_at": now}
+    changes["lifecycle_state"] = _move(connection, row, Cause.DELETE)
+    changes["waiting_on"] = await _queue_event(
+        connection, with_changes(row, changes), now=now, touched=touched
+    )
     await writes.update_resource(connection, row, changes)
-    return marked
+    return with_changes(row, changes)
 
 
-async def remove(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
+async def remove(connection: AsyncConnection, row: ResourceRow, *, touched: Touched) -> None:
     """Delete a resource's row (and its event); whoever waited for it to go (owners,
     dependencies) may proceed.
 
@@ -196,7 +214,7 @@ async def remove(connection: AsyncConnection, row: Row, *, touched: Touched) -> 
         touched.add((waiter["organization_id"], waiter["provider"]))
 
 
-async def removable_now(connection: AsyncConnection, row: Row) -> bool:
+async def removable_now(connection: AsyncConnection, row: ResourceRow) -> bool:
     """Whether a resource being deleted can go without its provider: never provisioned,
     not in a worker's hands, and nothing left to wait for."""
     if not row["deleting"] or row["provisioned"]:
@@ -206,7 +224,7 @@ async def removable_now(connection: AsyncConnection, row: Row) -> bool:
 
 
 async def remove_provided(
-    connection: AsyncConnection, event: EventRow, row: Row, *, touched: Touched
+    connection: AsyncConnection, event: EventRow, row: ResourceRow, *, touched: Touched
 ) -> None:
     """The provider deleted the resource (or nothing was created for it): the row goes."""
     await writes.delete_events(connection, [event["pk"]])
@@ -231,14 +249,14 @@ async def unblock_all(connection: AsyncConnection) -> int:
     return await writes.unblock_all(connection)
 
 
-async def unblock_dependents(connection: AsyncConnection, row: Row, *, touched: Touched) -> None:
+async def unblock_dependents(connection: AsyncConnection, row: ResourceRow, *, touched: Touched) -> None:
     """A resource stopped being ready: its waiting dependents check their waits again, so
     their ``waiting_on`` names it."""
     await _unblock_dependents_of(connection, [row], touched=touched)
 
 
 async def _unblock_dependents_of(
-    connection: AsyncConnection, rows: Sequence[Row], *, touched: Touched
+    connection: AsyncConnection, rows: Sequence[ResourceRow], *, touched: Touched
 ) -> None:
     by_organization: dict[str, list[str]] = {}
     for row in rows:
@@ -262,7 +280,7 @@ async def give_back(connection: AsyncConnection, event: EventRow) -> None:
     await writes.update_events(connection, [(event["pk"], _back_in_queue(event["attempt"] - 1))])
 
 
-async def hold(connection: AsyncConnection, event: EventRow, row: Row, waiting: list[str]) -> None:
+async def hold(connection: AsyncConnection, event: EventRow, row: ResourceRow, waiting: list[str]) -> None:
     """A claimed event's resource waits on ``waiting``: back in the queue, blocked."""
     _move(connection, row, Cause.WAIT, event["id"])
     await writes.update_events(
@@ -276,10 +294,17 @@ async def hold(connection: AsyncConnection, event: EventRow, row: Row, waiting: 
 class Dispatches:
     """Claimed events handed to a worker: written with one statement per table by ``dispatch``."""
 
-    events: list[tuple[int, Row]] = field(default_factory=list)
-    resources: list[tuple[Row, Row]] = field(default_factory=list)
+    events: list[tuple[int, Changes]] = field(default_factory=list)
+    resources: list[tuple[ResourceRow, Changes]] = field(default_factory=list)
 
-    def add(self, connection: AsyncConnection, event: EventRow, row: Row, leased: Row, changes: Row) -> None:
+    def add(
+        self,
+        connection: AsyncConnection,
+        event: EventRow,
+        row: ResourceRow,
+        leased: Changes,
+        changes: Changes,
+    ) -> None:
         """Hand ``event`` (its columns ``leased`` set) to a worker; its resource takes ``changes``."""
         state = _move(connection, row, Cause.LEASE, event["id"])
         self.events.append((event["pk"], leased))
@@ -309,18 +334,17 @@ async def end_leases_of(
 async def succeed(
     connection: AsyncConnection,
     event: EventRow,
-    row: Row,
-    changes: Row,
+    row: ResourceRow,
+    changes: Changes,
     *,
     follow_up: bool,
     now: datetime,
     touched: Touched,
-) -> Row:
+) -> ResourceRow:
     """The provider finished ``event``: ready, or (``follow_up``) pending with the next event."""
     if follow_up:
         changes["lifecycle_state"] = _move(connection, row, Cause.FOLLOW_UP, event["id"])
-        next_row = {**row, **changes}
-        waiting = await waits_for(connection, next_row)
+        waiting = await waits_for(connection, with_changes(row, changes))
         fresh = _back_in_queue(0, id=new_id("evt"), blocked=bool(waiting), available_at=now, last_error=None)
         await writes.update_events(connection, [(event["pk"], fresh)])
         if not waiting:
@@ -330,15 +354,17 @@ async def succeed(
         changes["lifecycle_state"] = _move(connection, row, Cause.SUCCESS, event["id"])
         await writes.delete_events(connection, [event["pk"]])
     await writes.update_resource(connection, row, changes)
-    return {**row, **changes}
+    return with_changes(row, changes)
 
 
 async def dependency_changed(
-    connection: AsyncConnection, row: Row, *, now: datetime, touched: Touched
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
 ) -> None:
     """A value this ready resource took from a dependency changed: back to pending for an ``UPDATE``."""
-    changes: Row = {"lifecycle_state": _move(connection, row, Cause.DEPENDENCY_CHANGE), "updated_at": now}
-    changes["waiting_on"] = await _queue_event(connection, {**row, **changes}, now=now, touched=touched)
+    changes: Changes = {"lifecycle_state": _move(connection, row, Cause.DEPENDENCY_CHANGE), "updated_at": now}
+    changes["waiting_on"] = await _queue_event(
+        connection, with_changes(row, changes), now=now, touched=touched
+    )
     await writes.update_resource(connection, row, changes)
     await unblock_dependents(connection, row, touched=touched)
 
@@ -369,10 +395,12 @@ async def fail(connection: AsyncConnection, failures: Sequence[DeadLetter], *, t
     await writes.update_resources(connection, resources)
     for (row, changes), failure in zip(resources, failures, strict=True):
         if row["deleting"] and not row["provisioned"] and failure.cause is Cause.FAILURE:
-            await remove(connection, {**row, **changes}, touched=touched)
+            await remove(connection, with_changes(row, changes), touched=touched)
 
 
-def _moved(connection: AsyncConnection, outcomes: Sequence[Retry | DeadLetter]) -> list[tuple[Row, Row]]:
+def _moved(
+    connection: AsyncConnection, outcomes: Sequence[Retry | DeadLetter]
+) -> list[tuple[ResourceRow, Changes]]:
     """Each failed event's resource with its changes and the state its cause moves it to."""
     return [
         (
@@ -390,10 +418,10 @@ def _moved(connection: AsyncConnection, outcomes: Sequence[Retry | DeadLetter]) 
 
 
 async def retry_dead_letter(
-    connection: AsyncConnection, row: Row, event_id: str, *, now: datetime, touched: Touched
+    connection: AsyncConnection, row: ResourceRow, event_id: str, *, now: datetime, touched: Touched
 ) -> None:
     """Process a dead letter's resource again, its event queued under the letter's id."""
-    changes: Row = {
+    changes: Changes = {
         "lifecycle_state": _move(connection, row, Cause.DEAD_LETTER_RETRY, event_id),
         "error": None,
         "error_traceback": None,
@@ -401,6 +429,6 @@ async def retry_dead_letter(
         "updated_at": now,
     }
     changes["waiting_on"] = await _queue_event(
-        connection, {**row, **changes}, now=now, touched=touched, event_id=event_id
+        connection, with_changes(row, changes), now=now, touched=touched, event_id=event_id
     )
     await writes.update_resource(connection, row, changes)

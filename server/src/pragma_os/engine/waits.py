@@ -10,21 +10,21 @@ from pragma_os.engine.documents import path_of
 from pragma_os.engine.references import Target, find_targets
 from pragma_os.store import links
 from pragma_os.store import resources as store
-from pragma_os.store.types import Row
+from pragma_os.store.types import NewResource, ResourceRow
 from pragma_sdk.models import LifecycleState, resource_id
 
 
-def targets_of(row: Row) -> dict[str, Target]:
+def targets_of(row: NewResource) -> dict[str, Target]:
     """The resources a resource depends on, by id."""
     return find_targets(row["config"], row["dependencies"])
 
 
-def owners_of(row: Row) -> list[str]:
+def owners_of(row: NewResource) -> list[str]:
     """The ids of the resources that own a resource."""
     return [resource_id(o["provider"], o["resource"], o["name"]) for o in row["owner_references"]]
 
 
-async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
+async def waits_for(connection: AsyncConnection, row: ResourceRow) -> list[str]:
     """What keeps a resource from being dispatched now, as ``provider/resource/name`` paths.
 
     A resource waits for every dependency to be ``ready``; a resource being deleted waits
@@ -39,13 +39,21 @@ async def waits_for(connection: AsyncConnection, row: Row) -> list[str]:
         blockers = [item for item in owned if item["id"] not in depends_on]
         blockers += await links.linking_to(connection, organization_id, [row["id"]], links.DEPENDENCY)
         return sorted({path_of(blocker) for blocker in blockers if blocker["pk"] != row["pk"]})
+    return await unready_targets(connection, row)
+
+
+async def unready_targets(connection: AsyncConnection, row: NewResource) -> list[str]:
+    """What keeps a resource not being deleted (a new one, say) from being dispatched now: the
+    paths of its dependencies that are not ready."""
     targets = targets_of(row)
     if not targets:
         return []
-    return unready(targets, await store.get_resources_by_ids(connection, organization_id, list(targets)))
+    return unready(
+        targets, await store.get_resources_by_ids(connection, row["organization_id"], list(targets))
+    )
 
 
-def unready(targets: Mapping[str, Target], documents: Mapping[str, Row]) -> list[str]:
+def unready(targets: Mapping[str, Target], documents: Mapping[str, ResourceRow]) -> list[str]:
     """The paths of the ``targets`` not ready among ``documents`` (what they are stored as):
     absent, not ``ready``, or being deleted."""
     return sorted(

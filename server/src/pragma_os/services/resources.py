@@ -17,7 +17,7 @@ from pragma_os.errors import ForbiddenError, InvalidInputError, NotFoundError
 from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
-from pragma_os.store.types import utcnow
+from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk.models import OwnerReference, ResourceApply, is_resource_id
 
 
@@ -50,7 +50,7 @@ async def apply_in(
     return to_document(stored)
 
 
-def owned_by(owner: OwnerReference, body: ResourceApply, row: dict[str, Any] | None) -> ResourceApply:
+def owned_by(owner: OwnerReference, body: ResourceApply, row: ResourceRow | None) -> ResourceApply:
     """``body`` applied by a handler of ``owner``: a new resource is owned by ``owner`` alone; an
     existing one keeps its owners and must already count ``owner`` among them.
 

@@ -24,7 +24,7 @@ from pragma_os.errors import ConflictError, ForbiddenError, NotFoundError
 from pragma_os.services.watch import recheck_seconds
 from pragma_os.store import Database, events, links
 from pragma_os.store import resources as store
-from pragma_os.store.types import Row, utcnow
+from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk.models import LifecycleState, OwnerReference, resource_id
 from pragma_sdk.provider import SubresourceApply
 
@@ -92,7 +92,7 @@ async def read_subresource(
 
 async def _leased_resource(
     connection: AsyncConnection, principal: Principal, event_id: str, worker_id: str
-) -> Row:
+) -> ResourceRow:
     """The resource of event ``event_id``, when ``worker_id`` holds its lease right now."""
     event = await events.get_event(connection, principal.organization_id, event_id, lock=False)
     if event is None or not principal.may_serve(event["provider"]):
@@ -125,7 +125,7 @@ async def _leased_resource(
 
 async def _check_references(
     connection: AsyncConnection,
-    owner_row: Row,
+    owner_row: ResourceRow,
     subresource_id: str,
     config: dict[str, Any],
 ) -> None:

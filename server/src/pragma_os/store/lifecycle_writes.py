@@ -6,7 +6,7 @@ change of ``lifecycle_state``, ``waiting_on`` or of the event queue passes throu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,16 @@ from pragma_os.store import feed
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.events import LEASED, QUEUED, waiting_for
 from pragma_os.store.tables import dead_letters, events, resource_tags, resources
-from pragma_os.store.types import Claim, EventRow, Row, event_row, plain_dict, utcnow
+from pragma_os.store.types import (
+    Changes,
+    Claim,
+    EventRow,
+    ResourceRow,
+    Row,
+    event_row,
+    resource_row,
+    utcnow,
+)
 
 # Statements built once: values are bound at execution (see store/resources.py).
 _INSERT_RESOURCE = insert(resources).returning(resources.c.pk, sort_by_parameter_order=True)
@@ -32,7 +41,8 @@ _INSERT_DEAD_LETTER = insert(dead_letters)
 
 
 async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> list[int]:
-    """Add resources and their tags with one statement per table; returns their primary keys.
+    """Add resources (each row every column but ``pk``) and their tags with one statement per
+    table; returns their primary keys.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing of the batch is kept then).
@@ -54,7 +64,7 @@ async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> 
     return pks
 
 
-async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -> None:
+async def update_resource(connection: AsyncConnection, row: ResourceRow, changes: Changes) -> None:
     """Change columns of a stored resource; rewrites its tags when they change."""
     await connection.execute(_UPDATE_RESOURCE, {"b_pk": row["pk"], **changes})
     feed.queue(connection, [_change(row, deleted=False)])
@@ -62,12 +72,14 @@ async def update_resource(connection: AsyncConnection, row: Row, changes: Row) -
         await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
         tags = sorted(set(changes["tags"] or ()))
         if tags:
-            where = {"organization_id": row["organization_id"], "resource_id": row["id"]}
+            where: Row = {"organization_id": row["organization_id"], "resource_id": row["id"]}
             where["resource_pk"] = row["pk"]
             await connection.execute(_INSERT_TAG, [{**where, "tag": tag} for tag in tags])
 
 
-async def update_resources(connection: AsyncConnection, changes: Sequence[tuple[Row, Row]]) -> None:
+async def update_resources(
+    connection: AsyncConnection, changes: Sequence[tuple[ResourceRow, Changes]]
+) -> None:
     """Change columns (not tags) of several resources, ``(row, changes)`` each, with one statement
     per set of columns, and record them in the change feed."""
     if not changes:
@@ -77,7 +89,7 @@ async def update_resources(connection: AsyncConnection, changes: Sequence[tuple[
     feed.queue(connection, [_change(row, deleted=False) for row, _values in changes])
 
 
-async def delete_resource(connection: AsyncConnection, row: Row) -> None:
+async def delete_resource(connection: AsyncConnection, row: ResourceRow) -> None:
     """Remove a resource row with its tags, links and event."""
     await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
     await connection.execute(delete(resources).where(resources.c.pk == row["pk"]))
@@ -92,13 +104,13 @@ async def delete_provider_resources(connection: AsyncConnection, organization_id
     query = select(resources).where(
         resources.c.organization_id == organization_id, resources.c.provider == provider
     )
-    rows = [plain_dict(row) for row in (await connection.execute(query)).mappings()]
+    rows = [resource_row(row) for row in (await connection.execute(query)).mappings()]
     for row in rows:
         await delete_resource(connection, row)
     return len(rows)
 
 
-def _change(row: Row, *, deleted: bool) -> Row:
+def _change(row: Mapping[str, Any], *, deleted: bool) -> Row:
     """A change-feed entry, written when the transaction commits (``store/feed.py``), so a
     watcher never misses a commit."""
     return {
@@ -112,8 +124,8 @@ def _change(row: Row, *, deleted: bool) -> Row:
     }
 
 
-def _by_columns(changes: Sequence[tuple[Any, Row]]) -> list[list[tuple[Any, Row]]]:
-    groups: dict[tuple[str, ...], list[tuple[Any, Row]]] = {}
+def _by_columns(changes: Sequence[tuple[Any, Changes]]) -> list[list[tuple[Any, Changes]]]:
+    groups: dict[tuple[str, ...], list[tuple[Any, Changes]]] = {}
     for item in changes:
         groups.setdefault(tuple(sorted(item[1])), []).append(item)
     return list(groups.values())
@@ -125,7 +137,7 @@ async def insert_events(connection: AsyncConnection, rows: Sequence[Row]) -> Non
         await connection.execute(_INSERT_EVENT, list(rows))
 
 
-async def update_events(connection: AsyncConnection, changes: Sequence[tuple[int, Row]]) -> None:
+async def update_events(connection: AsyncConnection, changes: Sequence[tuple[int, Changes]]) -> None:
     """Change columns of events, ``(pk, changes)`` each; one statement per set of columns."""
     for group in _by_columns(changes):
         await connection.execute(_UPDATE_EVENT, [{"b_pk": pk, **values} for pk, values in group])

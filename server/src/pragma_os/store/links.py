@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import resource_links, resources
-from pragma_os.store.types import plain_dict
+from pragma_os.store.types import ResourceRow, resource_row
 
 DEPENDENCY = "dependency"
 OWNER = "owner"
@@ -44,7 +43,7 @@ async def targets_of(connection: AsyncConnection, resource_pk: int, kind: str) -
 
 async def linking_to(
     connection: AsyncConnection, organization_id: str, target_ids: Sequence[str], kind: str
-) -> list[dict[str, Any]]:
+) -> list[ResourceRow]:
     """Resources that link to any of ``target_ids`` with ``kind`` (dependents, or owned resources)."""
     if not target_ids:
         return []
@@ -58,7 +57,7 @@ async def linking_to(
         )
         .distinct()
     )
-    return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
+    return [resource_row(row) for row in (await connection.execute(query)).mappings()]
 
 
 async def linked_targets(

@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store.tables import resource_changes, resource_tags, resources
-from pragma_os.store.types import Row, plain_dict
+from pragma_os.store.types import ResourceRow, Row, resource_row
 
 # Statements built once: values are bound at execution, so SQLAlchemy reuses the compiled
 # form without rebuilding and re-hashing the statement on every call.
@@ -23,13 +23,13 @@ _GET_FOR_UPDATE = _GET.with_for_update()
 
 async def get_resource(
     connection: AsyncConnection, organization_id: str, resource_id: str, *, for_update: bool = False
-) -> Row | None:
+) -> ResourceRow | None:
     """One resource of an organization by id; ``for_update`` locks the row (PostgreSQL)."""
     query = _GET_FOR_UPDATE if for_update else _GET
     row = (
         (await connection.execute(query, {"b_org": organization_id, "b_id": resource_id})).mappings().first()
     )
-    return plain_dict(row) if row else None
+    return resource_row(row) if row else None
 
 
 async def changes_since(
@@ -41,7 +41,7 @@ async def changes_since(
     resource: str | None = None,
     name: str | None = None,
     limit: int = 1000,
-) -> list[tuple[int, str, bool, Row | None]]:
+) -> list[tuple[int, str, bool, ResourceRow | None]]:
     """Changes after ``after``, filtered: ``(seq, resource_id, deleted, current row or None)``.
 
     Several changes of one resource in the batch come out once, at its last sequence number,
@@ -87,7 +87,7 @@ async def list_resources(
     tags: Sequence[str] = (),
     after: str | None = None,
     limit: int | None = None,
-) -> list[Row]:
+) -> list[ResourceRow]:
     """Resources of an organization in id order, filtered; keyset-paged by ``after``."""
     conditions = [resources.c.organization_id == organization_id]
     for column, value in (("provider", provider), ("resource", resource), ("name", name)):
@@ -106,7 +106,7 @@ async def list_resources(
     query = select(resources).where(and_(*conditions)).order_by(resources.c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [plain_dict(row) for row in (await connection.execute(query)).mappings()]
+    return [resource_row(row) for row in (await connection.execute(query)).mappings()]
 
 
 async def configs_of_type(
@@ -123,19 +123,19 @@ async def configs_of_type(
 
 async def get_resources_by_ids(
     connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
-) -> dict[str, Row]:
+) -> dict[str, ResourceRow]:
     """Resources of an organization by id; absent ids are left out."""
     if not resource_ids:
         return {}
     query = select(resources).where(
         resources.c.organization_id == organization_id, resources.c.id.in_(sorted(set(resource_ids)))
     )
-    return {row["id"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
+    return {row["id"]: row for row in map(resource_row, (await connection.execute(query)).mappings())}
 
 
 async def get_resources_by_pks(
     connection: AsyncConnection, pks: Sequence[int], *, skip_locked: bool = False
-) -> dict[int, Row]:
+) -> dict[int, ResourceRow]:
     """Resources by primary key, locked on PostgreSQL; ``skip_locked`` leaves out rows locked elsewhere."""
     if not pks:
         return {}
@@ -145,7 +145,7 @@ async def get_resources_by_pks(
         .order_by(resources.c.pk)
         .with_for_update(skip_locked=skip_locked)
     )
-    return {row["pk"]: row for row in map(plain_dict, (await connection.execute(query)).mappings())}
+    return {row["pk"]: row for row in map(resource_row, (await connection.execute(query)).mappings())}
 
 
 async def count_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:

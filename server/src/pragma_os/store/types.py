@@ -34,6 +34,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 Row = dict[str, Any]
 """A row as a dict of its columns."""
 
+Changes = dict[str, Any]
+"""Columns of a row to change, with their new values."""
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -81,6 +84,55 @@ class EventRow(TypedDict):
 def event_row(row: Mapping[Any, Any]) -> EventRow:
     """A result row of the events table, typed."""
     return cast(EventRow, plain_dict(row))
+
+
+class NewResource(TypedDict):
+    """A resource as an apply declares it, before it is stored: every column of the resources
+    table but those its creation sets (``pk``, ``lifecycle_state``, ``waiting_on``)."""
+
+    organization_id: str
+    id: str
+    provider: str
+    resource: str
+    name: str
+    config: dict[str, Any]
+    resolved_config: dict[str, Any] | None
+    dependencies: list[dict[str, Any]]
+    owner_references: list[dict[str, Any]]
+    outputs: dict[str, Any]
+    error: str | None
+    pending_event_id: str | None
+    provisioned: bool
+    tags: list[str] | None
+    generation: int
+    observed_generation: int
+    deleting: bool
+    error_traceback: str | None
+    retry: dict[str, Any] | None
+    applied_config: dict[str, Any] | None
+    inputs_digest: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ResourceRow(NewResource):
+    """A row of the resources table: a resource as stored."""
+
+    pk: int
+    lifecycle_state: str
+    """A ``LifecycleState`` value: a plain ``str`` as read, the enum member as the engine sets it."""
+    waiting_on: list[str]
+    """The ``provider/resource/name`` paths of what keeps it from being dispatched."""
+
+
+def resource_row(row: Mapping[Any, Any]) -> ResourceRow:
+    """A result row of the resources table (or a complete one the engine built), typed."""
+    return cast(ResourceRow, plain_dict(row))
+
+
+def with_changes(row: ResourceRow, changes: Changes) -> ResourceRow:
+    """``row`` as it is once ``changes`` (of its columns) are written."""
+    return cast(ResourceRow, {**row, **changes})
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
