@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pragma_sdk import BuildStatus, PragmaClient
+from pragma_sdk import BuildStatus
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import widget_project
 from testing.fixtures.server import RunningServer
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.parametrize("server", SQLITE_ONLY, indirect=True)
 def test_rollback_dropping_a_type_in_use_is_refused_unless_forced(
     pragma: Pragma, server: RunningServer, provider_name: str, tmp_path: Path
 ) -> None:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as client:
+    with server.client(timeout=30) as client:
         widget_only = pushed(client, provider_name, widget_project(tmp_path / "v0", provider_name))
         both = pushed(client, provider_name, two_types_project(tmp_path / "v1", provider_name))
         assert (widget_only.status, both.status) == (BuildStatus.SUCCESS, BuildStatus.SUCCESS)

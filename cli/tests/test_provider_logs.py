@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from pragma_sdk import PragmaClient
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import printing_project
 from testing.fixtures.server import RunningServer
@@ -62,7 +61,7 @@ def test_logs_show_worker_output_redacted_follow_it_and_say_what_is_missing(
         "resources", "apply", "-", "--wait",
         stdin=f"provider: pragma\nresource: secret\nname: {secret}\nconfig:\n  data:\n    token: {value}\n",
     )  # fmt: skip
-    with PragmaClient(base_url=server.url, auth_token=server.token) as client:
+    with server.client() as client:
         build = pushed(client, provider_name, printing_project(tmp_path, provider_name))
         assert deployed(client, provider_name).healthy
     cli.ok("resources", "apply", "-", "--wait", stdin=widget_manifest(provider_name, "first", secret))

@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 from pragma_os.secrets.keys import new_key
-from pragma_sdk import PragmaClient
 from testing.fixtures.db import make_database_url
 from testing.fixtures.files import upload
 from testing.fixtures.pipeline import pushed
@@ -38,7 +37,7 @@ def test_everything_in_the_data_dir_is_private_to_the_server(tmp_path: Path) -> 
     loose = older_install(tmp_path / "data")
     server = start_server(tmp_path, make_database_url("sqlite", tmp_path / "data"))
     try:
-        with PragmaClient(base_url=server.url, auth_token=server.token, timeout=60) as client:
+        with server.client(timeout=60) as client:
             assert upload(client._http, "notes.txt", b"mine alone").status_code == 200
             project = widget_project(tmp_path / "project", "modes")
             (project / "pyproject.toml").unlink()  # fails at once, after the archive and log are written

@@ -12,11 +12,11 @@ from testing.fixtures.server import RunningServer
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=server.url, auth_token=server.token) as sync_client:
+    with server.client() as sync_client:
         yield sync_client
 
 
 @pytest.fixture
 async def async_client(server: RunningServer) -> AsyncIterator[AsyncPragmaClient]:
-    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token) as client:
+    async with server.async_client() as client:
         yield client

@@ -57,7 +57,7 @@ async def test_async_typed_responses(async_client: AsyncPragmaClient, provider_n
 
 
 async def test_async_manual_close(server: RunningServer) -> None:
-    client = AsyncPragmaClient(base_url=server.url, auth_token=server.token)
+    client = server.async_client()
     try:
         assert await client.list_resource_types(provider="nothing-here") == []
     finally:

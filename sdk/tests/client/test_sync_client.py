@@ -142,7 +142,7 @@ def test_validation_errors_carry_the_servers_message(client: PragmaClient, provi
 
 
 def test_manual_close(server: RunningServer) -> None:
-    client = PragmaClient(base_url=server.url, auth_token=server.token)
+    client = server.client()
     try:
         assert client.list_resources(provider="nothing-here") == []
     finally:

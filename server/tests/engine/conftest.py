@@ -15,7 +15,7 @@ from testing.fixtures.server import RunningServer
 
 @pytest.fixture
 def client(engine_server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=engine_server.url, auth_token=engine_server.token, timeout=30) as sync_client:
+    with engine_server.client(timeout=30) as sync_client:
         yield sync_client
 
 

@@ -162,7 +162,7 @@ def processes(database_url: str) -> Iterator[Processes]:
 
 
 def connect(server: RunningServer) -> PragmaClient:
-    return PragmaClient(base_url=server.url, auth_token=server.token, timeout=30)
+    return server.client(timeout=30)
 
 
 def assert_healthy(server: RunningServer) -> None:

@@ -183,7 +183,7 @@ class WatchFeed:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with PragmaClient(base_url=self._server.url, auth_token=self._server.token) as client:
+                with self._server.client() as client:
                     self._client = client
                     for event in client.watch_resources(PROVIDER, snapshot=True, last_event_id=self._last_id):
                         with self._changed:

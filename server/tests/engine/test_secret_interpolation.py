@@ -154,7 +154,7 @@ def test_an_interpolated_secret_sealed_under_a_lost_key_fails_saying_so(tmp_path
         return start_server(tmp_path, database_url, extra_args=ENGINE_ARGS, extra_env=env)
 
     def client_of(server: RunningServer) -> PragmaClient:
-        return PragmaClient(base_url=server.url, auth_token=server.token, timeout=30)
+        return server.client(timeout=30)
 
     server = serve()
     try:

@@ -17,13 +17,13 @@ from testing.fixtures.server import RunningServer
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as sync_client:
+    with server.client(timeout=30) as sync_client:
         yield sync_client
 
 
 @pytest.fixture
 async def async_client(server: RunningServer) -> AsyncIterator[AsyncPragmaClient]:
-    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as client:
+    async with server.async_client(timeout=30) as client:
         yield client
 
 

@@ -59,7 +59,7 @@ def widget(client: PragmaClient, provider_id: str, name: str, **config: Any) -> 
 def test_a_new_version_takes_over_without_losing_the_event_the_old_one_holds(
     own_server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
-    with PragmaClient(base_url=own_server.url, auth_token=own_server.token) as client:
+    with own_server.client() as client:
         first = pushed(client, provider_name, widget_project(tmp_path / "v1", provider_name, label="v1"))
         second = pushed(client, provider_name, widget_project(tmp_path / "v2", provider_name, label="v2"))
         assert (first.status, second.status) == (BuildStatus.SUCCESS, BuildStatus.SUCCESS)
@@ -97,7 +97,7 @@ def test_crashed_workers_restart_and_deployments_come_back_after_a_server_restar
     own_server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
     headers = {"Authorization": f"Bearer {own_server.token}"}
-    with PragmaClient(base_url=own_server.url, auth_token=own_server.token) as client:
+    with own_server.client() as client:
         build = pushed(client, provider_name, widget_project(tmp_path, provider_name))
         assert deployed(client, provider_name).healthy
         assert widget(client, provider_name, "before", size=1)["outputs"]["size"] == 1

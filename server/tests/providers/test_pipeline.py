@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pragma_sdk import AsyncPragmaClient, BuildStatus, DeploymentStatus, PragmaClient
+from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient
 from testing.fixtures.errors import refused_fields
 from testing.fixtures.pipeline import build_of, deployed, pushed
 from testing.fixtures.provider_projects import MYCLOUD, tarball, widget_project
@@ -18,7 +18,7 @@ from testing.fixtures.server import RunningServer, new_tenant_token
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as sync_client:
+    with server.client(timeout=30) as sync_client:
         yield sync_client
 
 
@@ -121,7 +121,7 @@ def test_build_log_streams_while_the_build_runs(
 async def test_the_async_client_streams_build_logs_too(
     server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
-    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token) as client:
+    async with server.async_client() as client:
         result = await client.push_provider(provider_name, tarball(widget_project(tmp_path, provider_name)))
         async with client.stream_build_logs(provider_name, result.version) as response:
             lines = [line async for line in response.aiter_lines()]

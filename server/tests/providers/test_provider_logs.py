@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pragma_sdk import AsyncPragmaClient, DeploymentStatus, PragmaClient
+from pragma_sdk import DeploymentStatus, PragmaClient
 from testing.fixtures.db import make_database_url
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import printing_project, tarball
@@ -56,7 +56,7 @@ def logged(client: PragmaClient, provider: str, text: str) -> list[str]:
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as sync_client:
+    with server.client(timeout=30) as sync_client:
         yield sync_client
 
 
@@ -96,7 +96,7 @@ def test_worker_output_is_in_the_provider_log_redacted_and_not_in_the_servers(
     arrived: queue.Queue[str] = queue.Queue()
 
     def follow() -> None:
-        with PragmaClient(base_url=server.url, auth_token=server.token) as follower:
+        with server.client() as follower:
             for line in follower.stream_provider_logs(provider_name, follow=True, tail=0):
                 arrived.put(line)
                 if "handler second saw" in line:
@@ -168,7 +168,7 @@ def test_a_worker_that_keeps_crashing_leaves_its_traceback_in_its_log(
 async def test_the_async_client_reads_provider_logs_too(
     server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
-    async with AsyncPragmaClient(base_url=server.url, auth_token=server.token) as client:
+    async with server.async_client() as client:
         result = await client.push_provider(provider_name, tarball(printing_project(tmp_path, provider_name)))
         lines = [
             line
@@ -192,7 +192,7 @@ def test_secrets_applied_before_a_restart_are_redacted_after_it(
     own_server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
     value = f"before-restart-{uuid.uuid4().hex}"
-    with PragmaClient(base_url=own_server.url, auth_token=own_server.token) as client:
+    with own_server.client() as client:
         apply_secret(client, "token", value)
         pushed(client, provider_name, printing_project(tmp_path, provider_name))
         assert deployed(client, provider_name).healthy

@@ -26,7 +26,7 @@ WAIT_SECONDS = 30
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as sync_client:
+    with server.client(timeout=30) as sync_client:
         yield sync_client
 
 

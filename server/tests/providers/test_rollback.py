@@ -35,7 +35,7 @@ def widget_version(client: PragmaClient, provider_id: str, name: str) -> str:
 def test_both_clients_roll_back_and_bad_versions_are_refused(
     server: RunningServer, tmp_path: Path, provider_name: str
 ) -> None:
-    with PragmaClient(base_url=server.url, auth_token=server.token, timeout=30) as client:
+    with server.client(timeout=30) as client:
         first = pushed(client, provider_name, widget_project(tmp_path / "v1", provider_name, label="v1"))
         second = pushed(client, provider_name, widget_project(tmp_path / "v2", provider_name, label="v2"))
         assert (first.status, second.status) == (BuildStatus.SUCCESS, BuildStatus.SUCCESS)
@@ -103,7 +103,7 @@ def test_both_clients_roll_back_and_bad_versions_are_refused(
     assert unknown.status_code == 404
     worker = {"Authorization": f"Bearer {worker_token(server, [provider_name])}"}
     assert httpx.post(path, json={"version": first.version}, headers=worker).status_code == 403
-    with PragmaClient(base_url=server.url, auth_token=server.token) as client:
+    with server.client() as client:
         assert (
             client.get_deployment_status(provider_name).version == first.version
         )  # the refusals changed nothing

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pragma_sdk import BuildStatus, PragmaClient
+from pragma_sdk import BuildStatus
 from testing.fixtures.db import make_database_url
 from testing.fixtures.pipeline import pushed
 from testing.fixtures.provider_projects import tarball, widget_project
@@ -59,7 +59,7 @@ def test_insecure_unsandboxed_runs_pushed_code_and_says_so_loudly(
     server = serve(tmp_path / "server", without_bubblewrap, "--insecure-unsandboxed")
     try:
         assert "INSECURE: --insecure-unsandboxed is set" in server.log()
-        with PragmaClient(base_url=server.url, auth_token=server.token) as client:
+        with server.client() as client:
             build = pushed(client, "widgets", widget_project(tmp_path, "widgets"))
             assert build.status == BuildStatus.SUCCESS, build.error_message
             with client.stream_build_logs("widgets", build.version) as response:
