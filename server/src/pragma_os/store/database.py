@@ -61,7 +61,6 @@ class Database:
         # them collide on the file lock and back off.
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
         self.commits = CommitSignal()
-        self._closes_inline = is_sqlite(url)
         self.shared = not is_sqlite(url)
         """Whether other replicas may use the database too (PostgreSQL): commits are announced."""
         self.sender = secrets.token_hex(6)
@@ -83,7 +82,7 @@ class Database:
         guard: AbstractAsyncContextManager[object] = self._write_lock or nullcontext()
         settle: Settle | None = None
         try:
-            async with guard, self._connection() as connection, connection.begin():
+            async with guard, self.engine.begin() as connection:
                 feed.begin(connection)
                 connection.info[_NOTES] = {}
                 notifications.begin(connection)
@@ -111,24 +110,8 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads."""
-        async with self._connection() as connection:
+        async with self.engine.connect() as connection:
             yield connection
-
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        if not self._closes_inline:
-            # Closing does I/O: SQLAlchemy finishes it in a task of its own, which a
-            # cancelled caller cannot cut short.
-            async with self.engine.connect() as connection:
-                yield connection
-            return
-        # SQLite runs on the loop (``sqlite_inline``): a close never waits, so it needs no
-        # task of its own, whose start would hand the loop to every other ready task first.
-        connection = await self.engine.connect()
-        try:
-            yield connection
-        finally:
-            await connection.close()
 
     async def retrying(
         self,
