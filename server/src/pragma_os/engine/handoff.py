@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine.wakeups import ANY_ORGANIZATION, Key, Touched
+from pragma_os.store.database import Settle
 
 Lease = Callable[[AsyncConnection, Touched], Awaitable[list[dict[str, Any]]]]
 """Leases what is due for one poll inside the given transaction; returns the payloads."""
@@ -59,9 +60,7 @@ class ParkedPolls:
             await asyncio.shield(poll.reserved)
         return poll.handed.result() if poll.handed.done() else []
 
-    async def hand_off(
-        self, connection: AsyncConnection, wakes: Collection[Key]
-    ) -> Callable[[bool], None] | None:
+    async def hand_off(self, connection: AsyncConnection, wakes: Collection[Key]) -> Settle | None:
         """Lease, inside the transaction of ``connection``, the work it gave ``wakes`` to polls
         parked for it (one poll per key); returns what settles them once the transaction has
         committed (``True``: answer them) or failed (``False``: they wait on)."""

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pragma_os.auth import Principal
 from pragma_os.deploy.runs import ServerRun
 from pragma_os.engine import leasing, rescue, transitions
-from pragma_os.engine.handoff import ParkedPoll, ParkedPolls
+from pragma_os.engine.handoff import Lease, ParkedPoll, ParkedPolls
 from pragma_os.engine.results import complete as take_results
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Touched, Wakeups
@@ -71,7 +71,7 @@ class Dispatcher:
 
     def lease_for(
         self, organization_id: str | None, providers: Sequence[str], owner: str, limit: int
-    ) -> Callable[[AsyncConnection, Touched], Awaitable[list[dict[str, Any]]]]:
+    ) -> Lease:
         """What leases up to ``limit`` due events of ``providers`` to ``owner`` in a transaction."""
 
         async def lease(connection: AsyncConnection, touched: Touched) -> list[dict[str, Any]]:
