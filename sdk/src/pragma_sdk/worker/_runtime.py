@@ -79,6 +79,8 @@ class Worker:
         self._unreported: set[str] = set()
         self._answering: set[asyncio.Task[None]] = set()
         self._results: asyncio.Queue[LifecycleResult] = asyncio.Queue()
+        self._reporter_idle = False
+        self._batch_taken = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._lease_seconds = 30.0
 
@@ -141,6 +143,20 @@ class Worker:
                 task = asyncio.create_task(self._answer(query))
                 self._answering.add(task)
                 task.add_done_callback(self._answering.discard)
+            if response.events:
+                await self._results_first()
+
+    async def _results_first(self) -> None:
+        """Let the results of handlers that finished at once go out before the next poll.
+
+        The server takes requests in the order they arrive: a poll sent first is handled (and
+        parked) before the result, which then waits behind it, and so does everything the
+        result makes ready. A reporter busy with an earlier batch is not waited for.
+        """
+        await asyncio.sleep(0)  # the new handlers' first step: those that need no I/O finish
+        if self._reporter_idle and not self._results.empty():
+            self._batch_taken.clear()
+            await self._batch_taken.wait()
 
     async def _answer(self, query: ProviderQuery) -> None:
         provider = self._providers.get(query.provider)
@@ -156,9 +172,10 @@ class Worker:
     async def _handle(self, event: LeasedEvent) -> None:
         provider = self._providers[event.provider]
         try:
-            result = await asyncio.wait_for(
-                handle_event(provider, event, runtime=self._runtime), self._handler_timeout
-            )
+            # A timeout scope, not wait_for: the handler runs in this task, so one that needs
+            # no I/O has its result queued in this very step (see _results_first).
+            async with asyncio.timeout(self._handler_timeout):
+                result = await handle_event(provider, event, runtime=self._runtime)
         except TimeoutError:
             result = LifecycleResult(
                 event_id=event.event_id,
@@ -177,9 +194,12 @@ class Worker:
     async def _report(self) -> None:
         failures = 0
         while True:
+            self._reporter_idle = True
             batch = [await self._results.get()]
+            self._reporter_idle = False
             while not self._results.empty() and len(batch) < _COMPLETE_BATCH:
                 batch.append(self._results.get_nowait())
+            self._batch_taken.set()
             while True:
                 try:
                     response = await self._complete(batch)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from pragma_os.store.direct import execute
 from pragma_os.store.tables import events
 from pragma_os.store.types import EventRow, event_row
 
@@ -23,7 +25,7 @@ _FOR_RESOURCE = select(events).where(events.c.resource_pk == bindparam("b_resour
 
 async def get_event_for_resource(connection: AsyncConnection, resource_pk: int) -> EventRow | None:
     """The event of a resource, if it has one (locked on PostgreSQL)."""
-    row = (await connection.execute(_FOR_RESOURCE, {"b_resource": resource_pk})).mappings().first()
+    row = (await execute(connection, _FOR_RESOURCE, {"b_resource": resource_pk})).first()
     return event_row(row) if row else None
 
 
@@ -56,12 +58,17 @@ async def get_events(
     on PostgreSQL unless ``lock`` is false; absent ids are left out."""
     if not event_ids:
         return {}
-    query = select(events).where(events.c.id.in_(sorted(set(event_ids)))).order_by(events.c.pk)
-    if organization_id is not None:
-        query = query.where(events.c.organization_id == organization_id)
-    if lock:
-        query = query.with_for_update()
-    return {row["id"]: row for row in map(event_row, (await connection.execute(query)).mappings())}
+    query = _events_query(organization_id is not None, lock)
+    found = await execute(connection, query, {"b_org": organization_id, "b_ids": sorted(set(event_ids))})
+    return {row["id"]: row for row in map(event_row, found.rows)}
+
+
+@cache
+def _events_query(of_organization: bool, lock: bool) -> Select[tuple[object, ...]]:
+    query = select(events).where(events.c.id.in_(bindparam("b_ids", expanding=True))).order_by(events.c.pk)
+    if of_organization:
+        query = query.where(events.c.organization_id == bindparam("b_org"))
+    return query.with_for_update() if lock else query
 
 
 async def lock_read_events(
@@ -75,13 +82,17 @@ async def lock_read_events(
     return await get_events(connection, organization_id, list(read))
 
 
-def waiting_for(organization_id: str | None, providers: Sequence[str]) -> tuple[ColumnElement[bool], ...]:
-    """Queued, unblocked events of these providers (in one organization, or all when ``None``):
-    what a worker may lease once due."""
-    waiting = (events.c.provider.in_(providers), events.c.status == QUEUED, events.c.blocked.is_(False))
-    if organization_id is None:
+def waiting_for(of_organization: bool) -> tuple[ColumnElement[bool], ...]:
+    """Queued, unblocked events of the providers bound as ``b_providers`` (in the organization
+    bound as ``b_org`` when ``of_organization``, else of all): what a worker may lease once due."""
+    waiting = (
+        events.c.provider.in_(bindparam("b_providers", expanding=True)),
+        events.c.status == QUEUED,
+        events.c.blocked.is_(False),
+    )
+    if not of_organization:
         return waiting
-    return (events.c.organization_id == organization_id, *waiting)
+    return (events.c.organization_id == bindparam("b_org"), *waiting)
 
 
 async def expired_leases(connection: AsyncConnection, now: datetime, limit: int = 500) -> list[EventRow]:
@@ -96,14 +107,20 @@ async def next_due(
     connection: AsyncConnection, organization_id: str | None, providers: Sequence[str]
 ) -> datetime | None:
     """When the earliest queued, unblocked event becomes due (for long polls to sleep until)."""
-    query = (
+    query = _next_due_query(organization_id is not None)
+    found = await execute(connection, query, {"b_org": organization_id, "b_providers": list(providers)})
+    value = found.scalars()[0] if found.rows else None
+    return value if isinstance(value, datetime) else None
+
+
+@cache
+def _next_due_query(of_organization: bool) -> Select[tuple[datetime]]:
+    return (
         select(events.c.available_at)
-        .where(*waiting_for(organization_id, providers))
+        .where(*waiting_for(of_organization))
         .order_by(events.c.available_at)
         .limit(1)
     )
-    value = (await connection.execute(query)).scalar()
-    return value if isinstance(value, datetime) else None
 
 
 async def lock_expired(connection: AsyncConnection, pks: Sequence[int], now: datetime) -> list[EventRow]:

@@ -23,6 +23,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.store import notifications
+from pragma_os.store.direct import execute
 from pragma_os.store.tables import resource_changes
 
 _QUEUE = "pragma_os.feed"
@@ -65,4 +66,4 @@ async def write(connection: AsyncConnection, *, in_commit_order: bool, announce:
             _LOCK_AND_NOTIFY, {"key": _LOCK_KEY, "channel": notifications.CHANNEL, "payloads": list(announce)}
         )
     if changes:
-        await connection.execute(_INSERT, changes)
+        await execute(connection, _INSERT, changes)

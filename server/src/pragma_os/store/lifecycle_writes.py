@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Integer, Update, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from pragma_os.store import feed
+from pragma_os.store.direct import execute
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.events import LEASED, QUEUED, waiting_for
 from pragma_os.store.tables import dead_letters, events, resource_tags, resources
@@ -36,8 +38,15 @@ _INSERT_TAG = insert(resource_tags)
 _UPDATE_RESOURCE = update(resources).where(resources.c.pk == bindparam("b_pk"))
 _INSERT_EVENT = insert(events)
 _UPDATE_EVENT = update(events).where(events.c.pk == bindparam("b_pk"))
-_DELETE_EVENT = delete(events).where(events.c.pk == bindparam("b_pk"))
+_DELETE_EVENTS = delete(events).where(events.c.pk.in_(bindparam("b_pks", expanding=True)))
 _INSERT_DEAD_LETTER = insert(dead_letters)
+_DELETE_TAGS = delete(resource_tags).where(resource_tags.c.resource_pk == bindparam("b_pk"))
+_DELETE_RESOURCE = delete(resources).where(resources.c.pk == bindparam("b_pk"))
+_UNBLOCK = (
+    update(events)
+    .where(events.c.resource_pk.in_(bindparam("b_pks", expanding=True)), events.c.status == QUEUED)
+    .values(blocked=False)
+)
 
 
 async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> list[int]:
@@ -49,7 +58,7 @@ async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> 
     """
     parameters = [{key: value for key, value in row.items() if key != "pk"} for row in rows]
     try:
-        result = await connection.execute(_INSERT_RESOURCE, parameters)
+        result = await execute(connection, _INSERT_RESOURCE, parameters)
     except IntegrityError as error:
         raise AlreadyExistsError(", ".join(row["id"] for row in rows)) from error
     pks = [int(pk) for pk in result.scalars()]
@@ -59,17 +68,17 @@ async def insert_resources(connection: AsyncConnection, rows: Sequence[Row]) -> 
         for tag in sorted(set(row["tags"] or ()))
     ]
     if tags:
-        await connection.execute(_INSERT_TAG, tags)
+        await execute(connection, _INSERT_TAG, tags)
     feed.queue(connection, [_change(row, deleted=False) for row in rows])
     return pks
 
 
 async def update_resource(connection: AsyncConnection, row: ResourceRow, changes: Changes) -> None:
     """Change columns of a stored resource; rewrites its tags when they change."""
-    await connection.execute(_UPDATE_RESOURCE, {"b_pk": row["pk"], **changes})
+    await execute(connection, _UPDATE_RESOURCE, {"b_pk": row["pk"], **changes})
     feed.queue(connection, [_change(row, deleted=False)])
     if "tags" in changes and changes["tags"] != row["tags"]:
-        await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
+        await execute(connection, _DELETE_TAGS, {"b_pk": row["pk"]})
         tags = sorted(set(changes["tags"] or ()))
         if tags:
             where: Row = {"organization_id": row["organization_id"], "resource_id": row["id"]}
@@ -85,14 +94,14 @@ async def update_resources(
     if not changes:
         return
     for group in _by_columns(changes):
-        await connection.execute(_UPDATE_RESOURCE, [{"b_pk": row["pk"], **values} for row, values in group])
+        await execute(connection, _UPDATE_RESOURCE, [{"b_pk": row["pk"], **values} for row, values in group])
     feed.queue(connection, [_change(row, deleted=False) for row, _values in changes])
 
 
 async def delete_resource(connection: AsyncConnection, row: ResourceRow) -> None:
     """Remove a resource row with its tags, links and event."""
-    await connection.execute(delete(resource_tags).where(resource_tags.c.resource_pk == row["pk"]))
-    await connection.execute(delete(resources).where(resources.c.pk == row["pk"]))
+    await execute(connection, _DELETE_TAGS, {"b_pk": row["pk"]})
+    await execute(connection, _DELETE_RESOURCE, {"b_pk": row["pk"]})
     feed.queue(connection, [_change(row, deleted=True)])
 
 
@@ -134,31 +143,25 @@ def _by_columns(changes: Sequence[tuple[Any, Changes]]) -> list[list[tuple[Any, 
 async def insert_events(connection: AsyncConnection, rows: Sequence[Row]) -> None:
     """Queue new events."""
     if rows:
-        await connection.execute(_INSERT_EVENT, list(rows))
+        await execute(connection, _INSERT_EVENT, list(rows))
 
 
 async def update_events(connection: AsyncConnection, changes: Sequence[tuple[int, Changes]]) -> None:
     """Change columns of events, ``(pk, changes)`` each; one statement per set of columns."""
     for group in _by_columns(changes):
-        await connection.execute(_UPDATE_EVENT, [{"b_pk": pk, **values} for pk, values in group])
+        await execute(connection, _UPDATE_EVENT, [{"b_pk": pk, **values} for pk, values in group])
 
 
 async def delete_events(connection: AsyncConnection, pks: Sequence[int]) -> None:
     """Remove events: their resources need nothing more."""
-    if len(pks) == 1:
-        await connection.execute(_DELETE_EVENT, {"b_pk": pks[0]})
-    elif pks:
-        await connection.execute(delete(events).where(events.c.pk.in_(pks)))
+    if pks:
+        await execute(connection, _DELETE_EVENTS, {"b_pks": list(pks)})
 
 
 async def unblock_events(connection: AsyncConnection, resource_pks: Sequence[int]) -> None:
     """Let the queued events of these resources be leased again (their waits are re-checked then)."""
     if resource_pks:
-        await connection.execute(
-            update(events)
-            .where(events.c.resource_pk.in_(resource_pks), events.c.status == QUEUED)
-            .values(blocked=False)
-        )
+        await execute(connection, _UNBLOCK, {"b_pks": list(resource_pks)})
 
 
 async def unblock_all(connection: AsyncConnection) -> int:
@@ -175,25 +178,39 @@ async def claim_events(connection: AsyncConnection, claim: Claim) -> list[EventR
     ``SKIP LOCKED`` (PostgreSQL) lets replicas claim side by side without waiting on each
     other; SQLite has one writer, so the plain subquery is already exclusive.
     """
+    parameters = {
+        "b_providers": list(claim.providers),
+        "b_now": claim.now,
+        "b_limit": claim.limit,
+        "b_owner": claim.owner,
+        "b_until": claim.lease_until,
+    }
+    if claim.organization_id is not None:
+        parameters["b_org"] = claim.organization_id
+    claimed = await execute(connection, _claim_statement(claim.organization_id is not None), parameters)
+    return [event_row(row) for row in claimed.rows]
+
+
+@cache
+def _claim_statement(of_organization: bool) -> Update:
     due = (
         select(events.c.pk)
-        .where(*waiting_for(claim.organization_id, claim.providers), events.c.available_at <= claim.now)
+        .where(*waiting_for(of_organization), events.c.available_at <= bindparam("b_now"))
         .order_by(events.c.available_at, events.c.pk)
-        .limit(claim.limit)
+        .limit(bindparam("b_limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
-    statement = (
+    return (
         update(events)
         .where(events.c.pk.in_(due.scalar_subquery()))
         .values(
             status=LEASED,
-            lease_owner=claim.owner,
-            lease_expires_at=claim.lease_until,
+            lease_owner=bindparam("b_owner"),
+            lease_expires_at=bindparam("b_until"),
             attempt=events.c.attempt + 1,
         )
         .returning(*events.c)
     )
-    return [event_row(row) for row in (await connection.execute(statement)).mappings()]
 
 
 async def expire_leases_of(
@@ -249,4 +266,4 @@ async def extend_leases(
 async def insert_dead_letters(connection: AsyncConnection, rows: Sequence[Row]) -> None:
     """Record events that failed for good."""
     if rows:
-        await connection.execute(_INSERT_DEAD_LETTER, list(rows))
+        await execute(connection, _INSERT_DEAD_LETTER, list(rows))

@@ -3,15 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store.direct import execute
 from pragma_os.store.tables import resource_links, resources
 from pragma_os.store.types import ResourceRow, resource_row
 
 DEPENDENCY = "dependency"
 OWNER = "owner"
+
+# Built once, values bound at execution (see store/direct.py).
+_DELETE_LINKS = delete(resource_links).where(resource_links.c.resource_pk == bindparam("b_pk"))
+_INSERT_LINKS = insert(resource_links)
+_TARGETS_OF = select(resource_links.c.target_id).where(
+    resource_links.c.resource_pk == bindparam("b_pk"), resource_links.c.kind == bindparam("b_kind")
+)
+_LINKING_TO = (
+    select(resources)
+    .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
+    .where(
+        resource_links.c.organization_id == bindparam("b_org"),
+        resource_links.c.target_id.in_(bindparam("b_ids", expanding=True)),
+        resource_links.c.kind == bindparam("b_kind"),
+    )
+    .distinct()
+)
+_EDGES = (
+    select(resources.c.id, resource_links.c.target_id)
+    .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
+    .where(
+        resources.c.organization_id == bindparam("b_org"),
+        resources.c.id.in_(bindparam("b_ids", expanding=True)),
+        resource_links.c.kind == bindparam("b_kind"),
+    )
+)
 
 
 async def replace_links(
@@ -24,21 +52,19 @@ async def replace_links(
 ) -> None:
     """Set the ``(kind, target_id)`` links of a resource (``replace=False``: it has none yet)."""
     if replace:
-        await connection.execute(delete(resource_links).where(resource_links.c.resource_pk == resource_pk))
+        await execute(connection, _DELETE_LINKS, {"b_pk": resource_pk})
     rows = [
         {"resource_pk": resource_pk, "kind": kind, "target_id": target, "organization_id": organization_id}
         for kind, target in sorted(set(links))
     ]
     if rows:
-        await connection.execute(insert(resource_links), rows)
+        await execute(connection, _INSERT_LINKS, rows)
 
 
 async def targets_of(connection: AsyncConnection, resource_pk: int, kind: str) -> list[str]:
     """Ids a resource links to with ``kind``."""
-    query = select(resource_links.c.target_id).where(
-        resource_links.c.resource_pk == resource_pk, resource_links.c.kind == kind
-    )
-    return [str(value) for value in (await connection.execute(query)).scalars()]
+    found = await execute(connection, _TARGETS_OF, {"b_pk": resource_pk, "b_kind": kind})
+    return [str(value) for value in found.scalars()]
 
 
 async def linking_to(
@@ -47,17 +73,8 @@ async def linking_to(
     """Resources that link to any of ``target_ids`` with ``kind`` (dependents, or owned resources)."""
     if not target_ids:
         return []
-    query = (
-        select(resources)
-        .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
-        .where(
-            resource_links.c.organization_id == organization_id,
-            resource_links.c.target_id.in_(target_ids),
-            resource_links.c.kind == kind,
-        )
-        .distinct()
-    )
-    return [resource_row(row) for row in (await connection.execute(query)).mappings()]
+    parameters = {"b_org": organization_id, "b_ids": list(target_ids), "b_kind": kind}
+    return [resource_row(row) for row in (await execute(connection, _LINKING_TO, parameters)).rows]
 
 
 async def linked_targets(
@@ -67,12 +84,20 @@ async def linked_targets(
     when ``None``): one query for a batch, so most targets need no further look."""
     if not target_ids:
         return set()
+    query = _linked_query(organization_id is not None)
+    parameters = {"b_org": organization_id, "b_ids": sorted(set(target_ids)), "b_kind": kind}
+    return {str(value) for value in (await execute(connection, query, parameters)).scalars()}
+
+
+@cache
+def _linked_query(of_organization: bool) -> Select[tuple[str]]:
     query = select(resource_links.c.target_id).where(
-        resource_links.c.target_id.in_(sorted(set(target_ids))), resource_links.c.kind == kind
+        resource_links.c.target_id.in_(bindparam("b_ids", expanding=True)),
+        resource_links.c.kind == bindparam("b_kind"),
     )
-    if organization_id is not None:
-        query = query.where(resource_links.c.organization_id == organization_id)
-    return {str(value) for value in (await connection.execute(query)).scalars()}
+    if of_organization:
+        query = query.where(resource_links.c.organization_id == bindparam("b_org"))
+    return query
 
 
 async def edges(
@@ -81,16 +106,8 @@ async def edges(
     """For each of ``resource_ids`` that exists, the ids it links to with ``kind``."""
     if not resource_ids:
         return {}
-    query = (
-        select(resources.c.id, resource_links.c.target_id)
-        .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
-        .where(
-            resources.c.organization_id == organization_id,
-            resources.c.id.in_(resource_ids),
-            resource_links.c.kind == kind,
-        )
-    )
+    parameters = {"b_org": organization_id, "b_ids": list(resource_ids), "b_kind": kind}
     edges: dict[str, list[str]] = {}
-    for source, target in (await connection.execute(query)).all():
-        edges.setdefault(str(source), []).append(str(target))
+    for row in (await execute(connection, _EDGES, parameters)).rows:
+        edges.setdefault(str(row["id"]), []).append(str(row["target_id"]))
     return edges

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, bindparam, delete, exists, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pragma_os.store.direct import execute
 from pragma_os.store.tables import resource_changes, resource_tags, resources
 from pragma_os.store.types import ResourceRow, Row, resource_row
 
@@ -19,6 +21,13 @@ _GET = select(resources).where(
     resources.c.organization_id == bindparam("b_org"), resources.c.id == bindparam("b_id")
 )
 _GET_FOR_UPDATE = _GET.with_for_update()
+_BY_IDS = select(resources).where(
+    resources.c.organization_id == bindparam("b_org"), resources.c.id.in_(bindparam("b_ids", expanding=True))
+)
+_BY_PKS = (
+    select(resources).where(resources.c.pk.in_(bindparam("b_pks", expanding=True))).order_by(resources.c.pk)
+)
+_BY_PKS_LOCKED = {skip: _BY_PKS.with_for_update(skip_locked=skip) for skip in (False, True)}
 
 
 async def get_resource(
@@ -26,9 +35,7 @@ async def get_resource(
 ) -> ResourceRow | None:
     """One resource of an organization by id; ``for_update`` locks the row (PostgreSQL)."""
     query = _GET_FOR_UPDATE if for_update else _GET
-    row = (
-        (await connection.execute(query, {"b_org": organization_id, "b_id": resource_id})).mappings().first()
-    )
+    row = (await execute(connection, query, {"b_org": organization_id, "b_id": resource_id})).first()
     return resource_row(row) if row else None
 
 
@@ -47,23 +54,34 @@ async def changes_since(
     Several changes of one resource in the batch come out once, at its last sequence number,
     with the row as it is now.
     """
-    conditions = [resource_changes.c.organization_id == organization_id, resource_changes.c.seq > after]
-    for column, value in (("provider", provider), ("resource", resource), ("name", name)):
-        if value is not None:
-            conditions.append(resource_changes.c[column] == value)
-    query = (
-        select(resource_changes.c.seq, resource_changes.c.resource_id, resource_changes.c.deleted)
-        .where(*conditions)
-        .order_by(resource_changes.c.seq)
-        .limit(limit)
+    filters = {"b_provider": provider, "b_resource": resource, "b_name": name}
+    given = {key: value for key, value in filters.items() if value is not None}
+    query = _changes_query(tuple(given))
+    changes = await execute(
+        connection, query, {"b_org": organization_id, "b_after": after, "b_limit": limit, **given}
     )
-    changes = (await connection.execute(query)).all()
     last: dict[str, tuple[int, bool]] = {}
-    for seq, resource_id, deleted in changes:
-        last[resource_id] = (seq, deleted)
+    for change in changes.rows:
+        last[change["resource_id"]] = (change["seq"], change["deleted"])
     current = await get_resources_by_ids(connection, organization_id, list(last))
     ordered = sorted(last.items(), key=lambda item: item[1][0])
     return [(seq, resource_id, deleted, current.get(resource_id)) for resource_id, (seq, deleted) in ordered]
+
+
+@cache
+def _changes_query(filters: tuple[str, ...]) -> Select[tuple[int, str, bool]]:
+    """The feed read filtered by ``filters`` (``b_provider``, ``b_resource``, ``b_name``)."""
+    conditions = [
+        resource_changes.c.organization_id == bindparam("b_org"),
+        resource_changes.c.seq > bindparam("b_after"),
+    ]
+    conditions += [resource_changes.c[name.removeprefix("b_")] == bindparam(name) for name in filters]
+    return (
+        select(resource_changes.c.seq, resource_changes.c.resource_id, resource_changes.c.deleted)
+        .where(*conditions)
+        .order_by(resource_changes.c.seq)
+        .limit(bindparam("b_limit", type_=Integer))
+    )
 
 
 async def last_change(connection: AsyncConnection) -> int:
@@ -127,10 +145,8 @@ async def get_resources_by_ids(
     """Resources of an organization by id; absent ids are left out."""
     if not resource_ids:
         return {}
-    query = select(resources).where(
-        resources.c.organization_id == organization_id, resources.c.id.in_(sorted(set(resource_ids)))
-    )
-    return {row["id"]: row for row in map(resource_row, (await connection.execute(query)).mappings())}
+    found = await execute(connection, _BY_IDS, {"b_org": organization_id, "b_ids": sorted(set(resource_ids))})
+    return {row["id"]: row for row in map(resource_row, found.rows)}
 
 
 async def get_resources_by_pks(
@@ -139,13 +155,8 @@ async def get_resources_by_pks(
     """Resources by primary key, locked on PostgreSQL; ``skip_locked`` leaves out rows locked elsewhere."""
     if not pks:
         return {}
-    query = (
-        select(resources)
-        .where(resources.c.pk.in_(sorted(set(pks))))
-        .order_by(resources.c.pk)
-        .with_for_update(skip_locked=skip_locked)
-    )
-    return {row["pk"]: row for row in map(resource_row, (await connection.execute(query)).mappings())}
+    found = await execute(connection, _BY_PKS_LOCKED[skip_locked], {"b_pks": sorted(set(pks))})
+    return {row["pk"]: row for row in map(resource_row, found.rows)}
 
 
 async def count_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
