@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,19 +11,6 @@ import httpx
 import pytest
 
 from pragma_sdk import AsyncPragmaClient, FileInfo, PragmaClient, SignedUrlResponse
-from testing.fixtures.server import RunningServer
-
-
-@pytest.fixture
-def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with server.client(timeout=30) as sync_client:
-        yield sync_client
-
-
-@pytest.fixture
-async def async_client(server: RunningServer) -> AsyncIterator[AsyncPragmaClient]:
-    async with server.async_client(timeout=30) as client:
-        yield client
 
 
 def test_guide_example_and_every_call(client: PragmaClient, unique: str, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,12 +13,6 @@ from testing.fixtures.errors import refused_fields
 from testing.fixtures.pipeline import build_of, deployed, pushed
 from testing.fixtures.provider_projects import MYCLOUD, tarball, widget_project
 from testing.fixtures.server import RunningServer, new_tenant_token
-
-
-@pytest.fixture
-def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with server.client(timeout=30) as sync_client:
-        yield sync_client
 
 
 @pytest.mark.smoke

@@ -54,12 +54,6 @@ def logged(client: PragmaClient, provider: str, text: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with server.client(timeout=30) as sync_client:
-        yield sync_client
-
-
 def test_worker_output_is_in_the_provider_log_redacted_and_not_in_the_servers(
     server: RunningServer, client: PragmaClient, tmp_path: Path, provider_name: str
 ) -> None:

@@ -7,27 +7,18 @@ async-generator ``logs()``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
-import pytest
 
 from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient
 from testing.fixtures.pipeline import deployed, pushed
 from testing.fixtures.provider_projects import MYCLOUD_PUBLIC
-from testing.fixtures.server import RunningServer
 from testing.fixtures.waiting import eventually
 
 PROVIDER = "mycloudpub"
 WAIT_SECONDS = 30
-
-
-@pytest.fixture
-def client(server: RunningServer) -> Iterator[PragmaClient]:
-    with server.client(timeout=30) as sync_client:
-        yield sync_client
 
 
 def apply(client: PragmaClient, resource: str, name: str, config: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pragma_os.errors import InvalidInputError, NotFoundError
 from pragma_os.files import (
@@ -24,6 +24,7 @@ from pragma_os.files import (
 )
 
 Row = dict[str, Any]
+Found = TypeVar("Found")
 
 DEFAULT_URL_SECONDS = 3600
 MAX_URL_SECONDS = 7 * 24 * 3600
@@ -101,10 +102,7 @@ async def stat(platform: FilePlatform, organization_id: str, name: str) -> Store
     Raises:
         NotFoundError: The organization has no file of that name.
     """
-    stored = await platform.storage.stat(organization_id, checked_name(name))
-    if stored is None:
-        raise _not_found(name)
-    return stored
+    return _existing(await platform.storage.stat(organization_id, checked_name(name)), name)
 
 
 async def open_download(
@@ -115,10 +113,7 @@ async def open_download(
     Raises:
         NotFoundError: The organization has no file of that name.
     """
-    opened = await platform.storage.open(organization_id, checked_name(name))
-    if opened is None:
-        raise _not_found(name)
-    return opened
+    return _existing(await platform.storage.open(organization_id, checked_name(name)), name)
 
 
 def signed_organization(
@@ -141,5 +136,8 @@ async def delete(platform: FilePlatform, organization_id: str, name: str) -> boo
     return await platform.storage.delete(organization_id, checked_name(name))
 
 
-def _not_found(name: str) -> NotFoundError:
-    return NotFoundError(f"File '{name}' not found.", field="name")
+def _existing(found: Found | None, name: str) -> Found:
+    """What storage found for file ``name``; its ``None`` (no such file) is a 404."""
+    if found is None:
+        raise NotFoundError(f"File '{name}' not found.", field="name")
+    return found
