@@ -12,7 +12,7 @@ from typing import Any
 
 from pragma_os.builtin.context import BuiltinServices, use_organization, use_services
 from pragma_os.builtin.resources import pragma
-from pragma_os.engine.wakeups import ANY_ORGANIZATION
+from pragma_os.engine.wakeups import ANY_ORGANIZATION, Signal
 from pragma_os.services.workers import RECHECK_SECONDS, Dispatcher, complete_results
 from pragma_os.store import Database, resource_types
 from pragma_os.store.types import utcnow
@@ -75,7 +75,7 @@ class BuiltinWorker:
         self._dispatcher.wakeups.notify(touched)
         return leased
 
-    async def _wait_for_work(self, signals: list[asyncio.Event]) -> None:
+    async def _wait_for_work(self, signals: list[Signal]) -> None:
         due = await self._dispatcher.next_due(None, [pragma.name])
         await self._dispatcher.sleep_until_due(signals, due, _IDLE_SECONDS)
 

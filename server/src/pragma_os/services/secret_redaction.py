@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pragma_os.builtin.sealing import SECRET_TYPE
-from pragma_os.engine.wakeups import Wakeups
+from pragma_os.engine.wakeups import Signal, Wakeups
 from pragma_os.errors import NotFoundError
 from pragma_os.secrets.redaction import Redactor
 from pragma_os.secrets.sealing import Sealer, UnsealError, is_sealed, leaves
@@ -34,7 +34,7 @@ class _Cached:
     redactor: Redactor
     values: set[str]
     loaded_at: float
-    changed: asyncio.Event
+    changed: Signal
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -64,7 +64,7 @@ class SecretRedactors:
             return cached.redactor
         if cached is None:
             cached = self._cached.setdefault(
-                organization_id, _Cached(Redactor(), set(), float("-inf"), asyncio.Event())
+                organization_id, _Cached(Redactor(), set(), float("-inf"), Signal())
             )
         async with cached.lock:
             if not self._stale(cached):

@@ -87,7 +87,8 @@ async def read_subresource(
         if row["lifecycle_state"] in _SETTLED or remaining <= 0:
             return to_document(row)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(next_commit.wait(), min(remaining, recheck))
+            async with asyncio.timeout(min(remaining, recheck)):
+                await next_commit.wait()
 
 
 async def _leased_resource(

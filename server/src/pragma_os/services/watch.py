@@ -116,8 +116,11 @@ async def watch(
         if quiet >= KEEPALIVE_SECONDS - 0.05:  # a timer may fire a hair early
             quiet_since, quiet = time.monotonic(), 0.0
             yield b": keepalive\n\n"
+        # A timeout scope rather than wait_for, which would wait in a task of its own: the
+        # watch then runs in the loop turn after the commit, not two or three turns later.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(next_commit.wait(), min(recheck, KEEPALIVE_SECONDS - quiet))
+            async with asyncio.timeout(min(recheck, KEEPALIVE_SECONDS - quiet)):
+                await next_commit.wait()
 
 
 async def prune_change_feed(database: Database, retention_seconds: float) -> None:

@@ -17,7 +17,7 @@ from pragma_os.engine import leasing, rescue, transitions
 from pragma_os.engine.handoff import Lease, ParkedPoll, ParkedPolls
 from pragma_os.engine.results import complete as take_results
 from pragma_os.engine.retry import RetryPolicy
-from pragma_os.engine.wakeups import Touched, Wakeups
+from pragma_os.engine.wakeups import Signal, Touched, Wakeups
 from pragma_os.errors import NotFoundError
 from pragma_os.secrets.sealing import Sealer, UnsealError
 from pragma_os.services.presence import WorkerPresence
@@ -89,11 +89,11 @@ class Dispatcher:
 
     async def sleep_until_due(
         self,
-        signals: list[asyncio.Event],
+        signals: list[Signal],
         due: datetime | None,
         most: float,
         *,
-        also: Sequence[Awaitable[object]] = (),
+        also: Sequence[asyncio.Future[Any]] = (),
     ) -> None:
         """Wait for one of ``signals`` or ``also``, for ``due`` to come, or ``most`` seconds."""
         sleep = most if due is None else min(most, max((due - utcnow()).total_seconds(), 0))
@@ -103,7 +103,7 @@ class Dispatcher:
     async def park(
         self,
         poll: ParkedPoll,
-        signals: list[asyncio.Event],
+        signals: list[Signal],
         due: datetime | None,
         most: float,
         hang_up: asyncio.Future[object],
@@ -112,8 +112,7 @@ class Dispatcher:
         or ``hang_up`` is done (the worker hung up); a worker that hung up is handed nothing."""
         self.parked.park(poll)
         try:
-            also: list[Awaitable[object]] = [asyncio.shield(poll.handed), asyncio.shield(hang_up)]
-            await self.sleep_until_due(signals, due, most, also=also)
+            await self.sleep_until_due(signals, due, most, also=[poll.handed, hang_up])
         finally:
             handed = await self.parked.leave(poll)
         return handed

@@ -97,10 +97,15 @@ class Database:
             if settle is not None:
                 settle(False)
             raise
-        if moved:
-            self.commits.fire()
         if settle is not None:
             settle(True)
+        if moved and settle is not None:
+            # The handed-off lease resumes its poll through one more loop turn than a watch
+            # needs: the watchers are woken a turn later, so that the worker, who has work to
+            # do, hears first and the watchers read while it works.
+            asyncio.get_running_loop().call_soon(self.commits.fire)
+        elif moved:
+            self.commits.fire()
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
