@@ -7,6 +7,7 @@ from typing import IO, Any, Final
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
 
 from pragma_sdk import credentials
 from pragma_sdk.errors import PragmaAPIError
@@ -88,13 +89,19 @@ class RequestBuilder:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        model: BaseModel | None = None,
         files: Mapping[str, tuple[str, FileContent, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> httpx.Request:
+        """A request of the client; its body ``json`` (any JSON value) or ``model``, sent as
+        pydantic encodes it (in Rust: the worker protocol's bodies go this way)."""
         if params:
             params = {key: value for key, value in params.items() if value is not None}
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if model is not None:
+            extra["content"] = model.__pydantic_serializer__.to_json(model)
+            headers = {**(headers or {}), "Content-Type": "application/json"}
         return self._http.build_request(
             method, path, params=params, json=json, files=files, headers=headers, **extra
         )

@@ -293,22 +293,25 @@ class PragmaCalls(FileCalls):
         response = yield self._request(
             "POST",
             "/workers/lease",
-            json=request.model_dump(mode="json"),
+            model=request,
             timeout=request.wait_seconds + self._settings.timeout,
         )
-        return LeaseResponse.model_validate(response_json(response))
+        raise_for_status(response)
+        return LeaseResponse.model_validate_json(response.content)
 
     @operation
     def heartbeat_events(self, request: HeartbeatRequest) -> Call[HeartbeatResponse]:
         """Worker protocol: extend the leases of events still being handled."""
-        response = yield self._request("POST", "/workers/heartbeat", json=request.model_dump(mode="json"))
-        return HeartbeatResponse.model_validate(response_json(response))
+        response = yield self._request("POST", "/workers/heartbeat", model=request)
+        raise_for_status(response)
+        return HeartbeatResponse.model_validate_json(response.content)
 
     @operation
     def complete_events(self, request: CompleteRequest) -> Call[CompleteResponse]:
         """Worker protocol: report the results of handled events."""
-        response = yield self._request("POST", "/workers/complete", json=request.model_dump(mode="json"))
-        return CompleteResponse.model_validate(response_json(response))
+        response = yield self._request("POST", "/workers/complete", model=request)
+        raise_for_status(response)
+        return CompleteResponse.model_validate_json(response.content)
 
     @operation
     def answer_query(self, query_id: str, answer: QueryAnswer) -> Call[None]:
