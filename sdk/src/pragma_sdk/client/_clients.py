@@ -38,8 +38,15 @@ class _Client(PragmaCalls, StreamCalls):
         """Resolve the URL and token, then open the ``httpx`` client; see the class docstring."""
         self._settings = ClientSettings(base_url, timeout, auth_token, context, require_auth)
         self._http = self._http_class(
-            base_url=self._settings.base_url, timeout=timeout, headers=self._settings.headers
+            base_url=self._settings.base_url,
+            timeout=timeout,
+            headers=self._settings.headers,
+            **self._http_options(),
         )
+
+    def _http_options(self) -> dict[str, Any]:
+        """More arguments for the ``httpx`` client (a subclass's transport, for one)."""
+        return {}
 
     @property
     def base_url(self) -> str:

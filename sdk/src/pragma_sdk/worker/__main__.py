@@ -12,10 +12,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from typing import Any
+
+import httpx
 
 from pragma_sdk.client import AsyncPragmaClient
 from pragma_sdk.provider import Provider, discover_providers
 from pragma_sdk.worker._runtime import Worker
+from pragma_sdk.worker._transport import LeanTransport
 
 _PR_SET_PDEATHSIG = 1
 
@@ -40,6 +44,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class _WorkerClient(AsyncPragmaClient):
+    """The worker's client: its protocol's requests (lease, complete, heartbeat) go through
+    ``LeanTransport``, everything else (a handler's subresources, files) through httpx's own."""
+
+    def _http_options(self) -> dict[str, Any]:
+        return {"transport": LeanTransport(httpx.AsyncHTTPTransport())}
+
+
 async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -47,7 +59,7 @@ async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> No
         loop.add_signal_handler(signum, stop.set)
     if arguments.parent_pid is not None and not _stop_with_parent(arguments.parent_pid):
         stop.set()
-    async with AsyncPragmaClient(
+    async with _WorkerClient(
         base_url=arguments.api_url, context=arguments.context, require_auth=True, timeout=30.0
     ) as client:
         worker = Worker(
