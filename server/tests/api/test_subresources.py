@@ -204,3 +204,55 @@ def test_heartbeats_results_and_answers_reach_only_the_token_s_own_providers(
         answer["result"]["message"] = "fine"
         assert http.post(f"/workers/queries/{query['query_id']}", json=answer).status_code == 204
         assert health.result(timeout=30).json()["message"] == "fine"
+
+
+def test_a_completion_can_lease_the_dependent_it_made_due(
+    http: httpx.Client, worker: httpx.Client, provider_name: str
+) -> None:
+    database = {"provider": provider_name, "resource": "db", "name": "main", "config": {}}
+    app = {
+        "provider": provider_name,
+        "resource": "app",
+        "name": "web",
+        "config": {
+            "host": {"provider": provider_name, "resource": "db", "name": "main", "field": "outputs.host"}
+        },
+    }
+    for body in (database, app):
+        assert http.post("/resources/apply", json=body).status_code == 200
+    event = lease_one(worker, provider_name, "w1")
+    assert event["resource"] == "db"
+
+    lease = {"providers": [provider_name], "max_events": 5}
+    body = {
+        "worker_id": "w1",
+        "results": [{"event_id": event["event_id"], "status": "success", "outputs": {"host": "10.0.0.1"}}],
+        "lease": lease,
+    }
+    answer = worker.post("/workers/complete", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == [event["event_id"]]
+    (leased,) = answer.json()["events"]
+    assert (leased["resource"], leased["config"]) == ("app", {"host": "10.0.0.1"})
+    # It is this worker's lease: its result is taken, and nothing is left for a poll.
+    assert complete(worker, "w1", leased, status="success")["accepted"] == [leased["event_id"]]
+    nothing = worker.post(
+        "/workers/lease", json={"worker_id": "w2", "providers": [provider_name], "wait_seconds": 0}
+    )
+    assert nothing.json()["events"] == []
+
+
+def test_a_completion_leases_only_for_the_worker_tokens_providers(
+    http: httpx.Client, worker: httpx.Client, provider_name: str
+) -> None:
+    event = leased_parent(http, worker, provider_name)
+    body = {
+        "worker_id": "w1",
+        "results": [{"event_id": event["event_id"], "status": "success"}],
+        "lease": {"providers": ["someone-else"], "max_events": 1},
+    }
+    refused = worker.post("/workers/complete", json=body)
+    assert refused.status_code == 404, refused.text
+    assert refused.json()["detail"]["field"] == "providers"
+    # Refused as a whole: the result was not taken either.
+    assert complete(worker, "w1", event, status="success")["accepted"] == [event["event_id"]]

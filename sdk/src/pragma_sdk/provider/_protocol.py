@@ -84,11 +84,21 @@ class HeartbeatResponse(BaseModel):
     lost: list[str]
 
 
+class NextLease(_Request):
+    """With a ``CompleteRequest``: also lease up to ``max_events`` due events of ``providers``,
+    in the transaction that takes the results (a dependent they made due among them), so
+    that the next event of a chain comes back with the answer instead of after a poll."""
+
+    providers: list[ProviderName] = Field(min_length=1, max_length=100)
+    max_events: JsonInt = Field(ge=1, le=MAX_LEASE_BATCH)
+
+
 class CompleteRequest(_Request):
-    """Report the results of handled events."""
+    """Report the results of handled events; with ``lease``, lease more in the same transaction."""
 
     worker_id: str = Field(min_length=1, max_length=100)
     results: list[LifecycleResult] = Field(min_length=1, max_length=MAX_LEASE_BATCH)
+    lease: NextLease | None = None
 
 
 class SubresourceApply(_Request):
@@ -109,7 +119,9 @@ class RejectedResult(BaseModel):
 
 
 class CompleteResponse(BaseModel):
-    """Which results were taken and which were refused."""
+    """Which results were taken and which were refused; the events leased when the request
+    asked for a ``lease``."""
 
     accepted: list[str]
     rejected: list[RejectedResult]
+    events: list[LeasedEvent] = Field(default_factory=list)

@@ -25,6 +25,7 @@ from pragma_sdk.provider import (
     LeasedEvent,
     LeaseRequest,
     LifecycleResult,
+    NextLease,
     Provider,
     ProviderQuery,
     QueryAnswer,
@@ -83,6 +84,11 @@ class Worker:
         self._batch_taken = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._lease_seconds = 30.0
+        self._stopping = False
+        # Slots promised to the events an outstanding poll or report may bring back: the two
+        # run side by side, and together they never ask for more than ``concurrency`` allows.
+        self._polling_for = 0
+        self._reporting_for = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set, then drain: finish (or cancel) handlers and report results."""
@@ -90,6 +96,7 @@ class Worker:
         reporter = asyncio.create_task(self._report())
         heartbeater = asyncio.create_task(self._heartbeat())
         await stop.wait()
+        self._stopping = True
         logger.info("Stopping: no new leases; %d handler(s) running", len(self._running))
         poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -113,7 +120,7 @@ class Worker:
     async def _poll(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
-            free = self._concurrency - len(self._running)
+            free = self._concurrency - len(self._running) - self._reporting_for
             if free <= 0:
                 self._slot_freed.clear()
                 await self._slot_freed.wait()
@@ -124,6 +131,7 @@ class Worker:
                 max_events=min(free, 1000),
                 wait_seconds=self._wait_seconds,
             )
+            self._polling_for = request.max_events
             try:
                 response = await self._client.lease_events(request)
             except (httpx.TransportError, httpx.HTTPStatusError) as error:
@@ -132,19 +140,32 @@ class Worker:
                 logger.warning("Leasing failed (%s); retrying in %.1f s", error, delay)
                 await asyncio.sleep(delay)
                 continue
+            finally:
+                self._polling_for = 0
             if failures:
                 logger.info("Connected to %s again", self._client.base_url)
             failures = 0
             self._lease_seconds = response.lease_seconds
-            for event in response.events:
-                self._unreported.add(event.event_id)
-                self._running[event.event_id] = asyncio.create_task(self._handle(event))
+            self._start(response.events)
             for query in response.queries:
                 task = asyncio.create_task(self._answer(query))
                 self._answering.add(task)
                 task.add_done_callback(self._answering.discard)
             if response.events:
                 await self._results_first()
+
+    def _start(self, events: Sequence[LeasedEvent]) -> None:
+        for event in events:
+            self._unreported.add(event.event_id)
+            self._running[event.event_id] = asyncio.create_task(self._handle(event))
+
+    def _next_lease(self) -> NextLease | None:
+        """What to lease with a report: the slots neither running handlers nor a poll hold."""
+        free = self._concurrency - len(self._running) - self._polling_for
+        if self._stopping or free <= 0:
+            return None
+        self._reporting_for = min(free, 1000)
+        return NextLease(providers=sorted(self._providers), max_events=self._reporting_for)
 
     async def _results_first(self) -> None:
         """Let the results of handlers that finished at once go out before the next poll.
@@ -202,7 +223,7 @@ class Worker:
             self._batch_taken.set()
             while True:
                 try:
-                    response = await self._complete(batch)
+                    response = await self._complete(batch, self._next_lease())
                 except (httpx.TransportError, httpx.HTTPStatusError) as error:
                     failures += 1
                     delay = min(_MAX_BACKOFF_SECONDS, 0.25 * 2**failures)
@@ -211,22 +232,29 @@ class Worker:
                     )
                     await asyncio.sleep(delay)
                     continue
+                finally:
+                    self._reporting_for = 0
+                    self._slot_freed.set()
                 failures = 0
                 for rejected in response.rejected:
                     logger.warning("Result for %s refused: %s", rejected.event_id, rejected.reason)
+                self._start(response.events)
                 break
             for result in batch:
                 self._unreported.discard(result.event_id)
                 self._results.task_done()
 
-    async def _complete(self, batch: list[LifecycleResult]) -> CompleteResponse:
-        """Report ``batch``. A result the server refuses as invalid (422: outputs it cannot store,
-        such as a string holding NUL) is reported as the permanent failure it causes, and holds
-        back no other result; retrying it could never succeed.
+    async def _complete(
+        self, batch: list[LifecycleResult], lease: NextLease | None = None
+    ) -> CompleteResponse:
+        """Report ``batch``, leasing more with it when ``lease`` says so. A result the server
+        refuses as invalid (422: outputs it cannot store, such as a string holding NUL) is
+        reported as the permanent failure it causes, and holds back no other result; retrying
+        it could never succeed. A refused request leased nothing.
         """
         try:
             return await self._client.complete_events(
-                CompleteRequest(worker_id=self.worker_id, results=batch)
+                CompleteRequest(worker_id=self.worker_id, results=batch, lease=lease)
             )
         except PragmaAPIError as error:
             if error.status != 422:

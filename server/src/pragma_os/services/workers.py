@@ -31,6 +31,7 @@ from pragma_sdk.provider import (
     CompleteResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    LeasedEvent,
     LeaseRequest,
     LifecycleResult,
     RejectedResult,
@@ -231,9 +232,24 @@ async def heartbeat(
 async def complete(
     dispatcher: Dispatcher, principal: Principal, request: CompleteRequest
 ) -> CompleteResponse:
-    """Take a batch of results in one transaction; refuse those for leases the worker lost."""
+    """Take a batch of results in one transaction; refuse those for leases the worker lost.
+
+    With ``request.lease``, lease what is due for the worker in the same transaction (a
+    dependent the results made due among it) and answer it with the results.
+    """
+    lease = None
+    if request.lease is not None:
+        _allowed(principal, request.lease.providers)
+        lease = dispatcher.lease_for(
+            principal.organization_id, request.lease.providers, request.worker_id, request.lease.max_events
+        )
     return await complete_results(
-        dispatcher, principal.organization_id, request.worker_id, request.results, providers=_scope(principal)
+        dispatcher,
+        principal.organization_id,
+        request.worker_id,
+        request.results,
+        providers=_scope(principal),
+        lease=lease,
     )
 
 
@@ -253,9 +269,11 @@ async def complete_results(
     results: Sequence[LifecycleResult],
     *,
     providers: Sequence[str] | None = None,
+    lease: Lease | None = None,
 ) -> CompleteResponse:
     """Take results of ``worker_id`` in one transaction (``organization_id`` None: of any
-    organization; ``providers`` given: only for events of those providers)."""
+    organization; ``providers`` given: only for events of those providers); ``lease`` leases
+    more work in that transaction, answered with them."""
     touched = Touched()
     now = utcnow()
     redact = None
@@ -263,7 +281,9 @@ async def complete_results(
     if tracebacks and organization_id is not None and dispatcher.redactors is not None:
         redact = await _redactor(dispatcher.redactors, organization_id)
 
-    async def take_all(connection: AsyncConnection) -> tuple[list[str], list[RejectedResult]]:
+    async def take_all(
+        connection: AsyncConnection,
+    ) -> tuple[list[str], list[RejectedResult], list[dict[str, Any]]]:
         refusals = await take_results(
             connection,
             organization_id,
@@ -279,11 +299,16 @@ async def complete_results(
         refused = {refusal.event_id for refusal in refusals}
         accepted = [result.event_id for result in results if result.event_id not in refused]
         rejected = [RejectedResult(event_id=refusal.event_id, reason=refusal.reason) for refusal in refusals]
-        return accepted, rejected
+        leased = await lease(connection, touched) if lease is not None else []
+        return accepted, rejected, leased
 
-    accepted, rejected = await dispatcher.database.retrying(take_all, wakes=touched)
+    accepted, rejected, leased = await dispatcher.database.retrying(take_all, wakes=touched)
     dispatcher.wakeups.notify(touched)
-    return CompleteResponse(accepted=accepted, rejected=rejected)
+    if lease is None:  # answered as before the protocol had ``lease``: no ``events``
+        return CompleteResponse(accepted=accepted, rejected=rejected)
+    leased = await open_secrets(dispatcher, organization_id, worker_id, leased)
+    events = [LeasedEvent.model_validate(event) for event in leased]
+    return CompleteResponse(accepted=accepted, rejected=rejected, events=events)
 
 
 async def _redactor(redactors: SecretRedactors, organization_id: str) -> Callable[[str], str]:

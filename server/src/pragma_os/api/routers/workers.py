@@ -73,11 +73,21 @@ async def heartbeat(
     return await workers.heartbeat(dispatcher, principal, request)
 
 
-@router.post("/complete", response_model=CompleteResponse)
+@router.post(
+    "/complete",
+    response_model=CompleteResponse,
+    response_model_exclude_unset=True,
+    responses=error_responses(
+        404, descriptions={404: "A provider of `lease` the worker token does not serve"}
+    ),
+)
 async def complete_events(
     request: CompleteRequest, principal: WorkerPrincipal, dispatcher: DispatcherDep
 ) -> CompleteResponse:
-    """Report results; a result for an event the worker no longer holds is refused, not applied."""
+    """Report results; a result for an event the worker no longer holds is refused, not applied.
+
+    With ``lease``, also lease what is due for the worker in the same transaction (``events``).
+    """
     return await workers.complete(dispatcher, principal, request)
 
 
