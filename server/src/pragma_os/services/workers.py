@@ -240,8 +240,14 @@ async def complete(
     lease = None
     if request.lease is not None:
         _allowed(principal, request.lease.providers)
-        lease = dispatcher.lease_for(
-            principal.organization_id, request.lease.providers, request.worker_id, request.lease.max_events
+        lease = _lease_new_work(
+            dispatcher.lease_for(
+                principal.organization_id,
+                request.lease.providers,
+                request.worker_id,
+                request.lease.max_events,
+            ),
+            {(principal.organization_id, provider) for provider in request.lease.providers},
         )
     return await complete_results(
         dispatcher,
@@ -251,6 +257,16 @@ async def complete(
         providers=_scope(principal),
         lease=lease,
     )
+
+
+def _lease_new_work(lease: Lease, keys: set[tuple[str, str]]) -> Lease:
+    """``lease``, only when the transaction gave one of ``keys`` new work: a report that made
+    nothing due costs no claim (the worker's next poll finds any older work)."""
+
+    async def lease_if_touched(connection: AsyncConnection, touched: Touched) -> list[dict[str, Any]]:
+        return await lease(connection, touched) if keys & touched else []
+
+    return lease_if_touched
 
 
 def _scope(principal: Principal) -> list[str] | None:
