@@ -30,6 +30,8 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
+from pragma_os.store.types import plain_dict
+
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
@@ -63,8 +65,7 @@ class _Compiled:
     results: tuple[Callable[[Any], Any] | None, ...]
 
 
-_UNSUPPORTED = object()
-_compiled: dict[tuple[int, tuple[str, ...]], tuple[Executable, _Compiled | object]] = {}
+_compiled: dict[tuple[int, tuple[str, ...]], tuple[Executable, _Compiled | None]] = {}
 
 
 async def execute(connection: AsyncConnection, statement: Executable, parameters: Parameters = None) -> Rows:
@@ -76,9 +77,8 @@ async def execute(connection: AsyncConnection, statement: Executable, parameters
     if not many:
         return Rows([], 0)
     compiled = _compile(statement, connection.dialect, tuple(many[0]))
-    if compiled is _UNSUPPORTED or any(not values for row in many for values in _expanded(compiled, row)):
+    if compiled is None or any(not row[name] for row in many for name in compiled.expanding):
         return await _through_sqlalchemy(connection, statement, parameters)
-    assert isinstance(compiled, _Compiled)
     raw: sqlite3.Connection = connection.sync_connection.connection.driver_connection._conn  # type: ignore[union-attr]
     rows: list[dict[str, Any]] = []
     count = 0
@@ -96,14 +96,15 @@ async def execute(connection: AsyncConnection, statement: Executable, parameters
     return Rows(rows, count)
 
 
-def _compile(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _Compiled | object:
+def _compile(statement: Executable, dialect: Dialect, names: tuple[str, ...]) -> _Compiled | None:
+    """``statement`` compiled for SQLite (cached); ``None`` when it renders a value into its SQL."""
     key = (id(statement), names if isinstance(statement, UpdateBase) else ())
     known = _compiled.get(key)
     if known is not None and known[0] is statement:
         return known[1]
     compiled = statement.compile(dialect=dialect, column_keys=list(names))  # type: ignore[attr-defined]
     assert isinstance(compiled, SQLCompiler)
-    prepared = _UNSUPPORTED if compiled.literal_execute_params else _prepare(compiled, dialect)
+    prepared = None if compiled.literal_execute_params else _prepare(compiled, dialect)
     # The statement is kept with its entry, so its id cannot be reused by another one.
     _compiled[key] = (statement, prepared)
     return prepared
@@ -128,12 +129,6 @@ def _prepare(compiled: SQLCompiler, dialect: Dialect) -> _Compiled:
         keys=tuple(column.keyname for column in columns),
         results=tuple(column.type._cached_result_processor(dialect, None) for column in columns),
     )
-
-
-def _expanded(compiled: _Compiled | object, values: Mapping[str, Any]) -> list[Sequence[Any]]:
-    if not isinstance(compiled, _Compiled):
-        return []
-    return [values[name] for name in compiled.expanding]
 
 
 def _bound(compiled: _Compiled, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -162,5 +157,5 @@ async def _through_sqlalchemy(
     connection: AsyncConnection, statement: Executable, parameters: Parameters
 ) -> Rows:
     result = await connection.execute(statement, parameters)
-    rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
-    return Rows([{str(key): value for key, value in row.items()} for row in rows], max(result.rowcount, 0))
+    rows = [plain_dict(row) for row in result.mappings()] if result.returns_rows else []
+    return Rows(rows, max(result.rowcount, 0))
