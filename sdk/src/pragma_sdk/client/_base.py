@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -13,6 +13,7 @@ from pragma_sdk import credentials
 from pragma_sdk.errors import PragmaAPIError
 
 DEFAULT_TIMEOUT: Final = 10.0
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Unset:
@@ -65,6 +66,13 @@ def response_json(response: httpx.Response) -> Any:
     """The body of a successful response as JSON; ``PragmaAPIError`` for a 4xx or 5xx."""
     raise_for_status(response)
     return response.json()
+
+
+def response_model(response: httpx.Response, model: type[M]) -> M:
+    """The body of a successful response as ``model``, parsed by pydantic straight from its
+    bytes; ``PragmaAPIError`` for a 4xx or 5xx."""
+    raise_for_status(response)
+    return model.model_validate_json(response.content)
 
 
 def path_segment(value: str) -> str:

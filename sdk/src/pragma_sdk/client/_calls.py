@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic_core import to_jsonable_python
 
-from pragma_sdk.client._base import path_segment, raise_for_status, response_json
+from pragma_sdk.client._base import path_segment, raise_for_status, response_json, response_model
 from pragma_sdk.client._files import FileCalls
 from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.client._watch import ready_document
@@ -296,22 +296,19 @@ class PragmaCalls(FileCalls):
             model=request,
             timeout=request.wait_seconds + self._settings.timeout,
         )
-        raise_for_status(response)
-        return LeaseResponse.model_validate_json(response.content)
+        return response_model(response, LeaseResponse)
 
     @operation
     def heartbeat_events(self, request: HeartbeatRequest) -> Call[HeartbeatResponse]:
         """Worker protocol: extend the leases of events still being handled."""
         response = yield self._request("POST", "/workers/heartbeat", model=request)
-        raise_for_status(response)
-        return HeartbeatResponse.model_validate_json(response.content)
+        return response_model(response, HeartbeatResponse)
 
     @operation
     def complete_events(self, request: CompleteRequest) -> Call[CompleteResponse]:
         """Worker protocol: report the results of handled events."""
         response = yield self._request("POST", "/workers/complete", model=request)
-        raise_for_status(response)
-        return CompleteResponse.model_validate_json(response.content)
+        return response_model(response, CompleteResponse)
 
     @operation
     def answer_query(self, query_id: str, answer: QueryAnswer) -> Call[None]:
