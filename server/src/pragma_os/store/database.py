@@ -130,8 +130,19 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads."""
-        async with self.engine.connect() as connection:
+        if self._write_lock is None:
+            async with self.engine.connect() as connection:
+                yield connection
+            return
+        # SQLAlchemy's ``async with`` closes a connection in a task of its own, shielded from
+        # cancellation: two loop turns more, in which a watcher woken by a commit falls behind
+        # whatever requests came in. SQLite's close does no I/O (``sqlite_inline``) that a
+        # cancellation could interrupt, so it is awaited in place.
+        connection = await self.engine.connect()
+        try:
             yield connection
+        finally:
+            await connection.close()
 
     async def retrying(
         self,
