@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -27,6 +29,27 @@ metadata = MetaData(
     }
 )
 
+
+def _pk() -> Column[int]:
+    """The row's surrogate key, numbered by the database."""
+    return Column("pk", Integer, primary_key=True, autoincrement=True)
+
+
+def _organization_id(*, nullable: bool = False, unique: bool | None = None) -> Column[str]:
+    """The organization the row belongs to, kept to one that exists."""
+    return Column(
+        "organization_id", String(40), ForeignKey("organizations.id"), nullable=nullable, unique=unique
+    )
+
+
+def _timestamps() -> tuple[Column[datetime], Column[datetime]]:
+    """When the row was created and last changed."""
+    return (
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    )
+
+
 organizations = Table(
     "organizations",
     metadata,
@@ -39,7 +62,7 @@ users = Table(
     "users",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _organization_id(),
     Column("email", String(320), nullable=False),
     Column("role", String(20), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -51,7 +74,7 @@ api_tokens = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _organization_id(),
     Column("user_id", String(40), ForeignKey("users.id"), nullable=True),
     Column("name", String(200), nullable=False),
     # Comma-separated providers a worker token may lease for; NULL for a user's token.
@@ -63,8 +86,8 @@ api_tokens = Table(
 resources = Table(
     "resources",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _pk(),
+    _organization_id(),
     Column("id", String(400), nullable=False),
     Column("provider", String(63), nullable=False),
     Column("resource", String(253), nullable=False),
@@ -90,8 +113,7 @@ resources = Table(
     # UPDATE's previous_config) and a digest of the inputs it was computed from.
     Column("applied_config", JSONDocument, nullable=True),
     Column("inputs_digest", String(64), nullable=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("updated_at", UTCDateTime(), nullable=False),
+    *_timestamps(),
     # The id is a function of (provider, resource, name), so it alone enforces uniqueness.
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "provider", "id"),
@@ -116,16 +138,15 @@ resource_tags = Table(
 resource_types = Table(
     "resource_types",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=True),
+    _pk(),
+    _organization_id(nullable=True),
     Column("provider", String(63), nullable=False),
     Column("resource", String(253), nullable=False),
     Column("schema", JSONDocument, nullable=False),
     Column("outputs_schema", JSONDocument, nullable=False),
     Column("description", Text, nullable=True),
     Column("tags", JSONDocument, nullable=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("updated_at", UTCDateTime(), nullable=False),
+    *_timestamps(),
     UniqueConstraint("organization_id", "provider", "resource"),
 )
 
@@ -146,9 +167,9 @@ resource_links = Table(
 events = Table(
     "events",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
+    _pk(),
     Column("id", String(40), nullable=False, unique=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _organization_id(),
     Column("provider", String(63), nullable=False),
     Column(
         "resource_pk",
@@ -176,9 +197,9 @@ events = Table(
 dead_letters = Table(
     "dead_letters",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
+    _pk(),
     Column("event_id", String(40), nullable=False),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _organization_id(),
     Column("provider", String(63), nullable=False),
     Column("resource_type", String(253), nullable=False),
     Column("resource_name", String(63), nullable=False),
@@ -215,8 +236,8 @@ resource_changes = Table(
 providers = Table(
     "providers",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _pk(),
+    _organization_id(),
     Column("provider_id", String(63), nullable=False),
     # The version whose workers run, the one being rolled out (or last tried), the state of
     # that rollout and why it failed.
@@ -224,8 +245,7 @@ providers = Table(
     Column("target_version", String(20), nullable=True),
     Column("deployment_status", String(12), nullable=True),
     Column("deployment_error", Text, nullable=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("updated_at", UTCDateTime(), nullable=False),
+    *_timestamps(),
     UniqueConstraint("organization_id", "provider_id"),
 )
 
@@ -233,8 +253,8 @@ providers = Table(
 builds = Table(
     "builds",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    _pk(),
+    _organization_id(),
     Column("provider_id", String(63), nullable=False),
     Column("version", String(20), nullable=False),
     Column("status", String(10), nullable=False),
@@ -253,7 +273,7 @@ sandbox_slots = Table(
     "sandbox_slots",
     metadata,
     Column("slot", Integer, primary_key=True, autoincrement=True),
-    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False, unique=True),
+    _organization_id(unique=True),
 )
 
 # Questions for a provider about one resource (its health, its logs) until a worker of the
