@@ -56,14 +56,15 @@ def parse_path(path: str) -> Target | None:
     return Target(parts[0], "/".join(parts[1:-1]), parts[-1])
 
 
-def _walk(value: Any) -> Iterator[Any]:
+def walk(value: Any) -> Iterator[Any]:
+    """Every value inside a JSON value, in order, each object or array before what it holds."""
     yield value
     if isinstance(value, Mapping):
         for item in value.values():
-            yield from _walk(item)
+            yield from walk(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _walk(item)
+            yield from walk(item)
 
 
 def find_targets(config: Mapping[str, Any], explicit: Iterable[Mapping[str, Any]] = ()) -> dict[str, Target]:
@@ -72,7 +73,7 @@ def find_targets(config: Mapping[str, Any], explicit: Iterable[Mapping[str, Any]
     for reference in explicit:
         target = Target(reference["provider"], reference["resource"], reference["name"])
         targets[target.id] = target
-    for value in _walk(config):
+    for value in walk(config):
         found: list[Target] = []
         if isinstance(value, Mapping):
             if field_reference := as_field_reference(value):
@@ -92,6 +93,6 @@ def marker_targets(config: Mapping[str, Any]) -> dict[str, Target]:
     """The resources ``config`` depends on as a whole (dependency markers), by id."""
     return {
         marker.id: marker
-        for value in _walk(config)
+        for value in walk(config)
         if isinstance(value, Mapping) and (marker := as_marker(value)) is not None
     }

@@ -21,6 +21,8 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
+from pragma_sdk.references import walk
+
 SEALED_KEY = "$sealed"
 SECRETS_KEY = "$secrets"
 REDACTED = "[redacted]"
@@ -167,11 +169,4 @@ def _sealed_in(value: Any) -> Iterable[dict[str, Any]]:
 
 def leaves(value: Any) -> Iterator[Any]:
     """The values inside a JSON value that are neither objects nor arrays, in order."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item)
-    else:
-        yield value
+    return (item for item in walk(value) if not isinstance(item, dict | list))
