@@ -31,38 +31,37 @@ class ModelOutputs(Outputs):
     url: str
 
 
-@agno.resource("models/anthropic")
-class AnthropicModel(Resource[ModelConfig, ModelOutputs]):
-    """An Anthropic model."""
+class Model(Resource[ModelConfig, ModelOutputs]):
+    """What every model does, as the agno provider's model base class has it; each subclass
+    names its type and where its API answers."""
 
     provider: ClassVar[str] = "agno"
-    resource: ClassVar[str] = "models/anthropic"
+    api_url: ClassVar[str]
 
     async def on_create(self) -> ModelOutputs:
-        return ModelOutputs(model_id=self.config.id, url="https://api.anthropic.com")
+        return ModelOutputs(model_id=self.config.id, url=self.api_url)
 
     async def on_update(self, previous_config: ModelConfig) -> ModelOutputs:
         return await self.on_create()
 
     async def on_delete(self) -> None:
         pass
+
+
+@agno.resource("models/anthropic")
+class AnthropicModel(Model):
+    """An Anthropic model."""
+
+    resource: ClassVar[str] = "models/anthropic"
+    api_url: ClassVar[str] = "https://api.anthropic.com"
 
 
 @agno.resource("models/openai")
-class OpenAIModel(Resource[ModelConfig, ModelOutputs]):
+class OpenAIModel(Model):
     """An OpenAI model."""
 
-    provider: ClassVar[str] = "agno"
     resource: ClassVar[str] = "models/openai"
-
-    async def on_create(self) -> ModelOutputs:
-        return ModelOutputs(model_id=self.config.id, url="https://api.openai.com")
-
-    async def on_update(self, previous_config: ModelConfig) -> ModelOutputs:
-        return await self.on_create()
-
-    async def on_delete(self) -> None:
-        pass
+    api_url: ClassVar[str] = "https://api.openai.com"
 
 
 class ToolConfig(Config):

@@ -34,11 +34,10 @@ def marker(resource: str, name: str) -> dict[str, Any]:
 
 
 def ready_model(kind: type[AnthropicModel] | type[OpenAIModel], name: str, model_id: str) -> Any:
-    url = "https://api.anthropic.com" if kind is AnthropicModel else "https://api.openai.com"
     return kind(
         name=name,
         config=ModelConfig(id=model_id, api_key="sk"),
-        outputs=ModelOutputs(model_id=model_id, url=url),
+        outputs=ModelOutputs(model_id=model_id, url=kind.api_url),
         lifecycle_state=LifecycleState.READY,
     )
 
