@@ -140,6 +140,19 @@ def test_reveal_shows_a_secret_and_the_server_audits_it(
         f"secret revealed: organization=default resource=resource:pragma_secret_{unique}"
         in engine_server.log()
     )
+    target = f"resource:pragma_secret_{unique}"
+    audited = json.loads(cli.ok("audit", "--action", "secret.reveal", "-n", "1000", "-o", "json").out)
+    mine = [entry for entry in audited if entry["target"] == target]
+    assert len(mine) == 3  # one per reveal above
+    assert {entry["user"] for entry in mine} == {"admin@localhost"}
+    assert "hunter2" not in json.dumps(audited)
+    rows = [line.split() for line in cli.ok("audit", "-o", "wide").out.splitlines() if target in line]
+    # Newest first: the three reveals, then the apply that created the secret.
+    assert [row[1:5] for row in rows] == [
+        *[["admin@localhost", "secret.reveal", target, "api"]] * 3,
+        ["admin@localhost", "resource.apply", target, "api"],
+    ], rows
+    assert cli("audit", "--action", "nonsense").error_line().startswith("error: ")
 
     no_key = cli("resources", "reveal", "pragma/secret", unique, "user")
     assert no_key.code == 1

@@ -31,6 +31,9 @@ GROUPS = {
     "providers": Group("pragma_cli.commands.providers", "Create, push, build, deploy and manage providers."),
     "ops": Group("pragma_cli.commands.ops", "Operations: the dead-letter queue."),
     "files": Group("pragma_cli.commands.files", "Upload, download, share, list and delete files."),
+    "audit": Group(
+        "pragma_cli.commands.audit", "Who applied, deleted, revealed, pushed, deployed: the audit."
+    ),
 }
 
 

@@ -194,6 +194,23 @@ def dead_letters_table(letters: list[dict[str, Any]], *, wide: bool = False) -> 
     return table
 
 
+def audit_table(entries: list[dict[str, Any]], *, wide: bool = False) -> Table:
+    """One row per audit entry: when, who, what and to which thing; ``wide`` adds the token's
+    name and the entry's detail."""
+    headers = ["AGE", "USER", "ACTION", "TARGET", *(["TOKEN", "DETAIL"] if wide else [])]
+    table = new_table(*headers)
+    for entry in entries:
+        detail = ", ".join(f"{key}={value}" for key, value in (entry.get("detail") or {}).items())
+        table.add_row(
+            age(entry.get("at")),
+            str(entry.get("user") or "-"),
+            str(entry.get("action")),
+            str(entry.get("target")),
+            *([str(entry.get("token_name") or "-"), detail or "-"] if wide else []),
+        )
+    return table
+
+
 def dead_letter_view(letter: Mapping[str, Any]) -> RenderableType:
     """One dead letter in full: identity, error, and the event's payload."""
     facts = new_table("", "")

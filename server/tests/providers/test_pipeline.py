@@ -17,6 +17,7 @@ from testing.fixtures.server import RunningServer, new_tenant_token
 
 @pytest.mark.smoke
 def test_push_build_deploy_apply_roll_back_and_delete_mycloud(client: PragmaClient) -> None:
+    audited_before = max((event.id for event in client.list_audit_events(limit=1)), default=0)
     first = pushed(client, "mycloud", MYCLOUD)
     assert first.status == BuildStatus.SUCCESS, first.error_message
     assert re.fullmatch(r"\d{8}\.\d{6}", first.version)
@@ -86,6 +87,20 @@ def test_push_build_deploy_apply_roll_back_and_delete_mycloud(client: PragmaClie
     assert client.list_providers() == []
     assert client.list_resources(provider="mycloud") == []
     assert client.list_resource_types("mycloud") == []
+
+    audited = [
+        (event.action.value, event.detail)
+        for event in reversed(client.list_audit_events(limit=100))
+        if event.id > audited_before and event.target == "mycloud"
+    ]
+    assert audited == [
+        ("provider.push", {"version": first.version}),
+        ("provider.deploy", {"version": first.version}),
+        ("provider.push", {"version": second.version}),
+        ("provider.deploy", {"version": second.version}),
+        ("provider.deploy", {"version": first.version}),
+        ("provider.delete", {"resources_deleted": 2}),
+    ]
 
 
 def test_build_log_streams_while_the_build_runs(

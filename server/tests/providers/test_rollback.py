@@ -73,6 +73,13 @@ def test_both_clients_roll_back_and_bad_versions_are_refused(
             1,
         )
         assert "already deployed" in (again.message or "")
+        # The audit has the rollback that rolled out, not the one that changed nothing.
+        rollbacks = [
+            event.detail
+            for event in client.list_audit_events("provider.rollback", limit=100)
+            if event.target == provider_name
+        ]
+        assert rollbacks == [{"version": first.version}]
 
         broken = widget_project(tmp_path / "broken", provider_name)
         (broken / "pyproject.toml").unlink()

@@ -19,6 +19,8 @@ from pragma_sdk.client._operation import Call, operation
 from pragma_sdk.client._watch import ready_document
 from pragma_sdk.errors import NotFoundError, PragmaAPIError, ResourceFailedError
 from pragma_sdk.models import (
+    AuditAction,
+    AuditEvent,
     BuildInfo,
     DeploymentResult,
     DeployRequest,
@@ -228,6 +230,29 @@ class PragmaCalls(FileCalls):
         if response.status_code == 204:
             raise _not_found(response, resource_id(provider, resource, name))
         return None
+
+    @operation
+    def list_audit_events(
+        self, action: AuditAction | str | None = None, *, limit: int | None = None
+    ) -> Call[list[AuditEvent]]:
+        """List the organization's audit, newest first: who applied, deleted, revealed, pushed,
+        deployed, rolled back, retried or discarded what, and when; follows pages.
+
+        Args:
+            action: Only entries of this action (such as ``secret.reveal``).
+            limit: At most this many entries (the newest); all of them when None.
+        """
+        entries: list[AuditEvent] = []
+        cursor: str | None = None
+        while limit is None or len(entries) < limit:
+            page_size = LIST_PAGE_SIZE if limit is None else min(LIST_PAGE_SIZE, limit - len(entries))
+            params = {"action": action, "limit": page_size, "cursor": cursor}
+            response = yield self._request("GET", "/audit", params=params)
+            entries.extend(AuditEvent.model_validate(entry) for entry in response_json(response))
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor:
+                break
+        return entries
 
     @operation
     def list_dead_letter_events(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:

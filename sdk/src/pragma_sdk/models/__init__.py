@@ -480,6 +480,37 @@ class ProviderInfo(WireModel):
     updated_at: datetime | None = None
 
 
+class AuditAction(StrEnum):
+    """What a user (or a worker's token) did, as the organization's audit records it."""
+
+    RESOURCE_APPLY = "resource.apply"
+    RESOURCE_DELETE = "resource.delete"
+    SECRET_REVEAL = "secret.reveal"
+    PROVIDER_PUSH = "provider.push"
+    PROVIDER_DEPLOY = "provider.deploy"
+    PROVIDER_ROLLBACK = "provider.rollback"
+    PROVIDER_DELETE = "provider.delete"
+    DEAD_LETTER_RETRY = "dead_letter.retry"
+    DEAD_LETTER_DISCARD = "dead_letter.discard"
+
+
+class AuditEvent(WireModel):
+    """One entry of the organization's audit: who did what to which thing, and when.
+
+    ``target`` is a resource id, a provider name or a dead letter's event id (``*`` for all of
+    them); ``detail`` holds what else identifies the action (a version, whether an apply
+    created the resource, how many dead letters), never configs or secret values.
+    """
+
+    id: int
+    at: datetime
+    action: AuditAction
+    target: str
+    user: str | None = None
+    token_name: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
 class BuildInfo(WireModel):
     """One build of a provider; ``version`` is its CalVer, such as ``20250115.120000``."""
 

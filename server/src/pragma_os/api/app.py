@@ -20,7 +20,7 @@ from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import auth, dead_letters, files, health, providers, resources, workers
+from pragma_os.api.routers import audit, auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.api.routing import allowed_methods
 from pragma_os.auth import Authenticator
 from pragma_os.builds import INTROSPECT_SCRIPT
@@ -258,7 +258,9 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
     app.add_middleware(UnexpectedErrors)  # outermost of ours: it also answers for BodySizeLimit
-    routers = [module.router for module in (health, auth, resources, dead_letters, workers, providers, files)]
+    routers = [
+        module.router for module in (health, auth, resources, dead_letters, workers, providers, files, audit)
+    ]
     for router in routers:
         app.include_router(router)
     app.state.allowed_methods = allowed_methods(route for router in routers for route in router.routes)

@@ -19,6 +19,7 @@ class Principal:
     email: str | None
     token_id: str
     provider_scope: str | None = None
+    token_name: str | None = None
 
     @property
     def is_worker(self) -> bool:

@@ -13,13 +13,14 @@ from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.secrets.sealing import Sealer
+from pragma_os.services import audit
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.resources import apply_in
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import ResourceRow, utcnow
-from pragma_sdk.models import OwnerReference, ResourceApply
+from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply
 
 
 async def _apply_prepared(
@@ -160,6 +161,16 @@ class ApplyQueue:
                     for principal, body, _owner, _future in candidates.values()
                 ]
                 rows = await applying.create_new(connection, new, now=now, touched=touched)
+                applied_by = [principal for principal, _body, _owner, _future in candidates.values()]
+                await audit.record_entries(
+                    connection,
+                    [
+                        audit.entry(
+                            principal, AuditAction.RESOURCE_APPLY, row["id"], created=True, generation=1
+                        )
+                        for principal, row in zip(applied_by, rows, strict=True)
+                    ],
+                )
                 futures = [future for _principal, _body, _owner, future in candidates.values()]
                 created.extend(zip(futures, rows, strict=True))
         self._wakeups.notify(touched)

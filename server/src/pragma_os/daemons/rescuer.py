@@ -1,11 +1,12 @@
 """The rescuer: redelivers the events of workers that stopped heartbeating, and keeps the
-tables that only grow (change feed, provider queries, worker presence) trimmed."""
+tables that only grow (change feed, provider queries, worker presence, audit) trimmed."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from pragma_os.services.audit import prune_audit
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
@@ -20,8 +21,8 @@ _PRESENCE_AND_QUERY_RETENTION_SECONDS = 60.0
 
 async def rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
     """Redeliver events whose worker stopped heartbeating, on a shared database re-check
-    waiting events now and then, and trim the change feed, old provider queries and worker
-    presence records; keeps going through database hiccups."""
+    waiting events now and then, and trim the change feed, old provider queries, worker
+    presence records and the audit; keeps going through database hiccups."""
     shared_database = dispatcher.database.shared
     loop = asyncio.get_running_loop()
     last_recheck = last_prune = loop.time()
@@ -37,6 +38,7 @@ async def rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
                 await prune_change_feed(dispatcher.database, settings.change_feed_retention_seconds)
                 await dispatcher.queries.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
                 await dispatcher.presence.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
+                await prune_audit(dispatcher.database, settings.audit_retention_days)
         except Exception:
             logger.exception("Rescuing expired leases failed; trying again")
             continue

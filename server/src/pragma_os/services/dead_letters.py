@@ -12,9 +12,11 @@ from pragma_os.engine import transitions
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BadRequestError, NotFoundError
 from pragma_os.secrets.sealing import redact
+from pragma_os.services import audit
 from pragma_os.store import Database, resources
 from pragma_os.store import dead_letters as store
 from pragma_os.store.types import utcnow
+from pragma_sdk.models import AuditAction
 
 
 def to_response(row: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +60,8 @@ async def get_dead_letter(database: Database, principal: Principal, event_id: st
 async def delete_dead_letter(database: Database, principal: Principal, event_id: str) -> None:
     """Discard one dead letter; discarding one that is gone is fine."""
     async with database.transaction() as connection:
-        await store.delete_dead_letters(connection, principal.organization_id, event_id=event_id)
+        if await store.delete_dead_letters(connection, principal.organization_id, event_id=event_id):
+            await audit.record(connection, principal, AuditAction.DEAD_LETTER_DISCARD, event_id)
 
 
 async def delete_dead_letters(
@@ -70,7 +73,12 @@ async def delete_dead_letters(
             "Give provider=... or all=true to delete dead letters in bulk.", field="provider"
         )
     async with database.transaction() as connection:
-        return await store.delete_dead_letters(connection, principal.organization_id, provider=provider)
+        count = await store.delete_dead_letters(connection, principal.organization_id, provider=provider)
+        if count:
+            await audit.record(
+                connection, principal, AuditAction.DEAD_LETTER_DISCARD, provider or "*", count=count
+            )
+    return count
 
 
 async def retry_dead_letter(
@@ -84,6 +92,9 @@ async def retry_dead_letter(
         if letter is None:
             raise NotFoundError(f"Dead letter event '{event_id}' not found.", event_id=event_id)
         await _requeue(connection, principal, letter, now, touched)
+        await audit.record(
+            connection, principal, AuditAction.DEAD_LETTER_RETRY, event_id, resource_id=letter["resource_id"]
+        )
     wakeups.notify(touched)
     return {
         "event_id": letter["event_id"],
@@ -108,6 +119,8 @@ async def retry_all_dead_letters(database: Database, wakeups: Wakeups, principal
         letters = await store.list_dead_letters(connection, principal.organization_id, None)
         for letter in letters:
             await _requeue(connection, principal, letter, now, touched)
+        if letters:
+            await audit.record(connection, principal, AuditAction.DEAD_LETTER_RETRY, "*", count=len(letters))
     wakeups.notify(touched)
     return len(letters)
 

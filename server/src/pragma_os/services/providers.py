@@ -30,6 +30,7 @@ from pragma_os.errors import (
     PayloadTooLargeError,
 )
 from pragma_os.sandbox import Sandbox
+from pragma_os.services import audit
 from pragma_os.services.provider_files import ProviderFiles
 from pragma_os.store import Database, resource_types
 from pragma_os.store import providers as store
@@ -37,7 +38,14 @@ from pragma_os.store import resources as resource_store
 from pragma_os.store.dead_letters import delete_dead_letters
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import utcnow
-from pragma_sdk.models import PROVIDER_RULE, BuildInfo, BuildStatus, DeploymentStatus, ProviderName
+from pragma_sdk.models import (
+    PROVIDER_RULE,
+    AuditAction,
+    BuildInfo,
+    BuildStatus,
+    DeploymentStatus,
+    ProviderName,
+)
 
 Row = dict[str, Any]
 
@@ -90,7 +98,7 @@ async def push(platform: ProviderPlatform, principal: Principal, provider_id: st
     platform.sandbox.require()
     staged = await asyncio.to_thread(_stage_upload, code, platform.files.root, platform.max_push_bytes)
     try:
-        build = await _record_push(platform.database, principal.organization_id, provider_id)
+        build = await _record_push(platform.database, principal, provider_id)
         files = platform.files.version(principal.organization_id, provider_id, build["version"])
         files.directory.mkdir(parents=True, exist_ok=True)
         os.replace(staged, files.archive)
@@ -131,7 +139,8 @@ def _stage_upload(code: BinaryIO, root: Path, limit: int) -> Path:
     return staged
 
 
-async def _record_push(database: Database, organization_id: str, provider_id: str) -> Row:
+async def _record_push(database: Database, principal: Principal, provider_id: str) -> Row:
+    organization_id = principal.organization_id
     for _attempt in range(2):
         try:
             async with database.transaction() as connection:
@@ -142,6 +151,9 @@ async def _record_push(database: Database, organization_id: str, provider_id: st
                 latest = await store.list_builds(connection, organization_id, provider_id, limit=1)
                 version = next_version(latest[0]["version"] if latest else None, now)
                 await store.update_provider(connection, provider["pk"], {"updated_at": now})
+                await audit.record(
+                    connection, principal, AuditAction.PROVIDER_PUSH, provider_id, version=version
+                )
                 return await store.insert_build(
                     connection,
                     {
@@ -229,6 +241,7 @@ async def deploy(
     version: str | None,
     *,
     force: bool = False,
+    audited_as: AuditAction = AuditAction.PROVIDER_DEPLOY,
 ) -> Row:
     """Start rolling ``version`` (default: the latest successful build) out; ``ProviderStatus``.
 
@@ -272,6 +285,7 @@ async def deploy(
             "updated_at": now,
         }
         await store.update_provider(connection, provider["pk"], changes)
+        await audit.record(connection, principal, audited_as, provider_id, version=build["version"])
     platform.deployments.start_rollout({**provider, **changes}, build)
     return deployment_status(platform, {**provider, **changes})
 
@@ -341,7 +355,9 @@ async def rollback(
         status = deployment_status(platform, provider)
         message = f"Version {version} of {provider_id} is already deployed and available; nothing changed."
     else:
-        status = await deploy(platform, principal, provider_id, version, force=force)
+        status = await deploy(
+            platform, principal, provider_id, version, force=force, audited_as=AuditAction.PROVIDER_ROLLBACK
+        )
         keeps = f"; {running} keeps running until then" if running and running != version else ""
         message = (
             f"Rolling {provider_id} out at version {version}: it is available once its workers "
@@ -409,6 +425,9 @@ async def delete(platform: ProviderPlatform, principal: Principal, provider_id: 
         await delete_dead_letters(connection, organization_id, provider=provider_id)
         await resource_types.delete_resource_types(connection, organization_id, provider_id)
         await store.delete_provider(connection, provider)
+        await audit.record(
+            connection, principal, AuditAction.PROVIDER_DELETE, provider_id, resources_deleted=removed
+        )
     await asyncio.to_thread(
         shutil.rmtree, platform.files.provider(organization_id, provider_id), ignore_errors=True
     )

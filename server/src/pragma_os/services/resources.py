@@ -14,11 +14,12 @@ from pragma_os.engine.documents import to_document
 from pragma_os.engine.waits import owners_of
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ForbiddenError, InvalidInputError, NotFoundError
+from pragma_os.services import audit
 from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.types import ResourceRow, utcnow
-from pragma_sdk.models import OwnerReference, ResourceApply, is_resource_id
+from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
 
 
 async def apply_in(
@@ -47,6 +48,15 @@ async def apply_in(
     stored = await applying.apply(
         connection, principal.organization_id, body, row, now=utcnow(), touched=touched
     )
+    if stored is not row:  # an identical re-apply changed nothing
+        await audit.record(
+            connection,
+            principal,
+            AuditAction.RESOURCE_APPLY,
+            stored["id"],
+            created=row is None,
+            generation=stored["generation"],
+        )
     return to_document(stored)
 
 
@@ -155,5 +165,6 @@ async def delete_resource(
         if row is None:
             return None
         deleted = await deletion.delete(connection, row, now=utcnow(), touched=touched)
+        await audit.record(connection, principal, AuditAction.RESOURCE_DELETE, resource_id)
     wakeups.notify(touched)
     return to_document(deleted)

@@ -9,16 +9,18 @@ from pragma_os.auth import Principal
 from pragma_os.builtin.sealing import SECRET_TYPE
 from pragma_os.errors import InvalidInputError, NotFoundError
 from pragma_os.secrets.sealing import Sealer, UnsealError
+from pragma_os.services import audit
 from pragma_os.store import Database
 from pragma_os.store import resources as store
+from pragma_sdk.models import AuditAction
 
-audit = logging.getLogger("pragma_os.audit")
+audit_log = logging.getLogger("pragma_os.audit")
 
 
 async def reveal_secret(
     database: Database, sealer: Sealer, principal: Principal, resource_id: str
 ) -> dict[str, Any]:
-    """The plaintext data of a ``pragma/secret``; every call is logged with who asked.
+    """The plaintext data of a ``pragma/secret``; every call is logged and audited with who asked.
 
     Raises:
         NotFoundError: No such resource in the caller's organization.
@@ -34,7 +36,9 @@ async def reveal_secret(
         data = sealer.open_all(row["config"].get("data") or {})
     except UnsealError as error:
         raise InvalidInputError("resource_id", f"{error}; apply the secret again") from None
-    audit.warning(
+    async with database.transaction() as connection:
+        await audit.record(connection, principal, AuditAction.SECRET_REVEAL, resource_id)
+    audit_log.warning(
         "secret revealed: organization=%s resource=%s user=%s token=%s",
         principal.organization_name,
         resource_id,

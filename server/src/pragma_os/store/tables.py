@@ -232,6 +232,23 @@ resource_changes = Table(
     Index(None, "changed_at"),
 )
 
+# The organization's audit: who applied, deleted, revealed, pushed, deployed (see
+# services/audit.py); ``id`` orders it and pages it, newest first.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    _organization_id(),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(400), nullable=False),
+    Column("user", String(320), nullable=True),
+    Column("token_name", String(200), nullable=True),
+    Column("detail", JSONDocument, nullable=False),
+    Index(None, "organization_id", "id"),
+    Index(None, "at"),
+)
+
 # Pushed providers of an organization and their deployment.
 providers = Table(
     "providers",
