@@ -75,6 +75,16 @@ def error_responses(*statuses: int, descriptions: Mapping[int, str] | None = Non
     return responses
 
 
+def paged_answer(description: str, cursor_schema: Mapping[str, Any]) -> Responses:
+    """The ``responses=`` 200 of a list answered a page at a time: ``X-Next-Cursor`` holds the
+    cursor of the next page (a string of ``cursor_schema``) when more follow."""
+    cursor = {
+        "description": "When more follow: the cursor of the next page",
+        "schema": {"type": "string", **cursor_schema},
+    }
+    return {200: {"description": description, "headers": {"X-Next-Cursor": cursor}}}
+
+
 def without_bodies(responses: Responses) -> Responses:
     """``responses`` as a ``HEAD`` route answers them: the same statuses, without a body."""
     return {status: {"description": answer["description"]} for status, answer in responses.items()}

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.errors import InvalidInputError
+from pragma_os.services.paging import page_of
 from pragma_os.store import Database
 from pragma_os.store import audit as store
 from pragma_os.store.types import Row, utcnow
@@ -73,8 +74,8 @@ async def list_audit(
             limit=limit + 1,
             action=action.value if action is not None else None,
         )
-    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return AuditPage([_to_response(row) for row in rows[:limit]], next_cursor)
+    entries, next_cursor = page_of(rows, limit, lambda row: str(row["id"]))
+    return AuditPage([_to_response(row) for row in entries], next_cursor)
 
 
 async def prune_audit(database: Database, retention_days: float) -> None:

@@ -15,6 +15,7 @@ from pragma_os.engine.waits import owners_of
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ForbiddenError, InvalidInputError, NotFoundError
 from pragma_os.services import audit
+from pragma_os.services.paging import page_of
 from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
@@ -141,10 +142,7 @@ async def list_resources(
             after=after,
             limit=limit + 1 if limit is not None else None,
         )
-    next_cursor = None
-    if limit is not None and len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["id"])
+    rows, next_cursor = page_of(rows, limit, lambda row: encode_cursor(row["id"]))
     documents = [to_document(row) for row in rows]
     if notices is not None:
         await notices.annotate(principal.organization_id, documents)

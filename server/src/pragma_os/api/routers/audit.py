@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Query
 
 from pragma_os.api.deps import CurrentPrincipal, DatabaseDep
+from pragma_os.api.openapi import paged_answer
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routing import authenticated_router
 from pragma_os.services import audit
@@ -17,22 +18,13 @@ router = authenticated_router("/audit", "audit")
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+CURSOR_PATTERN = "^[0-9]{1,19}$"
 
 
 @router.get(
     "",
     response_model=list[AuditEvent],
-    responses={
-        200: {
-            "description": "Audit entries, newest first",
-            "headers": {
-                "X-Next-Cursor": {
-                    "description": "When older entries follow: the cursor of the next page",
-                    "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
-                }
-            },
-        }
-    },
+    responses=paged_answer("Audit entries, newest first", {"pattern": CURSOR_PATTERN}),
 )
 async def list_audit_events(
     principal: CurrentPrincipal,
@@ -46,7 +38,7 @@ async def list_audit_events(
         str | None,
         Query(
             description="X-Next-Cursor of the previous page (the page starts after that entry)",
-            pattern="^[0-9]{1,19}$",
+            pattern=CURSOR_PATTERN,
         ),
     ] = None,
 ) -> FastJSONResponse:

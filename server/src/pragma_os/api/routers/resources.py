@@ -24,6 +24,7 @@ from pragma_os.api.openapi import (
     SecretId,
     error_responses,
     event_stream_answer,
+    paged_answer,
 )
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import authenticated_router
@@ -126,17 +127,7 @@ async def watch_resources(
 @router.get(
     "/",
     response_model=list[ResourceDocument],
-    responses={
-        200: {
-            "description": "Resources in id order",
-            "headers": {
-                "X-Next-Cursor": {
-                    "description": "With limit, when more follow: the cursor of the next page",
-                    "schema": {"type": "string", **RESOURCE_ID.json_schema},
-                }
-            },
-        }
-    },
+    responses=paged_answer("Resources in id order", RESOURCE_ID.json_schema),
 )
 async def list_resources(
     principal: CurrentPrincipal,
