@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import copy
+import logging
+import logging.config
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
-import uvicorn.config
 
 from pragma_os.api.app import create_app
 from pragma_os.api.http_protocol import server_protocol
 from pragma_os.auth import service as auth_service
 from pragma_os.builds.interpreters import InterpreterUnusableError, probe
 from pragma_os.errors import PragmaError
+from pragma_os.log_output import log_config
 from pragma_os.private_files import keep_private
 from pragma_os.sandbox import INSECURE_FLAG
 from pragma_os.settings import Settings
@@ -24,6 +25,7 @@ from pragma_os.store import Database
 from pragma_os.store.dialect import safe_url, sqlite_file
 from pragma_os.store.migrate import has_schema, upgrade
 from pragma_sdk import credentials
+from pragma_sdk.log_format import LogFormat
 
 T = TypeVar("T")
 # Idle keep-alive connections are closed after this long: longer than clients keep them
@@ -114,6 +116,13 @@ def serve(
         typer.Option(help="Save a first-start admin token to ~/.config/pragma/credentials."),
     ] = True,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option(
+            help="How the server and its workers write log lines: plain text, or one JSON object "
+            "per line for a log pipeline [env PRAGMA_LOG_FORMAT; default plain].",
+        ),
+    ] = None,
     provider_package: Annotated[
         list[str] | None,
         typer.Option(help="Run a worker for this installed provider package (repeatable; development)."),
@@ -136,6 +145,12 @@ def serve(
 ) -> None:
     """Migrate the database, create the first organization on an empty one, and serve the API."""
     settings = _settings(data_dir, database_url)
+    if log_format is not None:
+        settings.log_format = log_format
+    logging_config = log_config(settings.log_format)
+    # Configured now, not only by uvicorn: the lines before it starts share the format.
+    logging.config.dictConfig(logging_config)
+    say = _announcer(settings.log_format)
     settings.insecure_unsandboxed = settings.insecure_unsandboxed or insecure_unsandboxed
     settings.provider_packages = [*settings.provider_packages, *(provider_package or [])]
     settings.build_pythons = [*settings.build_pythons, *(build_python or [])]
@@ -151,12 +166,12 @@ def serve(
         settings, lambda database: auth_service.bootstrap(database, settings.bootstrap_email, token)
     )
     if issued is not None:
-        typer.echo(f"Created organization '{issued.organization_name}' with admin {issued.email}.")
-        typer.echo(f"Admin API token (shown once): {issued.token}")
+        say(f"Created organization '{issued.organization_name}' with admin {issued.email}.")
+        say(f"Admin API token (shown once): {issued.token}")
         if write_credentials:
             path = credentials.store_token(credentials.DEFAULT_CONTEXT, issued.token)
-            typer.echo(f"Saved it as context '{credentials.DEFAULT_CONTEXT}' in {path}.")
-    typer.echo(f"Serving the Pragma API on http://{host}:{port} (docs at /docs).")
+            say(f"Saved it as context '{credentials.DEFAULT_CONTEXT}' in {path}.")
+    say(f"Serving the Pragma API on http://{host}:{port} (docs at /docs).")
     # Long-polling workers keep connections open; don't let them hold a shutdown for long.
     uvicorn.run(
         create_app(settings),
@@ -164,21 +179,18 @@ def serve(
         port=port,
         access_log=access_log,
         log_level="info",
-        log_config=_log_config(),
+        log_config=logging_config,
         timeout_graceful_shutdown=3,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         http=server_protocol(settings.max_header_bytes),
     )
 
 
-def _log_config() -> dict[str, Any]:
-    """Uvicorn's logging, plus the server's own lines (workers started, exited, stopped) at INFO.
-
-    Worker and build output never goes through logging: it goes to the providers' logs.
-    """
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["loggers"]["pragma_os"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+def _announcer(log_format: LogFormat) -> Callable[[str], None]:
+    """How ``serve`` tells the operator what it did at start: printed, or a JSON log line."""
+    if log_format == "json":
+        return logging.getLogger("pragma_os.serve").info
+    return typer.echo
 
 
 @db_app.command("upgrade")

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pragma_sdk.log_format import LogFormat
+
 
 class Settings(BaseSettings):
     """Everything the server reads from its environment."""
@@ -55,6 +57,8 @@ class Settings(BaseSettings):
     max_log_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024)
     # The sandbox of pushed code (builds and release workers); see docs/providers.md.
     insecure_unsandboxed: bool = False
+    # The server's log lines and its workers': plain text, or JSON objects (docs/server.md).
+    log_format: LogFormat = "plain"
     sandbox_uid_base: int = Field(default=2_000_000, ge=1000, le=2**31)
     sandbox_max_processes: int = Field(default=256, ge=16)
     sandbox_open_files: int = Field(default=4096, ge=64)

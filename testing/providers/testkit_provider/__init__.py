@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -33,6 +34,7 @@ class ItemConfig(Config):
     nul_in_output: bool = False  # end the output value with NUL, which the platform refuses
     fail_on_echo: str = ""  # fail (for good with permanent) when the echoed value starts with this
     fail_depth: int = 0  # fail for good that many calls deep (a long traceback)
+    log: str = ""  # a line the handler logs (INFO, logger "testkit") before anything else
 
 
 class ItemOutputs(Outputs):
@@ -47,6 +49,8 @@ class Item(Resource[ItemConfig, ItemOutputs]):
 
     async def on_create(self) -> ItemOutputs:
         attempt = current_scope("on_create").event.attempt
+        if self.config.log:
+            logging.getLogger("testkit").info(self.config.log)
         if self.config.hang:
             await asyncio.Event().wait()
         if self.config.sleep:

@@ -14,7 +14,7 @@ from pragma_sdk.provider._events import (
     LifecycleResult,
     cap_traceback,
 )
-from pragma_sdk.provider._handling import handle_event
+from pragma_sdk.provider._handling import event_log_fields, handle_event
 from pragma_sdk.provider._harness import ProviderHarness
 from pragma_sdk.provider._local_run import HarnessResult
 from pragma_sdk.provider._memory_runtime import InMemoryRuntime
@@ -67,5 +67,6 @@ __all__ = [
     "current_scope",
     "discover_provider",
     "discover_providers",
+    "event_log_fields",
     "handle_event",
 ]

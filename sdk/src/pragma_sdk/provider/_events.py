@@ -43,6 +43,9 @@ class LifecycleEvent(WireModel):
             marker in the config.
         owner_references: Owners of the resource.
         attempt: 1 for the first delivery, counting up with each retry.
+        request_id: The ``X-Request-ID`` of the API request that caused the event (an apply,
+            or the apply whose change reached this resource through a dependency), when
+            known; the handler's log lines carry it. Older servers send none.
     """
 
     event_id: str
@@ -57,6 +60,7 @@ class LifecycleEvent(WireModel):
     resolved_dependencies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     owner_references: list[OwnerReference] = Field(default_factory=list)
     attempt: int = 1
+    request_id: str | None = None
 
 
 class HandlerOutcome:

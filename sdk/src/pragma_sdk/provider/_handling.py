@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus
+from pragma_sdk.log_format import log_fields
+from pragma_sdk.models import EventType, LifecycleState, OwnerReference, ResponseStatus, resource_id
 from pragma_sdk.provider._context import HandlerScope, RuntimeContext, handler_scope
 from pragma_sdk.provider._events import LifecycleEvent, LifecycleResult, cap_traceback
 from pragma_sdk.provider._resolution import (
@@ -143,7 +144,7 @@ async def run_handler(
         runtime=runtime,
     )
     outputs_class = outputs_class_of(type(resource))
-    with handler_scope(scope):
+    with handler_scope(scope), log_fields(**event_log_fields(event)):
         if event.event_type is EventType.CREATE:
             return _typed_outputs(outputs_class, await resource.on_create(), "on_create", label)
         if event.event_type is EventType.UPDATE:
@@ -156,6 +157,16 @@ async def run_handler(
         if overrides_on_delete(type(resource)):
             await resource.on_delete()
         return None
+
+
+def event_log_fields(event: LifecycleEvent) -> dict[str, str | None]:
+    """What every log line written while ``event`` is handled carries (``log_fields``)."""
+    return {
+        "resource_id": resource_id(event.provider, event.resource, event.name),
+        "provider": event.provider,
+        "event_id": event.event_id,
+        "request_id": event.request_id,
+    }
 
 
 def _build_resource(registration: ResourceRegistration, event: LifecycleEvent) -> Resource[Any, Any]:

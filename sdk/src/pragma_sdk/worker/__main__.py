@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from pragma_sdk.client import AsyncPragmaClient
+from pragma_sdk.log_format import LOG_FORMATS, JsonFormatter, current_log_fields
 from pragma_sdk.provider import Provider, discover_providers
 from pragma_sdk.worker._runtime import Worker
 from pragma_sdk.worker._transport import LeanTransport
@@ -36,6 +37,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--handler-timeout", type=float, default=300.0, help="seconds per handler")
     parser.add_argument("--shutdown-grace", type=float, default=30.0, help="seconds to finish on SIGTERM")
     parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=os.environ.get("PRAGMA_LOG_FORMAT") or "plain",
+        help="plain text, or one JSON object per line (default: PRAGMA_LOG_FORMAT or plain)",
+    )
+    parser.add_argument(
         "--parent-pid",
         type=int,
         default=None,
@@ -49,7 +56,18 @@ class _WorkerClient(AsyncPragmaClient):
     ``LeanTransport``, everything else (a handler's subresources, files) through httpx's own."""
 
     def _http_options(self) -> dict[str, Any]:
-        return {"transport": LeanTransport(httpx.AsyncHTTPTransport())}
+        return {
+            "transport": LeanTransport(httpx.AsyncHTTPTransport()),
+            "event_hooks": {"request": [_forward_request_id]},
+        }
+
+
+async def _forward_request_id(request: httpx.Request) -> None:
+    """A handler's calls (its subresources' applies) carry the request id of the event it runs
+    for: the subresource's own event, and the server's lines about it, then carry it too."""
+    request_id = current_log_fields().get("request_id")
+    if request_id is not None and "x-request-id" not in request.headers:
+        request.headers["X-Request-ID"] = request_id
 
 
 async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> None:
@@ -110,11 +128,21 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
+def _configure_logging(log_format: str) -> None:
+    """Lines on stderr at INFO: plain text, or JSON objects carrying the handler's context."""
+    if log_format == "json":
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the worker until SIGTERM or SIGINT; returns the exit code."""
     arguments = _arguments(argv)
     _skip_absent_sniffio()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(arguments.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         providers = [provider for package in arguments.package for provider in discover_providers(package)]

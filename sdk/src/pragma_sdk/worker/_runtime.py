@@ -17,6 +17,7 @@ import httpx
 
 from pragma_sdk.client import AsyncPragmaClient
 from pragma_sdk.errors import PragmaAPIError
+from pragma_sdk.log_format import log_fields
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
@@ -30,6 +31,7 @@ from pragma_sdk.provider import (
     ProviderQuery,
     QueryAnswer,
     answer_query,
+    event_log_fields,
     handle_event,
 )
 from pragma_sdk.worker._http_runtime import HttpRuntime
@@ -191,6 +193,12 @@ class Worker:
             logger.warning("Answering query %s failed (%s)", query.query_id, error)
 
     async def _handle(self, event: LeasedEvent) -> None:
+        # This task's lines (the handler's own included) name the event, its resource and the
+        # request that caused it.
+        with log_fields(**event_log_fields(event)):
+            await self._handle_in_context(event)
+
+    async def _handle_in_context(self, event: LeasedEvent) -> None:
         provider = self._providers[event.provider]
         try:
             # A timeout scope, not wait_for: the handler runs in this task, so one that needs
@@ -205,10 +213,14 @@ class Worker:
             )
         except asyncio.CancelledError:
             self._unreported.discard(event.event_id)
+            logger.info(
+                "%s of %s/%s/%s cancelled", event.event_type.value, event.provider, event.resource, event.name
+            )
             return  # lease lost or shutting down: the server redelivers the event
         finally:
             self._running.pop(event.event_id, None)
             self._slot_freed.set()
+        _log_outcome(event, result)
         # The attempt travels with the result, so a late result cannot complete a newer delivery.
         await self._results.put(result.model_copy(update={"attempt": event.attempt}))
 
@@ -303,3 +315,15 @@ class Worker:
                 if task is not None:
                     logger.warning("Lease on %s lost; cancelling its handler", event_id)
                     task.cancel()
+
+
+def _log_outcome(event: LeasedEvent, result: LifecycleResult) -> None:
+    """One line per handler run: a failure as a warning; a success at debug level, since a
+    line for each of thousands of events a second would cost more than the work itself."""
+    target = f"{event.event_type.value} of {event.provider}/{event.resource}/{event.name}"
+    if result.success:
+        logger.debug("%s succeeded (attempt %d)", target, event.attempt)
+    elif result.permanent:
+        logger.warning("%s failed for good (attempt %d): %s", target, event.attempt, result.error)
+    else:
+        logger.warning("%s failed (attempt %d), to be retried: %s", target, event.attempt, result.error)

@@ -19,6 +19,7 @@ import pragma_os
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
+from pragma_os.api.request_ids import RequestIds
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import audit, auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.api.routing import allowed_methods
@@ -131,7 +132,11 @@ def provider_platform(
         files=files,
         builds=BuildQueue(database, build_settings, outputs.build),
         deployments=DeploymentManager(
-            database, LocalProcessDeployer(sandbox, outputs.release), presence, validator, deploy_settings
+            database,
+            LocalProcessDeployer(sandbox, outputs.release, log_format=settings.log_format),
+            presence,
+            validator,
+            deploy_settings,
         ),
         max_push_bytes=settings.max_push_bytes,
         sandbox=sandbox,
@@ -257,7 +262,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
-    app.add_middleware(UnexpectedErrors)  # outermost of ours: it also answers for BodySizeLimit
+    app.add_middleware(UnexpectedErrors)  # it also answers for BodySizeLimit
+    app.add_middleware(RequestIds)  # outermost of ours: every answer above carries the id
     routers = [
         module.router for module in (health, auth, resources, dead_letters, workers, providers, files, audit)
     ]

@@ -26,6 +26,7 @@ from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.services.workers import Dispatcher
 from pragma_os.settings import Settings
 from pragma_os.store import Database
+from pragma_sdk.log_format import bind_log_fields
 
 
 def _from_app_state(path: str) -> Callable[[Request], Awaitable[Any]]:
@@ -57,7 +58,10 @@ async def get_principal(
 ) -> Principal:
     """The caller behind the bearer token, user or worker; 401 without a valid one."""
     authenticator: Authenticator = request.app.state.authenticator
-    return await authenticator.authenticate(authorization)
+    principal = await authenticator.authenticate(authorization)
+    # The request's remaining log lines name the organization (RequestIds undoes it at the end).
+    bind_log_fields(organization=principal.organization_name)
+    return principal
 
 
 async def get_user_principal(

@@ -20,6 +20,7 @@ from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import ResourceRow, utcnow
+from pragma_sdk.log_format import current_log_fields
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply
 
 
@@ -30,6 +31,7 @@ async def _apply_prepared(
     body: ResourceApply,
     *,
     owner: OwnerReference | None = None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     """Create or update a resource from a body ``ApplyQueue.prepare`` checked and sealed, and
     queue its processing; an identical re-apply changes nothing.
@@ -38,17 +40,18 @@ async def _apply_prepared(
     """
     touched = Touched()
     try:
-        document = await _apply_once(database, principal, body, touched, owner)
+        document = await _apply_once(database, principal, body, touched, owner, request_id)
     except AlreadyExistsError:
         # A concurrent apply created the same resource between our read and our insert;
         # now it exists, so this apply becomes an update of it.
-        document = await _apply_once(database, principal, body, touched, owner)
+        document = await _apply_once(database, principal, body, touched, owner, request_id)
     wakeups.notify(touched)
     return document
 
 
 _MAX_BATCH = 256
-_Pending = tuple[Principal, ResourceApply, OwnerReference | None, asyncio.Future[dict[str, Any]]]
+# Who applies what, the owner (from a handler), the request id, and where the answer goes.
+_Pending = tuple[Principal, ResourceApply, OwnerReference | None, str | None, asyncio.Future[dict[str, Any]]]
 
 
 class ApplyQueue:
@@ -75,7 +78,8 @@ class ApplyQueue:
         self, principal: Principal, body: ResourceApply, *, owner: OwnerReference | None = None
     ) -> dict[str, Any]:
         """Create or update a resource and queue its processing, batched with concurrent
-        applies; an identical re-apply changes nothing.
+        applies; an identical re-apply changes nothing. The event it queues records the
+        request id of the calling request (its log context), which the writer cannot see.
 
         Raises:
             InvalidInputError: The config breaks its type's registered schema (which also marks
@@ -86,7 +90,8 @@ class ApplyQueue:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
-        self._waiting.append((principal, body, owner, future))
+        request_id = current_log_fields().get("request_id")
+        self._waiting.append((principal, body, owner, request_id, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
         return await future
@@ -118,10 +123,10 @@ class ApplyQueue:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for principal, body, owner, future in singles:
+            for principal, body, owner, request_id, future in singles:
                 try:
                     result = await _apply_prepared(
-                        self._database, self._wakeups, principal, body, owner=owner
+                        self._database, self._wakeups, principal, body, owner=owner, request_id=request_id
                     )
                 except Exception as error:
                     if not future.done():
@@ -136,7 +141,7 @@ class ApplyQueue:
         singles = []
         candidates: dict[tuple[str, str], _Pending] = {}
         for item in batch:
-            principal, body, _owner, _future = item
+            principal, body, _owner, _request_id, _future = item
             key = (principal.organization_id, body.resource_id)
             # Owners, explicit dependencies or references in the config need links: one by one.
             if key in candidates or body.owner_references or body.dependencies or find_targets(body.config):
@@ -157,11 +162,11 @@ class ApplyQueue:
                     singles.append(candidates.pop((organization_id, resource_id)))
             if candidates:
                 new = [
-                    (principal.organization_id, body)
-                    for principal, body, _owner, _future in candidates.values()
+                    (principal.organization_id, body, request_id)
+                    for principal, body, _owner, request_id, _future in candidates.values()
                 ]
                 rows = await applying.create_new(connection, new, now=now, touched=touched)
-                applied_by = [principal for principal, _body, _owner, _future in candidates.values()]
+                applied_by = [principal for principal, *_item in candidates.values()]
                 await audit.record_entries(
                     connection,
                     [
@@ -171,7 +176,7 @@ class ApplyQueue:
                         for principal, row in zip(applied_by, rows, strict=True)
                     ],
                 )
-                futures = [future for _principal, _body, _owner, future in candidates.values()]
+                futures = [future for *_item, future in candidates.values()]
                 created.extend(zip(futures, rows, strict=True))
         self._wakeups.notify(touched)
         for future, values in created:
@@ -186,6 +191,7 @@ async def _apply_once(
     body: ResourceApply,
     touched: Touched,
     owner: OwnerReference | None,
+    request_id: str | None,
 ) -> dict[str, Any]:
     async with database.transaction(wakes=touched) as connection:
-        return await apply_in(connection, principal, body, touched, owner=owner)
+        return await apply_in(connection, principal, body, touched, owner=owner, request_id=request_id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy, sandboxed_pid
 from pragma_os.tasks import cancel_and_wait
+from pragma_sdk.log_format import LogFormat
 
 logger = logging.getLogger("pragma_os.deploy")
 
@@ -33,6 +34,7 @@ class WorkerSpec:
     virtual environment, or the server's own for ``--provider-package``); ``label`` names the
     worker in logs (default: its ``worker_id``, else the package). With a ``sandbox``
     and its ``policy`` the worker runs inside it; the operator's own packages run without.
+    ``log_format`` is the server's: the worker writes its lines the same way.
     """
 
     package: str
@@ -47,6 +49,7 @@ class WorkerSpec:
     extra_args: list[str] = field(default_factory=list)
     sandbox: Sandbox | None = None
     policy: SandboxPolicy | None = None
+    log_format: LogFormat = "plain"
 
     @property
     def isolated(self) -> bool:
@@ -78,6 +81,7 @@ class WorkerSpec:
             env["HOME"] = self.home
         env["PRAGMA_AUTH_TOKEN"] = self.token
         env["PYTHONUNBUFFERED"] = "1"
+        env["PRAGMA_LOG_FORMAT"] = self.log_format
         return env
 
 

@@ -44,6 +44,7 @@ async def start_package_workers(
                 concurrency=settings.worker_concurrency,
                 worker_id=run.worker_id(package),
                 label=package,
+                log_format=settings.log_format,
             ),
             output=output(package),
         )

@@ -17,6 +17,7 @@ from pragma_os.deploy.local import SupervisedWorker, WorkerSpec
 from pragma_os.deploy.runs import ServerRun
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxPolicy
+from pragma_sdk.log_format import LogFormat
 
 # What a deployed worker inherits from the server: nothing that points into the server's
 # own Python (PYTHONPATH, VIRTUAL_ENV), no secrets; HOME is the release's own directory.
@@ -92,12 +93,20 @@ class Deployer(Protocol):
 class LocalProcessDeployer:
     """Runs each replica of a release as a supervised process on this machine, in ``sandbox``.
 
-    ``output`` gives where a release's workers' output goes (one log shared by its replicas).
+    ``output`` gives where a release's workers' output goes (one log shared by its replicas);
+    the workers write their lines in ``log_format``.
     """
 
-    def __init__(self, sandbox: Sandbox, output: Callable[[Release], CapturedOutput]) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        output: Callable[[Release], CapturedOutput],
+        *,
+        log_format: LogFormat = "plain",
+    ) -> None:
         self._sandbox = sandbox
         self._output = output
+        self._log_format = log_format
         self._running: dict[tuple[str, str, str], list[SupervisedWorker]] = {}
 
     async def start(self, release: Release) -> None:
@@ -119,6 +128,7 @@ class LocalProcessDeployer:
                     home=str(release.home),
                     sandbox=self._sandbox,
                     policy=release.policy,
+                    log_format=self._log_format,
                 ),
                 output=output,
             )

@@ -170,6 +170,7 @@ def _payload(
         "resolved_dependencies": dependencies,
         "owner_references": row["owner_references"],
         "attempt": event["attempt"],
+        "request_id": event["request_id"],
     }
     # JSON-ready (datetimes and enums as strings): it is stored in a JSON column.
     wire: dict[str, Any] = orjson.loads(orjson.dumps(payload))

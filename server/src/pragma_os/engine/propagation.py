@@ -16,12 +16,19 @@ from pragma_sdk.models import LifecycleState
 
 
 async def propagate(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, sealer: Sealer, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    *,
+    now: datetime,
+    sealer: Sealer,
+    touched: Touched,
+    request_id: str | None = None,
 ) -> None:
     """Tell the dependents of a resource that it changed.
 
     Waiting dependents are unblocked (their waits are checked again at lease); ready ones whose
-    resolved inputs changed go back to ``pending`` with an ``UPDATE``; the rest are untouched.
+    resolved inputs changed go back to ``pending`` with an ``UPDATE``, carrying ``request_id``
+    (of the request behind the change, when known); the rest are untouched.
     """
     dependents = await links.linking_to(connection, row["organization_id"], [row["id"]], links.DEPENDENCY)
     if not dependents:
@@ -36,4 +43,6 @@ async def propagate(
             connection, dependent, sealer
         ):
             continue
-        await transitions.dependency_changed(connection, dependent, now=now, touched=touched)
+        await transitions.dependency_changed(
+            connection, dependent, now=now, touched=touched, request_id=request_id
+        )

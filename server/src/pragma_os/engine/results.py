@@ -148,4 +148,7 @@ async def _succeed(
         connection, event, row, changes, follow_up=follow_up, now=now, touched=touched
     )
     if has_dependents:
-        await propagate(connection, settled, now=now, sealer=sealer, touched=touched)
+        # The dependents' updates come from the request whose change just finished.
+        await propagate(
+            connection, settled, now=now, sealer=sealer, touched=touched, request_id=event["request_id"]
+        )

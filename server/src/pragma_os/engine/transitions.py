@@ -62,8 +62,16 @@ def _back_in_queue(attempt: int, **changes: Any) -> Changes:
     return {"status": QUEUED, "lease_owner": None, "lease_expires_at": None, "attempt": attempt, **changes}
 
 
-def new_event(row: ResourceRow, *, blocked: bool, now: datetime, event_id: str | None = None) -> Row:
-    """The queue row of a resource's next event, due now."""
+def new_event(
+    row: ResourceRow,
+    *,
+    blocked: bool,
+    now: datetime,
+    event_id: str | None = None,
+    request_id: str | None = None,
+) -> Row:
+    """The queue row of a resource's next event, due now; ``request_id``: of the request that
+    caused it, handed to the worker with the lease for its log lines."""
     return {
         "id": event_id or new_id("evt"),
         "organization_id": row["organization_id"],
@@ -74,6 +82,7 @@ def new_event(row: ResourceRow, *, blocked: bool, now: datetime, event_id: str |
         "available_at": now,
         "attempt": 0,
         "created_at": now,
+        "request_id": request_id,
     }
 
 
@@ -84,22 +93,25 @@ async def _queue_event(
     now: datetime,
     touched: Touched,
     event_id: str | None = None,
+    request_id: str | None = None,
 ) -> list[str]:
     """Make sure the resource has an event queued; returns what it waits on.
 
-    A queued event is refreshed (due now, retries reset). A leased one is left alone: when it
-    completes, the engine sees the newer generation and queues the follow-up itself.
+    A queued event is refreshed (due now, retries reset, ``request_id`` the latest cause's). A
+    leased one is left alone: when it completes, the engine sees the newer generation and
+    queues the follow-up itself.
     """
     waiting = await waits_for(connection, row)
     blocked = bool(waiting)
     event = await events.get_event_for_resource(connection, row["pk"])
     if event is None:
-        await writes.insert_events(connection, [new_event(row, blocked=blocked, now=now, event_id=event_id)])
-    elif event["status"] == QUEUED:
-        await writes.update_events(
+        await writes.insert_events(
             connection,
-            [(event["pk"], {"blocked": blocked, "available_at": now, "attempt": 0, "last_error": None})],
+            [new_event(row, blocked=blocked, now=now, event_id=event_id, request_id=request_id)],
         )
+    elif event["status"] == QUEUED:
+        refreshed = {"blocked": blocked, "available_at": now, "attempt": 0, "last_error": None}
+        await writes.update_events(connection, [(event["pk"], {**refreshed, "request_id": request_id})])
     if not blocked:
         touched.add((row["organization_id"], row["provider"]))
     return waiting
@@ -122,34 +134,55 @@ def apply_state(row: ResourceRow, changes: Changes, *, wants_processing: bool) -
 
 
 async def create(
-    connection: AsyncConnection, new: Sequence[tuple[NewResource, bool]], *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    new: Sequence[tuple[NewResource, bool, str | None]],
+    *,
+    now: datetime,
+    touched: Touched,
 ) -> list[ResourceRow]:
-    """Insert new resources, ``(values, wants_processing)`` each, with their first state, and
-    queue the events of those to process; returns them as stored.
+    """Insert new resources, ``(values, wants_processing, request_id)`` each, with their first
+    state, and queue the events of those to process; returns them as stored.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
     values: list[Row] = []
-    for declared, wants_processing in new:
+    for declared, wants_processing, _request_id in new:
         cause = Cause.APPLY if wants_processing else Cause.APPLY_DRAFT
         state = _move_from(connection, NEW, declared, cause)
         waiting = await unready_targets(connection, declared) if state is LifecycleState.PENDING else []
         values.append({**declared, "lifecycle_state": state, "waiting_on": waiting})
     pks = await writes.insert_resources(connection, values)
     rows = [resource_row({**row, "pk": pk}) for row, pk in zip(values, pks, strict=True)]
-    queued_rows = [row for row in rows if row["lifecycle_state"] is LifecycleState.PENDING]
+    queued = [
+        (row, request_id)
+        for row, (_declared, _wants, request_id) in zip(rows, new, strict=True)
+        if row["lifecycle_state"] is LifecycleState.PENDING
+    ]
     await writes.insert_events(
-        connection, [new_event(row, blocked=bool(row["waiting_on"]), now=now) for row in queued_rows]
+        connection,
+        [
+            new_event(row, blocked=bool(row["waiting_on"]), now=now, request_id=request_id)
+            for row, request_id in queued
+        ],
     )
+    queued_rows = [row for row, _request_id in queued]
     touched.update((row["organization_id"], row["provider"]) for row in queued_rows if not row["waiting_on"])
     return rows
 
 
 async def update(
-    connection: AsyncConnection, row: ResourceRow, changes: Changes, *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    changes: Changes,
+    *,
+    now: datetime,
+    touched: Touched,
+    request_id: str | None = None,
 ) -> ResourceRow:
-    """Write an apply's ``changes`` (state from ``apply_state``) and what follows; returns the row."""
+    """Write an apply's ``changes`` (state from ``apply_state``) and what follows; returns the row.
+
+    ``request_id``: of the apply, recorded on the event it queues."""
     updated = with_changes(row, changes)
     source, target = _state(row), _state(updated)
     if "lifecycle_state" in changes or "generation" in changes:
@@ -159,7 +192,9 @@ async def update(
     if target in (LifecycleState.PENDING, LifecycleState.PROCESSING) and (
         "generation" in changes or "lifecycle_state" in changes
     ):
-        changes["waiting_on"] = await _queue_event(connection, updated, now=now, touched=touched)
+        changes["waiting_on"] = await _queue_event(
+            connection, updated, now=now, touched=touched, request_id=request_id
+        )
     elif target is LifecycleState.DRAFT and source is LifecycleState.PENDING:
         # Its queued event must not be leased for a draft.
         event = await events.get_event_for_resource(connection, row["pk"])
@@ -345,7 +380,10 @@ async def succeed(
     if follow_up:
         changes["lifecycle_state"] = _move(connection, row, Cause.FOLLOW_UP, event["id"])
         waiting = await waits_for(connection, with_changes(row, changes))
-        fresh = _back_in_queue(0, id=new_id("evt"), blocked=bool(waiting), available_at=now, last_error=None)
+        # The change behind a follow-up came while this event was leased; its request is not known.
+        fresh = _back_in_queue(
+            0, id=new_id("evt"), blocked=bool(waiting), available_at=now, last_error=None, request_id=None
+        )
         await writes.update_events(connection, [(event["pk"], fresh)])
         if not waiting:
             touched.add((row["organization_id"], row["provider"]))
@@ -358,12 +396,18 @@ async def succeed(
 
 
 async def dependency_changed(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    *,
+    now: datetime,
+    touched: Touched,
+    request_id: str | None = None,
 ) -> None:
-    """A value this ready resource took from a dependency changed: back to pending for an ``UPDATE``."""
+    """A value this ready resource took from a dependency changed: back to pending for an ``UPDATE``
+    (``request_id``: of the request behind the change, when known)."""
     changes: Changes = {"lifecycle_state": _move(connection, row, Cause.DEPENDENCY_CHANGE), "updated_at": now}
     changes["waiting_on"] = await _queue_event(
-        connection, with_changes(row, changes), now=now, touched=touched
+        connection, with_changes(row, changes), now=now, touched=touched, request_id=request_id
     )
     await writes.update_resource(connection, row, changes)
     await unblock_dependents(connection, row, touched=touched)

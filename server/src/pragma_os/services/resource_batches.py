@@ -19,6 +19,7 @@ from pragma_os.errors import BatchRefusedError, PragmaError
 from pragma_os.services.resources import apply_in
 from pragma_os.store import Database
 from pragma_os.store.errors import AlreadyExistsError
+from pragma_sdk.log_format import current_log_fields
 from pragma_sdk.models import ResourceApply
 
 
@@ -78,12 +79,15 @@ async def _write(
 ) -> list[dict[str, Any]]:
     touched = Touched()
     documents: list[dict[str, Any]] = []
+    request_id = current_log_fields().get("request_id")
     try:
         async with database.transaction(wakes=touched) as connection:
             errors = list(refused)
             for index, body in prepared:
                 try:
-                    documents.append(await apply_in(connection, principal, body, touched))
+                    documents.append(
+                        await apply_in(connection, principal, body, touched, request_id=request_id)
+                    )
                 except PragmaError as error:  # checked before it wrote: go on checking the others
                     errors.extend(_entries(index, error))
             if errors:

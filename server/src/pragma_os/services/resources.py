@@ -30,8 +30,10 @@ async def apply_in(
     touched: Touched,
     *,
     owner: OwnerReference | None = None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     """Apply ``body`` inside the caller's transaction; returns the stored document.
+    ``request_id``: of the request applying it, recorded on the event it queues.
 
     Every check that can refuse it (name clash, a resource being deleted, a cycle, a target
     being deleted) runs before this apply writes anything, so a caller applying several
@@ -47,7 +49,7 @@ async def apply_in(
     if owner is not None:
         body = owned_by(owner, body, row)
     stored = await applying.apply(
-        connection, principal.organization_id, body, row, now=utcnow(), touched=touched
+        connection, principal.organization_id, body, row, now=utcnow(), touched=touched, request_id=request_id
     )
     if stored is not row:  # an identical re-apply changed nothing
         await audit.record(

@@ -190,6 +190,8 @@ events = Table(
     Column("lease_expires_at", UTCDateTime(), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The X-Request-ID of the apply that queued it (migration 0008); the worker logs it.
+    Column("request_id", String(200), nullable=True),
     Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
     Index(None, "status", "lease_expires_at"),
 )

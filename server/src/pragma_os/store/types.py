@@ -79,6 +79,7 @@ class EventRow(TypedDict):
     lease_expires_at: datetime | None
     last_error: str | None
     created_at: datetime
+    request_id: str | None
 
 
 def event_row(row: Mapping[Any, Any]) -> EventRow:
