@@ -49,6 +49,16 @@ def test_failures_and_the_dead_letter_queue(cli: Pragma, unique: str) -> None:
     assert "HTTP 404" in unknown.error_line()
 
     cli.ok("ops", "dead-letter", "delete", mine[other]["event_id"])
+    audited = json.loads(cli.ok("audit", "-n", "200", "-o", "json").out)
+    retry, discard = (
+        next(entry for entry in audited if entry["target"] == target)
+        for target in (event_id, mine[other]["event_id"])
+    )
+    assert (retry["action"], retry["detail"]) == (
+        "dead_letter.retry",
+        {"resource_id": f"resource:testkit_item_{broken}"},
+    )
+    assert discard["action"] == "dead_letter.discard"
     retried = cli.ok("ops", "dead-letter", "retry", "--all")
     assert "Retried" in retried.out
     deleted = cli.ok("ops", "dead-letter", "delete", "--provider", "testkit")
