@@ -6,7 +6,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pragma_os.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from pragma_os.observability.metrics import http_requests, http_seconds
 
 UNMATCHED = "unmatched"
 """The route of a request no route matched (a 404 for an unknown path), so raw paths never
@@ -39,5 +39,5 @@ class HTTPMetrics:
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED
             method = scope["method"]
-            HTTP_REQUESTS.labels(method, template, str(status)).inc()
-            HTTP_SECONDS.labels(method, template).observe(time.perf_counter() - started)
+            http_requests(method, template, str(status)).inc()
+            http_seconds(method, template).observe(time.perf_counter() - started)

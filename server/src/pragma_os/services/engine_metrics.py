@@ -16,12 +16,12 @@ from typing import Any
 from pragma_os.engine.rules import Cause
 from pragma_os.engine.transition_log import Leased, Outcome, Transition
 from pragma_os.observability.metrics import (
-    DELETION_SECONDS,
-    QUEUE_WAIT_SECONDS,
-    RECONCILE_SECONDS,
-    RECONCILES,
-    RETRIES,
-    TIME_TO_READY_SECONDS,
+    deletion_seconds,
+    queue_wait_seconds,
+    reconcile_seconds,
+    reconciles,
+    retries,
+    time_to_ready_seconds,
 )
 
 logger = logging.getLogger("pragma_os.metrics")
@@ -85,10 +85,10 @@ class EngineMetrics:
         # under the same event id, again (``complete`` with ``lease``).
         outcomes: list[Outcome] = notes.get("outcomes", ())
         for outcome in outcomes:
-            RECONCILES.labels(outcome.provider, outcome.resource, outcome.event_type, outcome.result).inc()
+            reconciles(outcome.provider, outcome.resource, outcome.event_type, outcome.result).inc()
             took = self._leased.end(outcome.event_id, now)
             if took is not None:
-                RECONCILE_SECONDS.labels(outcome.provider, outcome.resource, outcome.event_type).observe(took)
+                reconcile_seconds(outcome.provider, outcome.resource, outcome.event_type).observe(took)
         transitions: list[Transition] = notes.get("transitions", ())
         for transition in transitions:
             observe = self._by_cause.get(transition.cause)
@@ -96,7 +96,7 @@ class EngineMetrics:
                 observe(transition, now)
         leases: list[Leased] = notes.get("leases", ())
         for lease in leases:
-            QUEUE_WAIT_SECONDS.labels(lease.provider).observe(max(lease.waited, 0.0))
+            queue_wait_seconds(lease.provider).observe(max(lease.waited, 0.0))
             self._leased.begin(lease.event_id, now)
 
     def _apply(self, transition: Transition, now: float) -> None:
@@ -110,10 +110,10 @@ class EngineMetrics:
     def _ready(self, transition: Transition, now: float) -> None:
         took = self._applied.end((transition.organization_id, transition.resource_id), now)
         if took is not None:
-            TIME_TO_READY_SECONDS.labels(transition.provider, transition.resource).observe(took)
+            time_to_ready_seconds(transition.provider, transition.resource).observe(took)
 
     def _retry(self, transition: Transition, now: float) -> None:
-        RETRIES.labels(transition.provider).inc()
+        retries(transition.provider).inc()
         # A lease that expired ends here (a handler's failure already ended it).
         self._leased.forget(transition.event_id)
 
@@ -126,4 +126,4 @@ class EngineMetrics:
         self._applied.forget(key)
         took = self._deleted.end(key, now)
         if took is not None:
-            DELETION_SECONDS.labels(transition.provider, transition.resource).observe(took)
+            deletion_seconds(transition.provider, transition.resource).observe(took)
