@@ -13,8 +13,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from pragma_sdk import PragmaClient, ResourceFailedError
+from pragma_sdk import BuildStatus, DeploymentStatus, PragmaClient, ResourceFailedError
 from testing.fixtures.db import DATABASES
+from testing.fixtures.pipeline import deployed, pushed
+from testing.fixtures.provider_projects import widget_project
 from testing.fixtures.server import BOOTSTRAP_TOKEN, ENGINE_ENV, RunningServer, serving
 
 T = TypeVar("T")
@@ -44,11 +46,10 @@ def pragma(metrics_server: RunningServer) -> Iterator[PragmaClient]:
         yield client
 
 
-def scrape(server: RunningServer) -> Samples:
+def scrape(server: RunningServer, token: str | None = METRICS_TOKEN) -> Samples:
     """Every sample of ``/metrics``, parsed as Prometheus parses it."""
-    response = httpx.get(
-        f"{server.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
-    )
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    response = httpx.get(f"{server.url}/metrics", headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     samples: Samples = {}
@@ -214,3 +215,26 @@ def test_metrics_are_open_without_a_metrics_token(server: RunningServer) -> None
     assert response.status_code == 200
     families = {family.name for family in text_string_to_metric_families(response.text)}
     assert {"pragma_http_requests", "pragma_resources", "pragma_queue_depth", "pragma_reconcile"} <= families
+
+
+def test_builds_and_rollouts_are_timed(
+    server: RunningServer, client: PragmaClient, tmp_path: Path, provider_name: str
+) -> None:
+    before = scrape(server, token=None)
+    broken = pushed(
+        client, provider_name, widget_project(tmp_path / "broken", provider_name, module="import nowhere\n")
+    )
+    assert broken.status == BuildStatus.FAILED
+    built = pushed(client, provider_name, widget_project(tmp_path / "fine", provider_name))
+    assert built.status == BuildStatus.SUCCESS, built.error_message
+    assert deployed(client, provider_name).status == DeploymentStatus.AVAILABLE
+    after = scrape(server, token=None)
+
+    def moved(metric: str, **labels: str) -> float:
+        return value(after, metric, **labels) - value(before, metric, **labels)
+
+    assert moved("pragma_build_duration_seconds_count", result="failure") == 1
+    assert moved("pragma_build_duration_seconds_count", result="success") == 1
+    assert moved("pragma_build_duration_seconds_sum", result="success") > 0
+    assert moved("pragma_deploy_duration_seconds_count", result="success") == 1
+    client.delete_provider(provider_name, cascade=True)
