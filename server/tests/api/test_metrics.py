@@ -177,6 +177,8 @@ def test_http_requests_are_labelled_by_route_template(metrics_server: RunningSer
         assert missing.status_code == 404
     unknown = httpx.get(f"{metrics_server.url}/no-such-route-{name}", headers=headers)
     assert unknown.status_code == 404
+    invented = httpx.request("PROPFIND", f"{metrics_server.url}/health")
+    assert invented.status_code == 405
     after = scrape(metrics_server)
 
     def moved(metric: str, **labels: str) -> float:
@@ -186,7 +188,8 @@ def test_http_requests_are_labelled_by_route_template(metrics_server: RunningSer
     assert moved("pragma_http_requests_total", **template, status="404") == 2
     assert moved("pragma_http_request_duration_seconds_count", **template) == 2
     assert moved("pragma_http_requests_total", method="GET", route="unmatched", status="404") == 1
-    assert not any(name in label for _, labels in after for pair in labels for label in pair)
+    assert moved("pragma_http_requests_total", method="other", route="/health", status="405") == 1
+    assert not any(name.lower() in label.lower() for _, labels in after for pair in labels for label in pair)
 
 
 @pytest.mark.parametrize(

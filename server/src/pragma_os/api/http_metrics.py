@@ -13,6 +13,11 @@ UNMATCHED = "unmatched"
 become label values."""
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+"""The method label of any other method a client sends, which must not add series."""
+
+
 class HTTPMetrics:
     """Observe each request once its answer is sent: its route's template (``scope["route"]``,
     set by routing) rather than its path, so that the series stay few."""
@@ -38,6 +43,6 @@ class HTTPMetrics:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED
-            method = scope["method"]
+            method = scope["method"] if scope["method"] in _METHODS else OTHER_METHOD
             http_requests(method, template, str(status)).inc()
             http_seconds(method, template).observe(time.perf_counter() - started)
