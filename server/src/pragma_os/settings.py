@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     bootstrap_token: SecretStr | None = None
     bootstrap_email: str = "admin@localhost"
     secret_key: SecretStr | None = None
+    # When set, GET /metrics asks for it as a bearer token; unset, /metrics is open (docs/metrics.md).
+    metrics_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # The request line and headers together; a larger request head gets 431.
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)

@@ -60,7 +60,8 @@ def test_a_422_is_either_shape(document: dict[str, Any]) -> None:
 
 def test_user_routes_declare_403_for_worker_tokens(document: dict[str, Any]) -> None:
     for method, path, operation in operations(document):
-        if operation.get("security") and not path.startswith("/workers/"):
+        takes_api_token = any("HTTPBearer" in requirement for requirement in operation.get("security", []))
+        if takes_api_token and not path.startswith("/workers/"):
             assert "403" in operation["responses"], (method, path)
 
 
@@ -113,3 +114,11 @@ def test_the_bearer_token_is_declared(document: dict[str, Any]) -> None:
     assert "security" not in document["paths"]["/health"]["get"]
     # A signed URL downloads without a token.
     assert document["paths"]["/files/{name}/download"]["get"]["security"] == [{"HTTPBearer": []}, {}]
+
+
+def test_metrics_take_their_own_optional_token(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/metrics"]["get"]
+    assert operation["security"] == [{"MetricsToken": []}, {}]
+    assert document["components"]["securitySchemes"]["MetricsToken"]["scheme"] == "bearer"
+    assert set(operation["responses"]["200"]["content"]) == {"text/plain"}
+    assert body_schema(operation["responses"]["401"]) == ERROR

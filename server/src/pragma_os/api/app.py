@@ -18,10 +18,21 @@ from uv import find_uv_bin
 import pragma_os
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
+from pragma_os.api.http_metrics import HTTPMetrics
 from pragma_os.api.limits import BodySizeLimit
 from pragma_os.api.request_ids import RequestIds
 from pragma_os.api.responses import FastJSONResponse
-from pragma_os.api.routers import audit, auth, dead_letters, files, health, providers, resources, workers
+from pragma_os.api.routers import (
+    audit,
+    auth,
+    dead_letters,
+    files,
+    health,
+    metrics,
+    providers,
+    resources,
+    workers,
+)
 from pragma_os.api.routing import allowed_methods
 from pragma_os.auth import Authenticator
 from pragma_os.builds import INTROSPECT_SCRIPT
@@ -44,6 +55,7 @@ from pragma_os.sandbox import ResourceLimits, Sandbox, SandboxIdentities, Sandbo
 from pragma_os.secrets.keys import load_server_keys
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
+from pragma_os.services.engine_metrics import EngineMetrics
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.services.process_output import ProcessOutputs
 from pragma_os.services.provider_files import ProviderFiles
@@ -194,6 +206,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.dispatcher = dispatcher
         database.before_commit = dispatcher.parked.hand_off
+        database.after_commit = EngineMetrics().committed
         # Other replicas on the same PostgreSQL wake this one's waiters through the database.
         listener = (
             await listen(database.url, database.sender, Relay(wakeups, database.commits, dispatcher.queries))
@@ -263,9 +276,11 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
     app.add_middleware(UnexpectedErrors)  # it also answers for BodySizeLimit
-    app.add_middleware(RequestIds)  # outermost of ours: every answer above carries the id
+    app.add_middleware(RequestIds)  # every answer above carries the id
+    app.add_middleware(HTTPMetrics)  # outermost: it sees every answer, the errors' too
     routers = [
-        module.router for module in (health, auth, resources, dead_letters, workers, providers, files, audit)
+        module.router
+        for module in (health, auth, resources, dead_letters, workers, providers, files, audit, metrics)
     ]
     for router in routers:
         app.include_router(router)

@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.interpreters import Interpreter
 from pragma_os.builds.uv import default_cache_dir
+from pragma_os.observability.metrics import BUILD_SECONDS
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.provider_files import ProviderFiles, VersionFiles
@@ -121,6 +123,7 @@ class BuildQueue:
         output = self._output(build["organization_id"], build["provider_id"], build["version"])
         async with lock, self._slots:
             await self._update(build, {"status": BuildStatus.BUILDING, "error_message": None})
+            started = time.monotonic()
             try:
                 outcome = await self._build(files, build["organization_id"], output)
             except asyncio.CancelledError:
@@ -135,6 +138,8 @@ class BuildQueue:
             if outcome.get("success") and recorded["status"] == BuildStatus.FAILED:
                 output.note(f"build failed: {recorded['error_message']}")
             await self._update(build, recorded)
+            result = "success" if recorded["status"] == BuildStatus.SUCCESS else "failure"
+            BUILD_SECONDS.labels(result).observe(time.monotonic() - started)
 
     async def _build(
         self, files: VersionFiles, organization_id: str, output: CapturedOutput

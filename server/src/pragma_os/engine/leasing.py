@@ -19,6 +19,7 @@ from pragma_os.engine.inputs import Inputs, resolve_from, unresolved
 from pragma_os.engine.references import UnresolvableReferenceError
 from pragma_os.engine.retry import RetryPolicy, retry_status
 from pragma_os.engine.rules import Cause
+from pragma_os.engine.transition_log import Leased, leases_of
 from pragma_os.engine.waits import targets_of, unready, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, UnsealError
@@ -117,6 +118,10 @@ async def _build(
     if inputs is not None:
         changes["resolved_config"] = inputs.resolved_config
     dispatches.add(connection, event, row, leased, changes)
+    waited = (now - event["available_at"]).total_seconds()
+    leases_of(connection).append(
+        Leased(event["id"], row["provider"], row["resource"], event_type.value, waited)
+    )
     return payload
 
 

@@ -18,6 +18,7 @@ from pragma_os.engine.failures import DeadLetter, Failure, Redact, Retry, decide
 from pragma_os.engine.inputs import inputs_changed
 from pragma_os.engine.propagation import propagate
 from pragma_os.engine.retry import RetryPolicy
+from pragma_os.engine.transition_log import Outcome, outcomes_of
 from pragma_os.engine.wakeups import Touched
 from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
 from pragma_os.store import events, links
@@ -88,9 +89,15 @@ async def complete(
             await _succeed(
                 connection, event, row, outputs, now, sealer, touched, has_dependents=has_dependents
             )
+            outcome = "success"
         else:
             failure = Failure(error, failure_traceback(result, plaintexts, redact), bool(result.permanent))
-            await settle([decide(event, row, failure, now=now, policy=policy)], connection, touched=touched)
+            decision = decide(event, row, failure, now=now, policy=policy)
+            await settle([decision], connection, touched=touched)
+            outcome = "retry" if isinstance(decision, Retry) else "failure"
+        outcomes_of(connection).append(
+            Outcome(event["id"], event["provider"], row["resource"], event["event_type"] or "", outcome)
+        )
     return rejections
 
 

@@ -49,7 +49,18 @@ def _move_from(
 ) -> State:
     """``_move`` from ``source``: ``NEW`` for a resource not stored yet."""
     target = next_state(cause, source, provisioned=row["provisioned"])
-    log_of(connection).append(Transition(cause, row["organization_id"], row["id"], source, target, event_id))
+    log_of(connection).append(
+        Transition(
+            cause,
+            row["organization_id"],
+            row["id"],
+            source,
+            target,
+            event_id,
+            provider=row["provider"],
+            resource=row["resource"],
+        )
+    )
     return target
 
 
@@ -187,7 +198,15 @@ async def update(
     source, target = _state(row), _state(updated)
     if "lifecycle_state" in changes or "generation" in changes:
         log_of(connection).append(
-            Transition(_apply_cause(target), row["organization_id"], row["id"], source, target)
+            Transition(
+                _apply_cause(target),
+                row["organization_id"],
+                row["id"],
+                source,
+                target,
+                provider=row["provider"],
+                resource=row["resource"],
+            )
         )
     if target in (LifecycleState.PENDING, LifecycleState.PROCESSING) and (
         "generation" in changes or "lifecycle_state" in changes

@@ -32,6 +32,8 @@ class WorkerPresence:
         self._absent: dict[tuple[str, str], float] = {}
         # Until when a poll through this replica vouches for a provider's worker.
         self._polled_here: dict[tuple[str, str], float] = {}
+        # When a worker of each provider last polled this replica (for metrics).
+        self._last_poll: dict[str, float] = {}
 
     def mark(self, worker_id: str) -> None:
         """The worker polled just now."""
@@ -50,6 +52,7 @@ class WorkerPresence:
         for provider in providers:
             self._absent.pop((organization_id, provider), None)
             self._polled_here[(organization_id, provider)] = now + wait_seconds + PRESENCE_GRACE_SECONDS
+            self._last_poll[provider] = now
         key = (organization_id, worker_id, tuple(providers))
         renewed_at, lasts_until = self._renewed.get(key, (float("-inf"), float("-inf")))
         if now - renewed_at < _RENEW_SECONDS and now + wait_seconds <= lasts_until:
@@ -58,6 +61,11 @@ class WorkerPresence:
         expires_at = utcnow() + timedelta(seconds=wait_seconds + PRESENCE_GRACE_SECONDS)
         async with self._database.transaction() as connection:
             await store.renew(connection, organization_id, providers, worker_id, expires_at)
+
+    def last_polls(self) -> dict[str, float]:
+        """Seconds since a worker of each provider last polled this replica."""
+        now = time.monotonic()
+        return {provider: now - polled for provider, polled in self._last_poll.items()}
 
     async def any_polling(self, organization_id: str, provider: str) -> bool:
         """Whether some worker of the provider polls any replica now (or did a moment ago)."""

@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 Settle = Callable[[bool], None]
 """Told, after the transaction ended, whether it committed."""
+AfterCommit = Callable[[dict[str, Any]], None]
+"""Told a committed write transaction's ``notes`` (metrics observe its transitions there)."""
 BeforeCommit = Callable[[AsyncConnection, Collection[tuple[str, str]]], Awaitable[Settle | None]]
 """Runs last in a write transaction that gave providers work (its ``wakes``)."""
 
@@ -69,6 +71,9 @@ class Database:
         self.before_commit: BeforeCommit | None = None
         """Set by the app to the engine's hand-off: leases the work a transaction created to
         workers waiting here (``engine/handoff.py``)."""
+        self.after_commit: AfterCommit | None = None
+        """Set by the app to the metrics' observer of committed transactions
+        (``services/engine_metrics.py``); it must be quick and must not raise."""
 
     @asynccontextmanager
     async def transaction(self, *, wakes: Collection[tuple[str, str]] = ()) -> AsyncIterator[AsyncConnection]:
@@ -85,7 +90,8 @@ class Database:
         try:
             async with guard, self._writing() as connection:
                 feed.begin(connection)
-                connection.info[_NOTES] = {}
+                kept: dict[str, Any] = {}
+                connection.info[_NOTES] = kept
                 notifications.begin(connection)
                 yield connection
                 if wakes and self.before_commit is not None:
@@ -99,6 +105,8 @@ class Database:
             raise
         if settle is not None:
             settle(True)
+        if self.after_commit is not None:
+            self.after_commit(kept)
         if moved and settle is not None:
             # The handed-off lease resumes its poll through one more loop turn than a watch
             # needs: the watchers are woken a turn later, so that the worker, who has work to
