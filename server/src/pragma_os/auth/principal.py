@@ -19,6 +19,13 @@ class Principal:
     email: str | None
     token_id: str
     provider_scope: str | None = None
+    token_name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who the caller is, as a resource's history names them: the user and the token's name."""
+        token = f"token {self.token_name or self.token_id}"
+        return f"{self.email} ({token})" if self.email else token
 
     @property
     def is_worker(self) -> bool:

@@ -11,6 +11,7 @@ from pragma_os.builtin.sealing import seal_secret_config
 from pragma_os.engine import applying
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
+from pragma_os.engine.transition_log import act_as
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services.config_validation import ConfigValidator
@@ -155,6 +156,8 @@ class ApplyQueue:
                 for resource_id in existing:
                     singles.append(candidates.pop((organization_id, resource_id)))
             if candidates:
+                for principal, body, _owner, _future in candidates.values():
+                    act_as(connection, principal.actor, body.resource_id)
                 new = [
                     (principal.organization_id, body)
                     for principal, body, _owner, _future in candidates.values()

@@ -36,4 +36,6 @@ async def propagate(
             connection, dependent, sealer
         ):
             continue
-        await transitions.dependency_changed(connection, dependent, now=now, touched=touched)
+        await transitions.dependency_changed(
+            connection, dependent, now=now, touched=touched, dependency=row["id"]
+        )

@@ -190,6 +190,8 @@ events = Table(
     Column("lease_expires_at", UTCDateTime(), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # When the current lease began: a result's handler duration is measured from it.
+    Column("leased_at", UTCDateTime(), nullable=True),
     Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
     Index(None, "status", "lease_expires_at"),
 )
@@ -230,6 +232,32 @@ resource_changes = Table(
     Column("changed_at", UTCDateTime(), nullable=False),
     Index(None, "organization_id", "seq"),
     Index(None, "changed_at"),
+)
+
+# The history of every resource: one row per lifecycle transition, written with it (see
+# engine/history.py), paged newest first by ``id``; kept after the resource is deleted, until
+# retention trims it.
+resource_history = Table(
+    "resource_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), nullable=False),
+    Column("resource_id", String(400), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("cause", String(30), nullable=False),
+    Column("actor", String(400), nullable=True),
+    Column("caused_by", String(400), nullable=True),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=True),
+    Column("generation", Integer, nullable=True),
+    Column("event_id", String(40), nullable=True),
+    Column("attempt", Integer, nullable=True),
+    Column("duration_ms", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("error_traceback", Text, nullable=True),
+    Column("changes", JSONDocument, nullable=True),
+    Index(None, "organization_id", "resource_id", "id"),
+    Index(None, "at"),
 )
 
 # Pushed providers of an organization and their deployment.

@@ -88,6 +88,7 @@ async def find_token_holder(connection: AsyncConnection, token_hash: str) -> dic
         select(
             api_tokens.c.id.label("token_id"),
             api_tokens.c.provider_scope,
+            api_tokens.c.name.label("token_name"),
             api_tokens.c.user_id,
             users.c.email,
             organizations.c.id.label("organization_id"),

@@ -79,6 +79,7 @@ class EventRow(TypedDict):
     lease_expires_at: datetime | None
     last_error: str | None
     created_at: datetime
+    leased_at: datetime | None
 
 
 def event_row(row: Mapping[Any, Any]) -> EventRow:
