@@ -236,7 +236,7 @@ def describe(
                 if letter.get("resource_id") == document["id"]
             ]
         with doing("read the resource's history", context=state.context_name):
-            history = client.get_resource_history(
+            recent = client.get_resource_history(
                 str(document["provider"]),
                 str(document["resource"]),
                 str(document["name"]),
@@ -247,13 +247,13 @@ def describe(
         "dependents": sorted(dependents(document, everything).values()),
         "owns": sorted(owned(document, everything).values()),
         "dead_letters": letters,
-        "history": history,
+        "history": recent,
     }
     emit(
         state.out,
         data,
         state.output_format(output),
-        lambda: views.describe_view(document, everything, letters, history, whole_traceback=whole_traceback),
+        lambda: views.describe_view(document, everything, letters, recent, whole_traceback=whole_traceback),
     )
 
 
