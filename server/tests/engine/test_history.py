@@ -190,7 +190,7 @@ def test_pages_walk_every_entry_once_newest_first(
     assert [e["id"] for e in after] == everything[2:5]
 
 
-@pytest.mark.parametrize("cursor", ["abc", "0", "-1", "1.5", "99999999999999999999", "١٢"])
+@pytest.mark.parametrize("cursor", ["abc", "", "-1", "1.5", "1234567890123456789", "١٢"])
 def test_a_bad_cursor_is_422_naming_it(engine_server: RunningServer, cursor: str, unique: str) -> None:
     with http_of(engine_server) as http:
         http.post("/resources/apply", json=item(f"{unique}-x", value="v"))

@@ -13,9 +13,12 @@ from pragma_os.store import Database, resources
 from pragma_os.store import history as store
 from pragma_os.store.types import Row, utcnow
 
-MAX_CURSOR = 2**63 - 1
+CURSOR_DIGITS = 18
+"""A cursor is an entry id: a whole number of at most this many digits (ids stay far below)."""
+CURSOR_PATTERN = f"^[0-9]{{1,{CURSOR_DIGITS}}}$"
 CURSOR_RULE = (
-    f"must be a value from an X-Next-Cursor header of this history (a whole number from 1 to {MAX_CURSOR})"
+    "must be a value from an X-Next-Cursor header of this history "
+    f"(a whole number of 1 to {CURSOR_DIGITS} digits)"
 )
 
 
@@ -30,7 +33,7 @@ class HistoryPage:
 def decode_cursor(cursor: str) -> int:
     """The entry id a cursor points before; ``InvalidInputError`` naming ``cursor`` otherwise."""
     # isdigit() alone passes digits of other scripts; the length check spares converting junk.
-    if cursor.isascii() and cursor.isdigit() and len(cursor) <= 19 and 1 <= int(cursor) <= MAX_CURSOR:
+    if cursor.isascii() and cursor.isdigit() and len(cursor) <= CURSOR_DIGITS:
         return int(cursor)
     raise InvalidInputError("cursor", CURSOR_RULE)
 

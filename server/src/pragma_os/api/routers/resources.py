@@ -331,7 +331,7 @@ MAX_HISTORY_PAGE = 1000
             "headers": {
                 "X-Next-Cursor": {
                     "description": "When more follow: the cursor of the next (older) page",
-                    "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                    "schema": {"type": "string", "pattern": resource_history.CURSOR_PATTERN},
                 }
             },
         },
@@ -350,7 +350,7 @@ async def get_resource_history(
         str | None,
         Query(
             description="X-Next-Cursor of the previous page (the page starts with the entry before it)",
-            json_schema_extra={"pattern": "^[0-9]{1,19}$"},
+            json_schema_extra={"pattern": resource_history.CURSOR_PATTERN},
         ),
     ] = None,
 ) -> FastJSONResponse:
