@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pragma_cli.failures import TRACEBACK_TAIL_LINES, retry_text, traceback_text
+from pragma_cli.history_views import recent_history
 from pragma_cli.output import (
     age,
     free_text,
@@ -94,10 +95,11 @@ def describe_view(
     document: Mapping[str, Any],
     everything: list[dict[str, Any]],
     dead_letters: list[dict[str, Any]],
+    history: list[dict[str, Any]],
     *,
     whole_traceback: bool = False,
 ) -> RenderableType:
-    """Everything about one resource, and what around it refers to it.
+    """Everything about one resource, what around it refers to it, and its latest transitions.
 
     The traceback of its last failure shows its last ``TRACEBACK_TAIL_LINES`` lines unless
     ``whole_traceback``.
@@ -143,6 +145,7 @@ def describe_view(
         _section("Dependents", _paths(dependents(document, everything), by_id)),
         _section("Owns", _paths(owned(document, everything), by_id)),
         _section("Recent events", _events(document, dead_letters)),
+        _section("Recent history ('pragma resources history' shows all)", recent_history(history)),
     ]
     return Group(*parts)
 
@@ -169,7 +172,7 @@ def _events(document: Mapping[str, Any], dead_letters: list[dict[str, Any]]) -> 
         )
         text.append(f"{letter.get('error') or letter.get('error_message')}\n", style="red")
     if not text:
-        return Text("none (the API keeps no event history; dead letters appear here)", style="dim")
+        return Text("none", style="dim")
     text.rstrip()
     return text
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     change_feed_retention_seconds: float = Field(default=3600.0, gt=0)
     # The organization's audit (GET /audit) keeps entries this long.
     audit_retention_days: float = Field(default=365.0, gt=0)
+    # How long a resource's history (GET /resources/{id}/history) is kept.
+    history_retention_days: float = Field(default=30.0, gt=0)
     # How long a resource's health or logs wait for a worker of its provider to answer.
     query_answer_seconds: float = Field(default=10.0, gt=0)
     provider_packages: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from pragma_cli.batches import apply_all
 from pragma_cli.commands import resource_tags, reveal
 from pragma_cli.errors import CliError, UsageError, doing, explain
 from pragma_cli.fetching import fetch_resource
+from pragma_cli.history_views import history_table
 from pragma_cli.manifests import Manifest, Upload, load_manifests
 from pragma_cli.output import OutputFormat, OutputOption, emit, emit_list, state_label
 from pragma_cli.progress import Goal, Outcome, Tracker, wait_for
@@ -22,6 +23,9 @@ from pragma_cli.references import dependents, document_path, owned, split_type
 from pragma_cli.state import CliState, state_of
 from pragma_cli.watching import watch_changes
 from pragma_sdk import PragmaClient
+
+DESCRIBE_HISTORY = 5
+"""How many of its latest transitions ``describe`` shows."""
 
 app = typer.Typer(help="Apply, inspect, tag, delete and watch resources.", no_args_is_help=True)
 app.add_typer(resource_tags.app, name="tags")
@@ -211,9 +215,10 @@ def describe(
 ) -> None:
     """Show everything about a resource: config, resolved references, outputs, dependencies,
     dependents, owner, error (with where its retries stand and the traceback of the handler's
-    last failure), and its events in flight or in the dead-letter queue.
+    last failure), its events in flight or in the dead-letter queue, and its last few
+    lifecycle transitions ('pragma resources history' shows them all).
 
-    With -o json or yaml: {resource, dependents, owns, dead_letters}.
+    With -o json or yaml: {resource, dependents, owns, dead_letters, history}.
 
     Examples:
         pragma resources describe mycloud/database orders
@@ -230,18 +235,57 @@ def describe(
                 for letter in client.list_dead_letter_events(provider=str(document["provider"]))
                 if letter.get("resource_id") == document["id"]
             ]
+        with doing("read the resource's history", context=state.context_name):
+            recent = client.get_resource_history(
+                str(document["provider"]),
+                str(document["resource"]),
+                str(document["name"]),
+                limit=DESCRIBE_HISTORY,
+            )
     data = {
         "resource": document,
         "dependents": sorted(dependents(document, everything).values()),
         "owns": sorted(owned(document, everything).values()),
         "dead_letters": letters,
+        "history": recent,
     }
     emit(
         state.out,
         data,
         state.output_format(output),
-        lambda: views.describe_view(document, everything, letters, whole_traceback=whole_traceback),
+        lambda: views.describe_view(document, everything, letters, recent, whole_traceback=whole_traceback),
     )
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    resource_type: TypeArgument,
+    name: NameArgument,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Only the newest this many entries.")
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Show the history of a resource, newest first: one entry per lifecycle transition
+    (applied, handed to a worker, succeeded, failed, retried, dependency changed, deleted …),
+    who caused it (user and token, or the worker), the config or outputs changes
+    (+ added, - removed, ~ changed; secret values stay [redacted]), the attempt, how long the
+    handler took, and the error. A deleted resource's history stays readable until the
+    server's retention (PRAGMA_HISTORY_RETENTION_DAYS, 30 days by default) trims it.
+
+    Examples:
+        pragma resources history mycloud/database orders
+        pragma resources history mycloud/database orders -n 10 -o json
+    """
+    state = state_of(ctx)
+    provider, resource = split_type(resource_type)
+    with (
+        state.client() as client,
+        doing(f"read the history of {resource_type}/{name}", context=state.context_name),
+    ):
+        entries = client.get_resource_history(provider, resource, name, limit=limit)
+    emit_list(state, entries, output, lambda: history_table(entries), empty="No history recorded.")
 
 
 @app.command()

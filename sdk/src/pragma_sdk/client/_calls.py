@@ -45,6 +45,7 @@ from pragma_sdk.resource import KEEP_REFERENCES, Resource
 
 ResourceT = TypeVar("ResourceT", bound=Resource[Any, Any])
 
+HISTORY_PAGE_SIZE = 1000
 LIST_PAGE_SIZE = 1000
 # One long poll of ``wait_subresource_ready``: well under the server's limit and proxies' idle cuts.
 SUBRESOURCE_WAIT_SECONDS = 20.0
@@ -175,6 +176,40 @@ class PragmaCalls(FileCalls):
         """
         response = yield self._request("GET", f"/resources/{resource_id(provider, resource, name)}")
         return parse_document(response_json(response), model)
+
+    @operation
+    def get_resource_history(
+        self,
+        provider: str,
+        resource: str,
+        name: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[list[dict[str, Any]]]:
+        """The history of a resource: one entry per lifecycle transition, newest first (see
+        ``ResourceHistoryEntry``). A deleted resource's history stays readable until the
+        server's retention trims it.
+
+        Args:
+            provider: The resource's provider.
+            resource: The resource's type.
+            name: The resource's name.
+            limit: At most this many entries (1 to 1000); without it, every entry.
+            cursor: Start after this entry: ``str(entries[-1]["id"])`` of the previous page.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such resource and no history of one.
+        """
+        path = f"/resources/{resource_id(provider, resource, name)}/history"
+        entries: list[dict[str, Any]] = []
+        while True:
+            page_size = HISTORY_PAGE_SIZE if limit is None else min(limit - len(entries), HISTORY_PAGE_SIZE)
+            response = yield self._request("GET", path, params={"limit": page_size, "cursor": cursor})
+            entries.extend(response_json(response))
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor or (limit is not None and len(entries) >= limit):
+                return entries
 
     @operation
     def apply_resource(

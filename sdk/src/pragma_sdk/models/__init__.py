@@ -286,6 +286,44 @@ class ResourceStatus(WireModel):
     error: str | None = None
 
 
+class FieldChange(WireModel):
+    """One changed field of a config or of outputs, in a resource's history: ``path`` is dotted
+    (``spec.size``); a secret value reads ``[redacted]``."""
+
+    path: str
+    change: Literal["added", "removed", "changed"]
+    old: Any = None
+    new: Any = None
+
+
+class ResourceHistoryEntry(WireModel):
+    """One lifecycle transition of a resource (``GET /resources/{id}/history``), newest first.
+
+    ``cause`` says why it moved (``apply``, ``dependency_change``, ``lease``, ``success``,
+    ``retryable_failure``, ``failure``, ``dead_letter_retry``, ``delete``, ``remove`` …);
+    ``caused_by`` names the dependency whose change it propagates, or the owner whose
+    deletion took it along; ``actor`` is the user and token that asked for it, or the worker
+    that handled it. ``to_state`` is None when the resource went away.
+    """
+
+    id: int
+    resource_id: str
+    at: datetime
+    cause: str
+    actor: str | None = None
+    caused_by: str | None = None
+    from_state: LifecycleState | None = None
+    to_state: LifecycleState | None = None
+    generation: int | None = None
+    event_id: str | None = None
+    attempt: int | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    error_traceback: str | None = None
+    config_changes: list[FieldChange] | None = None
+    outputs_changes: list[FieldChange] | None = None
+
+
 class ResourceDefinition(WireModel):
     """A resource type a provider offers, with the JSON schemas of its config and outputs."""
 

@@ -48,6 +48,7 @@ from pragma_os.daemons.rescuer import rescue_forever
 from pragma_os.deploy.packages import start_package_workers
 from pragma_os.deploy.releases import LocalProcessDeployer
 from pragma_os.deploy.runs import ServerRun
+from pragma_os.engine.history import write_history
 from pragma_os.engine.retry import RetryPolicy
 from pragma_os.engine.wakeups import Wakeups
 from pragma_os.files import LocalFileStorage
@@ -207,6 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.dispatcher = dispatcher
         database.before_commit = dispatcher.parked.hand_off
         database.after_commit = EngineMetrics().committed
+        database.record = write_history
         # Other replicas on the same PostgreSQL wake this one's waiters through the database.
         listener = (
             await listen(database.url, database.sender, Relay(wakeups, database.commits, dispatcher.queries))

@@ -22,6 +22,12 @@ class Principal:
     token_name: str | None = None
 
     @property
+    def actor(self) -> str:
+        """Who the caller is, as a resource's history names them: the user and the token's name."""
+        token = f"token {self.token_name or self.token_id}"
+        return f"{self.email} ({token})" if self.email else token
+
+    @property
     def is_worker(self) -> bool:
         """Whether this is a worker token, allowed only on the worker routes of its providers."""
         return self.provider_scope is not None

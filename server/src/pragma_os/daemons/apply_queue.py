@@ -11,6 +11,7 @@ from pragma_os.builtin.sealing import seal_secret_config
 from pragma_os.engine import applying
 from pragma_os.engine.documents import to_document
 from pragma_os.engine.references import find_targets
+from pragma_os.engine.transition_log import act_as
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services import audit
@@ -161,19 +162,18 @@ class ApplyQueue:
                 for resource_id in existing:
                     singles.append(candidates.pop((organization_id, resource_id)))
             if candidates:
-                new = [
-                    (principal.organization_id, body, request_id)
-                    for principal, body, _owner, request_id, _future in candidates.values()
-                ]
+                new = []
+                for principal, body, _owner, request_id, _future in candidates.values():
+                    act_as(connection, principal.actor, body.resource_id)
+                    new.append((principal.organization_id, body, request_id))
                 rows = await applying.create_new(connection, new, now=now, touched=touched)
-                applied_by = [principal for principal, *_item in candidates.values()]
                 await audit.record_entries(
                     connection,
                     [
                         audit.entry(
                             principal, AuditAction.RESOURCE_APPLY, row["id"], created=True, generation=1
                         )
-                        for principal, row in zip(applied_by, rows, strict=True)
+                        for (principal, *_item), row in zip(candidates.values(), rows, strict=True)
                     ],
                 )
                 futures = [future for *_item, future in candidates.values()]

@@ -1,5 +1,6 @@
 """The rescuer: redelivers the events of workers that stopped heartbeating, and keeps the
-tables that only grow (change feed, provider queries, worker presence, audit) trimmed."""
+tables that only grow (change feed, resource history, audit, provider queries, worker
+presence) trimmed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import logging
 
 from pragma_os.services.audit import prune_audit
+from pragma_os.services.resource_history import prune_history
 from pragma_os.services.watch import prune_change_feed
 from pragma_os.services.workers import Dispatcher, recheck_blocked, rescue_expired
 from pragma_os.settings import Settings
@@ -36,6 +38,7 @@ async def rescue_forever(dispatcher: Dispatcher, settings: Settings) -> None:
             if loop.time() - last_prune >= _PRUNE_SECONDS:
                 last_prune = loop.time()
                 await prune_change_feed(dispatcher.database, settings.change_feed_retention_seconds)
+                await prune_history(dispatcher.database, settings.history_retention_days)
                 await dispatcher.queries.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
                 await dispatcher.presence.prune(_PRESENCE_AND_QUERY_RETENTION_SECONDS)
                 await prune_audit(dispatcher.database, settings.audit_retention_days)

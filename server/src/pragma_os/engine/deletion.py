@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine import transitions
 from pragma_os.engine.documents import path_of
+from pragma_os.engine.transition_log import Detail
 from pragma_os.engine.wakeups import Touched
 from pragma_os.errors import ConflictError
 from pragma_os.store import links
@@ -46,7 +47,8 @@ async def delete(
     result = row
     # Deepest owned first, so what can go at once is gone before its owner looks.
     for item in reversed(doomed.values()):
-        changed = await _start_deleting(connection, item, now=now, touched=touched)
+        owner = None if item["pk"] == row["pk"] else row["id"]
+        changed = await _start_deleting(connection, item, now=now, touched=touched, caused_by=owner)
         if item["pk"] == row["pk"]:
             result = changed
     # Some of the set were removed outright after others computed their waits; waits are
@@ -57,11 +59,11 @@ async def delete(
 
 
 async def _start_deleting(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched, caused_by: str | None
 ) -> ResourceRow:
     if row["deleting"]:
         return row
     if await transitions.removable_now(connection, with_changes(row, {"deleting": True})):
-        await transitions.remove(connection, row, touched=touched)
+        await transitions.remove(connection, row, touched=touched, detail=Detail(caused_by=caused_by))
         return with_changes(row, {"deleting": True, "updated_at": now})
-    return await transitions.mark_deleting(connection, row, now=now, touched=touched)
+    return await transitions.mark_deleting(connection, row, now=now, touched=touched, caused_by=caused_by)

@@ -44,5 +44,5 @@ async def propagate(
         ):
             continue
         await transitions.dependency_changed(
-            connection, dependent, now=now, touched=touched, request_id=request_id
+            connection, dependent, now=now, touched=touched, dependency=row["id"], request_id=request_id
         )

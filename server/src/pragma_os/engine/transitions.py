@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.engine.failures import DeadLetter, Retry
 from pragma_os.engine.rules import NEW, Cause, State, next_state
-from pragma_os.engine.transition_log import Transition, log_of
+from pragma_os.engine.transition_log import NO_DETAIL, Detail, Transition, log_of
 from pragma_os.engine.waits import unready_targets, waits_for
 from pragma_os.engine.wakeups import Touched
 from pragma_os.ids import new_id
@@ -39,13 +39,25 @@ from pragma_os.store.types import (
 from pragma_sdk.models import LifecycleState
 
 
-def _move(connection: AsyncConnection, row: ResourceRow, cause: Cause, event_id: str | None = None) -> State:
-    """The state ``cause`` takes ``row`` to, recorded; refused when the table forbids it."""
-    return _move_from(connection, _state(row), row, cause, event_id)
+def _move(
+    connection: AsyncConnection,
+    row: ResourceRow,
+    cause: Cause,
+    event_id: str | None = None,
+    detail: Detail = NO_DETAIL,
+) -> State:
+    """The state ``cause`` takes ``row`` to, recorded (with ``detail``, for its history);
+    refused when the table forbids it."""
+    return _move_from(connection, _state(row), row, cause, event_id, detail)
 
 
 def _move_from(
-    connection: AsyncConnection, source: State, row: NewResource, cause: Cause, event_id: str | None = None
+    connection: AsyncConnection,
+    source: State,
+    row: NewResource,
+    cause: Cause,
+    event_id: str | None = None,
+    detail: Detail = NO_DETAIL,
 ) -> State:
     """``_move`` from ``source``: ``NEW`` for a resource not stored yet."""
     target = next_state(cause, source, provisioned=row["provisioned"])
@@ -57,11 +69,20 @@ def _move_from(
             source,
             target,
             event_id,
+            row["generation"],
+            detail,
             provider=row["provider"],
             resource=row["resource"],
         )
     )
     return target
+
+
+def _worker_detail(event: EventRow, **fields: Any) -> Detail:
+    """The detail of a transition a worker's lease or result causes."""
+    return Detail(
+        actor=event["lease_owner"], attempt=event["attempt"], leased_at=event.get("leased_at"), **fields
+    )
 
 
 def _state(row: ResourceRow) -> State:
@@ -160,7 +181,9 @@ async def create(
     values: list[Row] = []
     for declared, wants_processing, _request_id in new:
         cause = Cause.APPLY if wants_processing else Cause.APPLY_DRAFT
-        state = _move_from(connection, NEW, declared, cause)
+        state = _move_from(
+            connection, NEW, declared, cause, detail=Detail(config_before={}, config_after=declared["config"])
+        )
         waiting = await unready_targets(connection, declared) if state is LifecycleState.PENDING else []
         values.append({**declared, "lifecycle_state": state, "waiting_on": waiting})
     pks = await writes.insert_resources(connection, values)
@@ -197,6 +220,11 @@ async def update(
     updated = with_changes(row, changes)
     source, target = _state(row), _state(updated)
     if "lifecycle_state" in changes or "generation" in changes:
+        detail = (
+            Detail(config_before=row["config"], config_after=updated["config"])
+            if "config" in changes
+            else NO_DETAIL
+        )
         log_of(connection).append(
             Transition(
                 _apply_cause(target),
@@ -204,6 +232,8 @@ async def update(
                 row["id"],
                 source,
                 target,
+                generation=updated["generation"],
+                detail=detail,
                 provider=row["provider"],
                 resource=row["resource"],
             )
@@ -236,11 +266,17 @@ def _apply_cause(target: State) -> Cause:
 
 
 async def mark_deleting(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    *,
+    now: datetime,
+    touched: Touched,
+    caused_by: str | None = None,
 ) -> ResourceRow:
-    """Mark a provisioned (or not yet removable) resource ``deleting`` and queue its ``DELETE``."""
+    """Mark a provisioned (or not yet removable) resource ``deleting`` and queue its ``DELETE``
+    (``caused_by``: the owner whose deletion takes it along)."""
     changes: Changes = {"deleting": True, "updated_at": now}
-    changes["lifecycle_state"] = _move(connection, row, Cause.DELETE)
+    changes["lifecycle_state"] = _move(connection, row, Cause.DELETE, detail=Detail(caused_by=caused_by))
     changes["waiting_on"] = await _queue_event(
         connection, with_changes(row, changes), now=now, touched=touched
     )
@@ -248,14 +284,16 @@ async def mark_deleting(
     return with_changes(row, changes)
 
 
-async def remove(connection: AsyncConnection, row: ResourceRow, *, touched: Touched) -> None:
+async def remove(
+    connection: AsyncConnection, row: ResourceRow, *, touched: Touched, detail: Detail = NO_DETAIL
+) -> None:
     """Delete a resource's row (and its event); whoever waited for it to go (owners,
     dependencies) may proceed.
 
     A waiter being deleted that was never provisioned and now waits for nothing goes too,
     at once: it needs no provider call, and its provider may have no worker at all.
     """
-    _move(connection, row, Cause.REMOVE)
+    _move(connection, row, Cause.REMOVE, detail=detail)
     waiting_for_it = await links.targets_of(connection, row["pk"], links.OWNER)
     waiting_for_it += await links.targets_of(connection, row["pk"], links.DEPENDENCY)
     await writes.delete_resource(connection, row)
@@ -282,7 +320,7 @@ async def remove_provided(
 ) -> None:
     """The provider deleted the resource (or nothing was created for it): the row goes."""
     await writes.delete_events(connection, [event["pk"]])
-    await remove(connection, row, touched=touched)
+    await remove(connection, row, touched=touched, detail=_worker_detail(event))
 
 
 async def discard_provider_resources(connection: AsyncConnection, organization_id: str, provider: str) -> int:
@@ -360,7 +398,7 @@ class Dispatches:
         changes: Changes,
     ) -> None:
         """Hand ``event`` (its columns ``leased`` set) to a worker; its resource takes ``changes``."""
-        state = _move(connection, row, Cause.LEASE, event["id"])
+        state = _move(connection, row, Cause.LEASE, event["id"], _worker_detail(event))
         self.events.append((event["pk"], leased))
         self.resources.append((row, {**changes, "lifecycle_state": state, "waiting_on": []}))
 
@@ -396,8 +434,9 @@ async def succeed(
     touched: Touched,
 ) -> ResourceRow:
     """The provider finished ``event``: ready, or (``follow_up``) pending with the next event."""
+    detail = _worker_detail(event, outputs_before=row["outputs"], outputs_after=changes.get("outputs"))
     if follow_up:
-        changes["lifecycle_state"] = _move(connection, row, Cause.FOLLOW_UP, event["id"])
+        changes["lifecycle_state"] = _move(connection, row, Cause.FOLLOW_UP, event["id"], detail)
         waiting = await waits_for(connection, with_changes(row, changes))
         # The change behind a follow-up came while this event was leased; its request is not known.
         fresh = _back_in_queue(
@@ -408,7 +447,7 @@ async def succeed(
             touched.add((row["organization_id"], row["provider"]))
         changes["waiting_on"] = waiting
     else:
-        changes["lifecycle_state"] = _move(connection, row, Cause.SUCCESS, event["id"])
+        changes["lifecycle_state"] = _move(connection, row, Cause.SUCCESS, event["id"], detail)
         await writes.delete_events(connection, [event["pk"]])
     await writes.update_resource(connection, row, changes)
     return with_changes(row, changes)
@@ -420,11 +459,13 @@ async def dependency_changed(
     *,
     now: datetime,
     touched: Touched,
+    dependency: str,
     request_id: str | None = None,
 ) -> None:
-    """A value this ready resource took from a dependency changed: back to pending for an ``UPDATE``
-    (``request_id``: of the request behind the change, when known)."""
-    changes: Changes = {"lifecycle_state": _move(connection, row, Cause.DEPENDENCY_CHANGE), "updated_at": now}
+    """A value this ready resource took from ``dependency`` changed: back to pending for an
+    ``UPDATE`` (``request_id``: of the request behind the change, when known)."""
+    moved = _move(connection, row, Cause.DEPENDENCY_CHANGE, detail=Detail(caused_by=dependency))
+    changes: Changes = {"lifecycle_state": moved, "updated_at": now}
     changes["waiting_on"] = await _queue_event(
         connection, with_changes(row, changes), now=now, touched=touched, request_id=request_id
     )
@@ -470,7 +511,17 @@ def _moved(
             outcome.row,
             {
                 **outcome.changes,
-                "lifecycle_state": _move(connection, outcome.row, outcome.cause, outcome.event["id"]),
+                "lifecycle_state": _move(
+                    connection,
+                    outcome.row,
+                    outcome.cause,
+                    outcome.event["id"],
+                    _worker_detail(
+                        outcome.event,
+                        error=outcome.changes.get("error"),
+                        traceback=outcome.changes.get("error_traceback"),
+                    ),
+                ),
             },
         )
         for outcome in outcomes

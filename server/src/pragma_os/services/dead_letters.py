@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pragma_os.auth import Principal
 from pragma_os.engine import transitions
+from pragma_os.engine.transition_log import act_as
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BadRequestError, NotFoundError
 from pragma_os.secrets.sealing import redact
@@ -128,6 +129,7 @@ async def retry_all_dead_letters(database: Database, wakeups: Wakeups, principal
 async def _requeue(
     connection: AsyncConnection, principal: Principal, letter: dict[str, Any], now: datetime, touched: Touched
 ) -> None:
+    act_as(connection, principal.actor, letter["resource_id"])
     await store.delete_dead_letters(connection, principal.organization_id, event_id=letter["event_id"])
     row = await resources.get_resource(
         connection, principal.organization_id, letter["resource_id"], for_update=True

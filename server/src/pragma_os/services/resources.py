@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pragma_os.auth import Principal
 from pragma_os.engine import applying, deletion
 from pragma_os.engine.documents import to_document
+from pragma_os.engine.transition_log import act_as
 from pragma_os.engine.waits import owners_of
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -45,6 +46,7 @@ async def apply_in(
         InvalidInputError: Its dependencies or owners would form a cycle.
         ForbiddenError: ``owner`` is given and the resource exists without being owned by it.
     """
+    act_as(connection, principal.actor, body.resource_id)
     row = await store.get_resource(connection, principal.organization_id, body.resource_id, for_update=True)
     if owner is not None:
         body = owned_by(owner, body, row)
@@ -164,6 +166,7 @@ async def delete_resource(
         row = await store.get_resource(connection, principal.organization_id, resource_id, for_update=True)
         if row is None:
             return None
+        act_as(connection, principal.actor)
         deleted = await deletion.delete(connection, row, now=utcnow(), touched=touched)
         await audit.record(connection, principal, AuditAction.RESOURCE_DELETE, resource_id)
     wakeups.notify(touched)

@@ -23,6 +23,8 @@ AfterCommit = Callable[[dict[str, Any]], None]
 """Told a committed write transaction's ``notes`` (metrics observe its transitions there)."""
 BeforeCommit = Callable[[AsyncConnection, Collection[tuple[str, str]]], Awaitable[Settle | None]]
 """Runs last in a write transaction that gave providers work (its ``wakes``)."""
+Recorder = Callable[[AsyncConnection], Awaitable[None]]
+"""Runs at the end of every write transaction, before the change feed is written."""
 
 _NOTES = "pragma_os.notes"
 
@@ -74,6 +76,9 @@ class Database:
         self.after_commit: AfterCommit | None = None
         """Set by the app to the metrics' observer of committed transactions
         (``services/engine_metrics.py``); it must be quick and must not raise."""
+        self.record: Recorder | None = None
+        """Set by the app to the writer of the transaction's history (``engine/history.py``):
+        it runs after ``before_commit``, whose leases are transitions too."""
 
     @asynccontextmanager
     async def transaction(self, *, wakes: Collection[tuple[str, str]] = ()) -> AsyncIterator[AsyncConnection]:
@@ -96,6 +101,8 @@ class Database:
                 yield connection
                 if wakes and self.before_commit is not None:
                     settle = await self.before_commit(connection, wakes)
+                if self.record is not None:
+                    await self.record(connection)
                 announce = self._announcement(connection, wakes) if self.shared else []
                 moved = feed.pending(connection)
                 await feed.write(connection, in_commit_order=self._write_lock is None, announce=announce)

@@ -207,6 +207,7 @@ def _claim_statement(of_organization: bool) -> Update:
             status=LEASED,
             lease_owner=bindparam("b_owner"),
             lease_expires_at=bindparam("b_until"),
+            leased_at=bindparam("b_now"),
             attempt=events.c.attempt + 1,
         )
         .returning(*events.c)

@@ -192,6 +192,8 @@ events = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # The X-Request-ID of the apply that queued it (migration 0008); the worker logs it.
     Column("request_id", String(200), nullable=True),
+    # When the current lease began: a result's handler duration is measured from it.
+    Column("leased_at", UTCDateTime(), nullable=True),
     Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
     Index(None, "status", "lease_expires_at"),
 )
@@ -248,6 +250,32 @@ audit_events = Table(
     Column("token_name", String(200), nullable=True),
     Column("detail", JSONDocument, nullable=False),
     Index(None, "organization_id", "id"),
+    Index(None, "at"),
+)
+
+# The history of every resource: one row per lifecycle transition, written with it (see
+# engine/history.py), paged newest first by ``id``; kept after the resource is deleted, until
+# retention trims it.
+resource_history = Table(
+    "resource_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("organization_id", String(40), nullable=False),
+    Column("resource_id", String(400), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("cause", String(30), nullable=False),
+    Column("actor", String(400), nullable=True),
+    Column("caused_by", String(400), nullable=True),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=True),
+    Column("generation", Integer, nullable=True),
+    Column("event_id", String(40), nullable=True),
+    Column("attempt", Integer, nullable=True),
+    Column("duration_ms", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("error_traceback", Text, nullable=True),
+    Column("changes", JSONDocument, nullable=True),
+    Index(None, "organization_id", "resource_id", "id"),
     Index(None, "at"),
 )
 

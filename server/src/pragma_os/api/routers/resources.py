@@ -29,7 +29,15 @@ from pragma_os.api.openapi import (
 from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import authenticated_router
 from pragma_os.errors import InvalidInputError
-from pragma_os.services import resource_batches, resource_logs, resource_types, resources, secrets, watch
+from pragma_os.services import (
+    resource_batches,
+    resource_history,
+    resource_logs,
+    resource_types,
+    resources,
+    secrets,
+    watch,
+)
 from pragma_sdk.models import (
     MAX_TAGS,
     RESOURCE_ID,
@@ -43,6 +51,7 @@ from pragma_sdk.models import (
     ResourceDefinition,
     ResourceDocument,
     ResourceHealth,
+    ResourceHistoryEntry,
     ResourceName,
     ResourceStatus,
     ResourceType,
@@ -299,6 +308,53 @@ async def get_resource_logs(
         return FastJSONResponse(entries)
     stream = resource_logs.follow_logs(dispatcher.queries, principal, document, entries, since=since)
     return event_stream(stream)
+
+
+MAX_HISTORY_PAGE = 1000
+
+
+@router.get(
+    "/{resource_id}/history",
+    response_model=list[ResourceHistoryEntry],
+    responses={
+        200: {
+            "description": "The resource's lifecycle transitions, newest first",
+            "headers": {
+                "X-Next-Cursor": {
+                    "description": "When more follow: the cursor of the next (older) page",
+                    "schema": {"type": "string", "pattern": resource_history.CURSOR_PATTERN},
+                }
+            },
+        },
+        **error_responses(404, 422, descriptions={404: "No such resource, and no history of one"}),
+    },
+)
+async def get_resource_history(
+    resource_id: ResourceId,
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=MAX_HISTORY_PAGE, description="Page size; the next page's cursor is in X-Next-Cursor"),
+    ] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="X-Next-Cursor of the previous page (the page starts with the entry before it)",
+            json_schema_extra={"pattern": resource_history.CURSOR_PATTERN},
+        ),
+    ] = None,
+) -> FastJSONResponse:
+    """The resource's history: one entry per lifecycle transition (apply, propagation from a
+    dependency, lease, success, failure, retry, delete …), newest first, with who caused it,
+    the config or outputs changes (secret values redacted), the attempt, the handler's
+    duration and, on failure, the error and traceback. A deleted resource's history stays
+    readable until ``history_retention_days`` trims it."""
+    page = await resource_history.resource_history(
+        database, principal, _checked_id(resource_id), limit=limit, cursor=cursor
+    )
+    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
+    return FastJSONResponse(page.entries, headers=headers)
 
 
 @router.delete(
