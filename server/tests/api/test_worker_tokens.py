@@ -15,8 +15,9 @@ from testing.fixtures.files import upload
 from testing.fixtures.server import RunningServer
 
 WORKER_PREFIX = "/workers/"
-# Routes that take no token at all: a worker token there is not looked at.
-PUBLIC = {("GET", "/health")}
+# Routes that take no API token at all: a worker token there is not looked at (/metrics takes
+# its own scrape token when PRAGMA_METRICS_TOKEN is set, and none otherwise).
+PUBLIC = {("GET", "/health"), ("GET", "/metrics")}
 REFUSAL = "A worker token may only lease, heartbeat, complete and answer queries for its providers"
 PATH_VALUES = {
     "resource_id": "resource:pragma_secret_nothing",
