@@ -23,6 +23,7 @@ from pragma_os.api.request_ids import RequestIds
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import audit, auth, dead_letters, files, health, providers, resources, workers
 from pragma_os.api.routing import allowed_methods
+from pragma_os.api.trace_context import TraceContext
 from pragma_os.auth import Authenticator
 from pragma_os.builds import INTROSPECT_SCRIPT
 from pragma_os.builds.interpreters import probe
@@ -55,6 +56,7 @@ from pragma_os.services.workers import Dispatcher, reclaim_previous_run
 from pragma_os.settings import Settings
 from pragma_os.store import Database
 from pragma_os.tasks import cancel_and_wait
+from pragma_sdk import tracing
 
 logger = logging.getLogger("pragma_os.engine")
 
@@ -249,6 +251,7 @@ def create_app(settings: Settings) -> FastAPI:
             if listener is not None:
                 await listener.close()
             await database.close()
+            tracing.shutdown()  # exports the spans still buffered
 
     app = FastAPI(
         title="Pragma API",
@@ -263,6 +266,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
     app.add_middleware(UnexpectedErrors)  # it also answers for BodySizeLimit
+    if tracing.configure("pragma-os"):  # only when the OTEL_* variables ask for traces
+        app.add_middleware(TraceContext)
     app.add_middleware(RequestIds)  # outermost of ours: every answer above carries the id
     routers = [
         module.router for module in (health, auth, resources, dead_letters, workers, providers, files, audit)

@@ -23,6 +23,15 @@ from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
 
 
+def apply_attributes(body: ResourceApply) -> dict[str, str]:
+    """What an ``apply`` span says about the resource applied."""
+    return {
+        "pragma.provider": body.provider,
+        "pragma.resource": body.resource,
+        "pragma.resource_id": body.resource_id,
+    }
+
+
 async def apply_in(
     connection: AsyncConnection,
     principal: Principal,
@@ -31,9 +40,11 @@ async def apply_in(
     *,
     owner: OwnerReference | None = None,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> dict[str, Any]:
     """Apply ``body`` inside the caller's transaction; returns the stored document.
-    ``request_id``: of the request applying it, recorded on the event it queues.
+    ``request_id`` and ``traceparent``: of the request applying it (its ``apply`` span),
+    recorded on the event it queues.
 
     Every check that can refuse it (name clash, a resource being deleted, a cycle, a target
     being deleted) runs before this apply writes anything, so a caller applying several
@@ -49,7 +60,14 @@ async def apply_in(
     if owner is not None:
         body = owned_by(owner, body, row)
     stored = await applying.apply(
-        connection, principal.organization_id, body, row, now=utcnow(), touched=touched, request_id=request_id
+        connection,
+        principal.organization_id,
+        body,
+        row,
+        now=utcnow(),
+        touched=touched,
+        request_id=request_id,
+        traceparent=traceparent,
     )
     if stored is not row:  # an identical re-apply changed nothing
         await audit.record(

@@ -192,6 +192,8 @@ events = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # The X-Request-ID of the apply that queued it (migration 0008); the worker logs it.
     Column("request_id", String(200), nullable=True),
+    # The W3C traceparent of the apply's span (migration 0009); the worker's span is its child.
+    Column("traceparent", String(100), nullable=True),
     Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
     Index(None, "status", "lease_expires_at"),
 )

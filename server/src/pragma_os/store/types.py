@@ -80,6 +80,7 @@ class EventRow(TypedDict):
     last_error: str | None
     created_at: datetime
     request_id: str | None
+    traceparent: str | None
 
 
 def event_row(row: Mapping[Any, Any]) -> EventRow:
