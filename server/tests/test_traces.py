@@ -18,6 +18,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
+from pragma_os.deploy.local import WorkerSpec
 from pragma_sdk.models import resource_id
 from testing.fixtures.db import DATABASES
 from testing.fixtures.server import ENGINE_ENV, RunningServer, serving
@@ -221,6 +222,24 @@ def test_a_handlers_subresource_apply_is_a_child_of_its_handler_span(
     assert (child.trace_id, child.parent_span_id) == (parent.trace_id, child_apply.span_id)
 
 
+def test_each_document_of_a_batch_apply_starts_its_own_trace(
+    traced_http: httpx.Client, collector: Collector, unique: str
+) -> None:
+    names = [f"{unique}-{n}" for n in range(2)]
+    documents = [{"provider": "testkit", "resource": "item", "name": name, "config": {}} for name in names]
+    response = traced_http.post("/resources/apply/batch", json={"documents": documents})
+    assert response.status_code == 200, response.text
+    rids = [resource_id("testkit", "item", name) for name in names]
+    for rid in rids:
+        wait_ready(traced_http, rid)
+
+    applies = [one(collector, "apply testkit/item", **{"pragma.resource_id": rid}) for rid in rids]
+    handles = [one(collector, "handle CREATE testkit/item", **{"pragma.resource_id": rid}) for rid in rids]
+    assert applies[0].trace_id != applies[1].trace_id
+    for applied, handled in zip(applies, handles, strict=True):
+        assert (handled.trace_id, handled.parent_span_id) == (applied.trace_id, applied.span_id)
+
+
 def test_an_update_reaching_a_dependent_joins_the_trace_of_the_apply_behind_it(
     traced_http: httpx.Client, collector: Collector, unique: str
 ) -> None:
@@ -269,3 +288,29 @@ def test_without_otel_variables_events_carry_no_traceparent(
     (event,) = response.json()["events"]
     assert event["traceparent"] is None
     assert event["request_id"]  # the field next to it is filled: the server is this version
+
+
+def test_workers_inherit_the_otel_variables_and_only_the_operators_get_the_collectors_headers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+        "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer collector-key",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "x-key=k",
+        "OTEL_SERVICE_NAME": "pragma-os-prod",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "PRAGMA_SECRET_KEY": "server-only",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+    operators = WorkerSpec("testkit_provider", "http://127.0.0.1:1", "tok").environment()
+    deployed = WorkerSpec("p", "http://127.0.0.1:1", "tok", otel_headers=False).environment()
+
+    assert operators["OTEL_EXPORTER_OTLP_ENDPOINT"] == deployed["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert operators["OTEL_BSP_SCHEDULE_DELAY"] == deployed["OTEL_BSP_SCHEDULE_DELAY"] == "100"
+    assert operators["OTEL_EXPORTER_OTLP_HEADERS"] == "authorization=Bearer collector-key"
+    assert "OTEL_EXPORTER_OTLP_HEADERS" not in deployed
+    assert "OTEL_EXPORTER_OTLP_TRACES_HEADERS" not in deployed
+    for env in (operators, deployed):
+        assert "OTEL_SERVICE_NAME" not in env  # a worker names itself
+        assert "PRAGMA_SECRET_KEY" not in env

@@ -51,11 +51,15 @@ def enabled() -> bool:
     return _tracer is not None
 
 
-def configure(service_name: str, environ: Mapping[str, str] | None = None) -> bool:
+def configure(
+    service_name: str, environ: Mapping[str, str] | None = None, *, global_provider: bool = False
+) -> bool:
     """Install a tracer provider when the environment asks for traces; returns whether it did.
 
     ``service_name`` is the ``service.name`` unless ``OTEL_SERVICE_NAME`` (or
-    ``OTEL_RESOURCE_ATTRIBUTES``) names another.
+    ``OTEL_RESOURCE_ATTRIBUTES``) names another. With ``global_provider`` it also becomes
+    OpenTelemetry's global tracer provider, so the spans other code makes (a handler's, its
+    libraries') are exported with ours.
 
     Raises:
         TracingUnavailableError: Traces are asked for and ``opentelemetry-sdk`` is missing.
@@ -65,6 +69,7 @@ def configure(service_name: str, environ: Mapping[str, str] | None = None) -> bo
     if _tracer is not None or not wanted(env):
         return _tracer is not None
     try:
+        from opentelemetry import trace
         from opentelemetry.sdk.resources import SERVICE_NAME, Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -77,6 +82,8 @@ def configure(service_name: str, environ: Mapping[str, str] | None = None) -> bo
     # Resource.create reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; what it is given wins.
     provider = TracerProvider(resource=Resource.create({} if named else {SERVICE_NAME: service_name}))
     provider.add_span_processor(BatchSpanProcessor(_exporter(env)))
+    if global_provider:
+        trace.set_tracer_provider(provider)
     _provider, _tracer = provider, provider.get_tracer("pragma")
     return True
 

@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        tracing.configure("pragma-worker")
+        # Global: spans the handlers (and their libraries) make join the handler's span.
+        tracing.configure("pragma-worker", global_provider=True)
     except tracing.TracingUnavailableError as error:
         # Handlers run all the same, untraced: a provider's environment may lack the extra.
         logging.getLogger("pragma_sdk.worker").warning("%s; handlers run without traces", error)

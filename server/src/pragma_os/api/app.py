@@ -266,7 +266,9 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
     app.add_middleware(UnexpectedErrors)  # it also answers for BodySizeLimit
-    if tracing.configure("pragma-os"):  # only when the OTEL_* variables ask for traces
+    # Only when the OTEL_* variables ask for traces; not as the global tracer provider, which
+    # FastAPI's own telemetry would use for spans of every request (idle workers' polls too).
+    if tracing.configure("pragma-os"):
         app.add_middleware(TraceContext)
     app.add_middleware(RequestIds)  # outermost of ours: every answer above carries the id
     routers = [

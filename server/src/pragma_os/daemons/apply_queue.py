@@ -15,12 +15,11 @@ from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services import audit
 from pragma_os.services.config_validation import ConfigValidator
-from pragma_os.services.resources import apply_attributes, apply_in
+from pragma_os.services.resources import apply_in, apply_span
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import ResourceRow, utcnow
-from pragma_sdk import tracing
 from pragma_sdk.log_format import current_log_fields
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply
 
@@ -97,9 +96,7 @@ class ApplyQueue:
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
         request_id = current_log_fields().get("request_id")
-        with tracing.span(
-            f"apply {body.provider}/{body.resource}", attributes=apply_attributes(body)
-        ) as parent:
+        with apply_span(body) as parent:
             self._waiting.append((principal, body, owner, request_id, parent, future))
             if self._writer is None or self._writer.done():
                 self._writer = asyncio.create_task(self._write_all())

@@ -16,10 +16,9 @@ from pragma_os.auth import Principal
 from pragma_os.daemons.apply_queue import ApplyQueue
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BatchRefusedError, PragmaError
-from pragma_os.services.resources import apply_attributes, apply_in
+from pragma_os.services.resources import apply_in, apply_span
 from pragma_os.store import Database
 from pragma_os.store.errors import AlreadyExistsError
-from pragma_sdk import tracing
 from pragma_sdk.log_format import current_log_fields
 from pragma_sdk.models import ResourceApply
 
@@ -86,8 +85,7 @@ async def _write(
             errors = list(refused)
             for index, body in prepared:
                 try:
-                    name = f"apply {body.provider}/{body.resource}"
-                    with tracing.span(name, attributes=apply_attributes(body)) as parent:
+                    with apply_span(body) as parent:
                         applied = await apply_in(
                             connection, principal, body, touched, request_id=request_id, traceparent=parent
                         )

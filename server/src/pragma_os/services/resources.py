@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,16 +21,24 @@ from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.types import ResourceRow, utcnow
+from pragma_sdk import tracing
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
 
+_NO_SPAN: AbstractContextManager[None] = nullcontext()  # reusable: yields None, does nothing
 
-def apply_attributes(body: ResourceApply) -> dict[str, str]:
-    """What an ``apply`` span says about the resource applied."""
-    return {
+
+def apply_span(body: ResourceApply) -> AbstractContextManager[str | None]:
+    """The ``apply`` span of ``body`` (a child of the request's ``traceparent``, if it sent
+    one), yielding its traceparent for the event; when traces are off nothing is built, as
+    applies are the hot path."""
+    if not tracing.enabled():
+        return _NO_SPAN
+    attributes = {
         "pragma.provider": body.provider,
         "pragma.resource": body.resource,
         "pragma.resource_id": body.resource_id,
     }
+    return tracing.span(f"apply {body.provider}/{body.resource}", attributes=attributes)
 
 
 async def apply_in(
