@@ -37,6 +37,7 @@ class Span:
     span_id: str
     parent_span_id: str
     attributes: dict[str, Any]
+    failed: bool
 
 
 def _value(value: AnyValue) -> Any:
@@ -88,6 +89,7 @@ class Collector:
                             span_id=span.span_id.hex(),
                             parent_span_id=span.parent_span_id.hex(),
                             attributes={item.key: _value(item.value) for item in span.attributes},
+                            failed=span.status.code == span.status.STATUS_CODE_ERROR,
                         )
                     )
         with self._lock:
@@ -238,6 +240,34 @@ def test_each_document_of_a_batch_apply_starts_its_own_trace(
     assert applies[0].trace_id != applies[1].trace_id
     for applied, handled in zip(applies, handles, strict=True):
         assert (handled.trace_id, handled.parent_span_id) == (applied.trace_id, applied.span_id)
+
+
+def test_a_retried_handler_is_another_lease_handle_and_complete_in_the_same_trace(
+    traced_http: httpx.Client, collector: Collector, unique: str
+) -> None:
+    rid = apply(traced_http, "item", unique, {"value": "v", "fail_attempts": 1})
+    wait_ready(traced_http, rid)
+
+    applied = one(collector, "apply testkit/item", **{"pragma.resource_id": rid})
+    first = one(collector, "handle CREATE testkit/item", **{"pragma.resource_id": rid, "pragma.attempt": 1})
+    second = one(collector, "handle CREATE testkit/item", **{"pragma.resource_id": rid, "pragma.attempt": 2})
+    failed = one(collector, "complete", **{"pragma.resource_id": rid, "pragma.outcome": "failure"})
+    succeeded = one(collector, "complete", **{"pragma.resource_id": rid, "pragma.outcome": "success"})
+    assert (first.failed, second.failed) == (True, False)
+    for span in (first, second, failed, succeeded):
+        assert (span.trace_id, span.parent_span_id) == (applied.trace_id, applied.span_id)
+
+
+def test_a_span_the_handler_makes_is_a_child_of_its_handler_span(
+    traced_http: httpx.Client, collector: Collector, unique: str
+) -> None:
+    rid = apply(traced_http, "item", unique, {"span": f"own work {unique}"})
+    wait_ready(traced_http, rid)
+
+    handled = one(collector, "handle CREATE testkit/item", **{"pragma.resource_id": rid})
+    own = one(collector, f"own work {unique}")
+    assert own.service == "pragma-worker"
+    assert (own.trace_id, own.parent_span_id) == (handled.trace_id, handled.span_id)
 
 
 def test_an_update_reaching_a_dependent_joins_the_trace_of_the_apply_behind_it(
