@@ -2,7 +2,7 @@
 
 ``testkit/item`` can fail a number of attempts (transiently or for good), sleep, echo a
 value taken from another resource (and fail on some echoed values), and return a value the
-platform cannot store;
+platform cannot store, and make a span of its own;
 ``testkit/parent`` creates an owned ``item`` subresource and waits for it; ``testkit/wrong``
 returns something that is not its Outputs; ``testkit/echo`` returns the strings it was
 given, and a digest proving what they were.
@@ -35,6 +35,7 @@ class ItemConfig(Config):
     fail_on_echo: str = ""  # fail (for good with permanent) when the echoed value starts with this
     fail_depth: int = 0  # fail for good that many calls deep (a long traceback)
     log: str = ""  # a line the handler logs (INFO, logger "testkit") before anything else
+    span: str = ""  # a span the handler makes through OpenTelemetry's global API, first of all
 
 
 class ItemOutputs(Outputs):
@@ -49,6 +50,11 @@ class Item(Resource[ItemConfig, ItemOutputs]):
 
     async def on_create(self) -> ItemOutputs:
         attempt = current_scope("on_create").event.attempt
+        if self.config.span:
+            from opentelemetry import trace
+
+            with trace.get_tracer("testkit").start_as_current_span(self.config.span):
+                pass
         if self.config.log:
             logging.getLogger("testkit").info(self.config.log)
         if self.config.hang:

@@ -46,6 +46,9 @@ class LifecycleEvent(WireModel):
         request_id: The ``X-Request-ID`` of the API request that caused the event (an apply,
             or the apply whose change reached this resource through a dependency), when
             known; the handler's log lines carry it. Older servers send none.
+        traceparent: The W3C ``traceparent`` of the apply's span (the same cause as
+            ``request_id``) when the server exports traces; the handler's span is its child.
+            Older servers, and servers not tracing, send none.
     """
 
     event_id: str
@@ -61,6 +64,7 @@ class LifecycleEvent(WireModel):
     owner_references: list[OwnerReference] = Field(default_factory=list)
     attempt: int = 1
     request_id: str | None = None
+    traceparent: str | None = None
 
 
 class HandlerOutcome:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from pragma_sdk import tracing
 from pragma_sdk.client import AsyncPragmaClient
 from pragma_sdk.log_format import LOG_FORMATS, JsonFormatter, current_log_fields
 from pragma_sdk.provider import Provider, discover_providers
@@ -58,7 +59,7 @@ class _WorkerClient(AsyncPragmaClient):
     def _http_options(self) -> dict[str, Any]:
         return {
             "transport": LeanTransport(httpx.AsyncHTTPTransport()),
-            "event_hooks": {"request": [_forward_request_id]},
+            "event_hooks": {"request": [_forward_request_id, _forward_traceparent]},
         }
 
 
@@ -68,6 +69,13 @@ async def _forward_request_id(request: httpx.Request) -> None:
     request_id = current_log_fields().get("request_id")
     if request_id is not None and "x-request-id" not in request.headers:
         request.headers["X-Request-ID"] = request_id
+
+
+async def _forward_traceparent(request: httpx.Request) -> None:
+    """A handler's calls continue its span's trace: a subresource's apply is its child."""
+    traceparent = tracing.traceparent_of_current()
+    if traceparent is not None and "traceparent" not in request.headers:
+        request.headers["traceparent"] = traceparent
 
 
 async def _serve(arguments: argparse.Namespace, providers: list[Provider]) -> None:
@@ -150,11 +158,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
+        # Global: spans the handlers (and their libraries) make join the handler's span.
+        tracing.configure("pragma-worker", global_provider=True)
+    except tracing.TracingUnavailableError as error:
+        # Handlers run all the same, untraced: a provider's environment may lack the extra.
+        logging.getLogger("pragma_sdk.worker").warning("%s; handlers run without traces", error)
+    try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             runner.run(_serve(arguments, providers))
     except ValueError as error:  # no token found
         print(f"error: {error}", file=sys.stderr)
         return 2
+    finally:
+        tracing.shutdown()  # exports the spans still buffered
     return 0
 
 

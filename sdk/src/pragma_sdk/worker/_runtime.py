@@ -12,13 +12,16 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import httpx
 
+from pragma_sdk import tracing
 from pragma_sdk.client import AsyncPragmaClient
 from pragma_sdk.errors import PragmaAPIError
 from pragma_sdk.log_format import log_fields
-from pragma_sdk.models import ResponseStatus
+from pragma_sdk.models import ResponseStatus, resource_id
 from pragma_sdk.provider import (
     CompleteRequest,
     CompleteResponse,
@@ -195,7 +198,7 @@ class Worker:
     async def _handle(self, event: LeasedEvent) -> None:
         # This task's lines (the handler's own included) name the event, its resource and the
         # request that caused it.
-        with log_fields(**event_log_fields(event)):
+        with log_fields(**event_log_fields(event)), _handler_span(event):
             await self._handle_in_context(event)
 
     async def _handle_in_context(self, event: LeasedEvent) -> None:
@@ -220,6 +223,8 @@ class Worker:
         finally:
             self._running.pop(event.event_id, None)
             self._slot_freed.set()
+        if result.failed:
+            tracing.fail_current(result.error or "handler failed")
         _log_outcome(event, result)
         # The attempt travels with the result, so a late result cannot complete a newer delivery.
         await self._results.put(result.model_copy(update={"attempt": event.attempt}))
@@ -327,3 +332,20 @@ def _log_outcome(event: LeasedEvent, result: LifecycleResult) -> None:
         logger.warning("%s failed for good (attempt %d): %s", target, event.attempt, result.error)
     else:
         logger.warning("%s failed (attempt %d), to be retried: %s", target, event.attempt, result.error)
+
+
+def _handler_span(event: LeasedEvent) -> AbstractContextManager[Any]:
+    """The ``handle`` span of ``event``, a child of the apply that caused it (none when the
+    server sent no traceparent or this process exports no traces)."""
+    if event.traceparent is None or not tracing.enabled():
+        return nullcontext()
+    attributes = {
+        "pragma.event_id": event.event_id,
+        "pragma.event_type": event.event_type.value,
+        "pragma.provider": event.provider,
+        "pragma.resource": event.resource,
+        "pragma.resource_id": resource_id(event.provider, event.resource, event.name),
+        "pragma.attempt": event.attempt,
+    }
+    name = f"handle {event.event_type.value} {event.provider}/{event.resource}"
+    return tracing.span(name, parent=event.traceparent, attributes=attributes)

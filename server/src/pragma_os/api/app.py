@@ -34,6 +34,7 @@ from pragma_os.api.routers import (
     workers,
 )
 from pragma_os.api.routing import allowed_methods
+from pragma_os.api.trace_context import TraceContext
 from pragma_os.auth import Authenticator
 from pragma_os.builds import INTROSPECT_SCRIPT
 from pragma_os.builds.interpreters import probe
@@ -68,6 +69,7 @@ from pragma_os.services.workers import Dispatcher, reclaim_previous_run
 from pragma_os.settings import Settings
 from pragma_os.store import Database
 from pragma_os.tasks import cancel_and_wait
+from pragma_sdk import tracing
 
 logger = logging.getLogger("pragma_os.engine")
 
@@ -264,6 +266,7 @@ def create_app(settings: Settings) -> FastAPI:
             if listener is not None:
                 await listener.close()
             await database.close()
+            tracing.shutdown()  # exports the spans still buffered
 
     app = FastAPI(
         title="Pragma API",
@@ -278,6 +281,10 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit_for=lambda path: _body_limit(settings, path))
     app.add_middleware(UnexpectedErrors)  # it also answers for BodySizeLimit
+    # Only when the OTEL_* variables ask for traces; not as the global tracer provider, which
+    # FastAPI's own telemetry would use for spans of every request (idle workers' polls too).
+    if tracing.configure("pragma-os"):
+        app.add_middleware(TraceContext)
     app.add_middleware(RequestIds)  # every answer above carries the id
     app.add_middleware(HTTPMetrics)  # outermost: it sees every answer, the errors' too
     routers = [

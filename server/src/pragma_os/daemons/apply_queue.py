@@ -16,7 +16,7 @@ from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.secrets.sealing import Sealer
 from pragma_os.services import audit
 from pragma_os.services.config_validation import ConfigValidator
-from pragma_os.services.resources import apply_in
+from pragma_os.services.resources import apply_in, apply_span
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
@@ -33,6 +33,7 @@ async def _apply_prepared(
     *,
     owner: OwnerReference | None = None,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> dict[str, Any]:
     """Create or update a resource from a body ``ApplyQueue.prepare`` checked and sealed, and
     queue its processing; an identical re-apply changes nothing.
@@ -41,18 +42,21 @@ async def _apply_prepared(
     """
     touched = Touched()
     try:
-        document = await _apply_once(database, principal, body, touched, owner, request_id)
+        document = await _apply_once(database, principal, body, touched, owner, request_id, traceparent)
     except AlreadyExistsError:
         # A concurrent apply created the same resource between our read and our insert;
         # now it exists, so this apply becomes an update of it.
-        document = await _apply_once(database, principal, body, touched, owner, request_id)
+        document = await _apply_once(database, principal, body, touched, owner, request_id, traceparent)
     wakeups.notify(touched)
     return document
 
 
 _MAX_BATCH = 256
-# Who applies what, the owner (from a handler), the request id, and where the answer goes.
-_Pending = tuple[Principal, ResourceApply, OwnerReference | None, str | None, asyncio.Future[dict[str, Any]]]
+# Who applies what, the owner (from a handler), the request id and traceparent, and where the
+# answer goes.
+_Pending = tuple[
+    Principal, ResourceApply, OwnerReference | None, str | None, str | None, asyncio.Future[dict[str, Any]]
+]
 
 
 class ApplyQueue:
@@ -80,7 +84,8 @@ class ApplyQueue:
     ) -> dict[str, Any]:
         """Create or update a resource and queue its processing, batched with concurrent
         applies; an identical re-apply changes nothing. The event it queues records the
-        request id of the calling request (its log context), which the writer cannot see.
+        request id of the calling request (its log context), which the writer cannot see, and
+        the traceparent of the ``apply`` span this runs in when traces are exported.
 
         Raises:
             InvalidInputError: The config breaks its type's registered schema (which also marks
@@ -92,10 +97,11 @@ class ApplyQueue:
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
         request_id = current_log_fields().get("request_id")
-        self._waiting.append((principal, body, owner, request_id, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_all())
-        return await future
+        with apply_span(body) as parent:
+            self._waiting.append((principal, body, owner, request_id, parent, future))
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write_all())
+            return await future
 
     async def prepare(self, principal: Principal, body: ResourceApply) -> ResourceApply:
         """``body`` as it is stored: its config checked against its type's registered schema
@@ -124,10 +130,16 @@ class ApplyQueue:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for principal, body, owner, request_id, future in singles:
+            for principal, body, owner, request_id, traceparent, future in singles:
                 try:
                     result = await _apply_prepared(
-                        self._database, self._wakeups, principal, body, owner=owner, request_id=request_id
+                        self._database,
+                        self._wakeups,
+                        principal,
+                        body,
+                        owner=owner,
+                        request_id=request_id,
+                        traceparent=traceparent,
                     )
                 except Exception as error:
                     if not future.done():
@@ -142,7 +154,7 @@ class ApplyQueue:
         singles = []
         candidates: dict[tuple[str, str], _Pending] = {}
         for item in batch:
-            principal, body, _owner, _request_id, _future = item
+            principal, body, *_rest = item
             key = (principal.organization_id, body.resource_id)
             # Owners, explicit dependencies or references in the config need links: one by one.
             if key in candidates or body.owner_references or body.dependencies or find_targets(body.config):
@@ -163,9 +175,9 @@ class ApplyQueue:
                     singles.append(candidates.pop((organization_id, resource_id)))
             if candidates:
                 new = []
-                for principal, body, _owner, request_id, _future in candidates.values():
+                for principal, body, _owner, request_id, traceparent, _future in candidates.values():
                     act_as(connection, principal.actor, body.resource_id)
-                    new.append((principal.organization_id, body, request_id))
+                    new.append((principal.organization_id, body, request_id, traceparent))
                 rows = await applying.create_new(connection, new, now=now, touched=touched)
                 await audit.record_entries(
                     connection,
@@ -192,6 +204,9 @@ async def _apply_once(
     touched: Touched,
     owner: OwnerReference | None,
     request_id: str | None,
+    traceparent: str | None,
 ) -> dict[str, Any]:
     async with database.transaction(wakes=touched) as connection:
-        return await apply_in(connection, principal, body, touched, owner=owner, request_id=request_id)
+        return await apply_in(
+            connection, principal, body, touched, owner=owner, request_id=request_id, traceparent=traceparent
+        )

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pragma_os.output import CapturedOutput
@@ -24,6 +25,19 @@ logger = logging.getLogger("pragma_os.deploy")
 # Variables a local worker inherits; everything else of the server's environment (database
 # URL, keys, tokens) stays out.
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
+# The collector's credentials: kept from workers that run code the operator did not write.
+OTEL_HEADERS = ("OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS")
+
+
+def telemetry_environment(environ: Mapping[str, str], *, headers: bool) -> dict[str, str]:
+    """The server's ``OTEL_*`` variables a worker inherits, so it exports its spans where the
+    server does; not ``OTEL_SERVICE_NAME`` (a worker names itself), nor without ``headers``
+    the collector's credentials."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if key.startswith("OTEL_") and key != "OTEL_SERVICE_NAME" and (headers or key not in OTEL_HEADERS)
+    }
 
 
 @dataclass
@@ -34,7 +48,9 @@ class WorkerSpec:
     virtual environment, or the server's own for ``--provider-package``); ``label`` names the
     worker in logs (default: its ``worker_id``, else the package). With a ``sandbox``
     and its ``policy`` the worker runs inside it; the operator's own packages run without.
-    ``log_format`` is the server's: the worker writes its lines the same way.
+    ``log_format`` is the server's: the worker writes its lines the same way. The server's
+    ``OTEL_*`` variables are passed on (see ``telemetry_environment``), with the collector's
+    headers only when ``otel_headers``.
     """
 
     package: str
@@ -50,6 +66,7 @@ class WorkerSpec:
     sandbox: Sandbox | None = None
     policy: SandboxPolicy | None = None
     log_format: LogFormat = "plain"
+    otel_headers: bool = True
 
     @property
     def isolated(self) -> bool:
@@ -77,6 +94,7 @@ class WorkerSpec:
     def environment(self) -> dict[str, str]:
         """A scrubbed environment holding only the worker's token."""
         env = {key: os.environ[key] for key in self.passed_through if key in os.environ}
+        env.update(telemetry_environment(os.environ, headers=self.otel_headers))
         if self.home is not None:
             env["HOME"] = self.home
         env["PRAGMA_AUTH_TOKEN"] = self.token

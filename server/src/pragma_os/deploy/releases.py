@@ -125,6 +125,7 @@ class LocalProcessDeployer:
                     worker_id=release.run.worker_id(name),
                     label=name,
                     passed_through=_RELEASE_PASSED_THROUGH,
+                    otel_headers=False,  # an organization's code: not the collector's credentials
                     home=str(release.home),
                     sandbox=self._sandbox,
                     policy=release.policy,

@@ -56,10 +56,11 @@ async def apply(
     now: datetime,
     touched: Touched,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> ResourceRow:
     """Create or update the resource ``body`` declares (``row``: as stored and locked, or None);
-    returns it as stored. An identical re-apply writes nothing. ``request_id``: of the apply,
-    recorded on the event it queues.
+    returns it as stored. An identical re-apply writes nothing. ``request_id`` and
+    ``traceparent``: of the apply, recorded on the event it queues.
 
     Every check that can refuse it runs before anything is written, so a caller applying
     several resources in one transaction can go on checking the others after a refusal.
@@ -74,7 +75,7 @@ async def apply(
         await check_acyclic(connection, values)
         await check_targets_stay(connection, values)
         [created] = await transitions.create(
-            connection, [(values, body.wants_processing, request_id)], now=now, touched=touched
+            connection, [(values, body.wants_processing, request_id, traceparent)], now=now, touched=touched
         )
         await record_links(connection, created, new=True)
         return created
@@ -97,26 +98,28 @@ async def apply(
         await check_acyclic(connection, updated)
         await check_targets_stay(connection, updated)
         await record_links(connection, updated, new=False)
-    return await transitions.update(connection, row, changes, now=now, touched=touched, request_id=request_id)
+    return await transitions.update(
+        connection, row, changes, now=now, touched=touched, request_id=request_id, traceparent=traceparent
+    )
 
 
 async def create_new(
     connection: AsyncConnection,
-    new: Sequence[tuple[str, ResourceApply, str | None]],
+    new: Sequence[tuple[str, ResourceApply, str | None, str | None]],
     *,
     now: datetime,
     touched: Touched,
 ) -> list[ResourceRow]:
     """Create resources known to be new and to refer to nothing (no links, nothing to check),
-    ``(organization_id, body, request_id)`` each, with one statement per table; returns them as
+    ``(organization_id, body, request_id, traceparent)`` each, with one statement per table; returns them as
     stored.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
     values = [
-        (_new_values(organization_id, body, now), body.wants_processing, request_id)
-        for organization_id, body, request_id in new
+        (_new_values(organization_id, body, now), body.wants_processing, request_id, traceparent)
+        for organization_id, body, request_id, traceparent in new
     ]
     return await transitions.create(connection, values, now=now, touched=touched)
 

@@ -176,6 +176,7 @@ def _payload(
         "owner_references": row["owner_references"],
         "attempt": event["attempt"],
         "request_id": event["request_id"],
+        "traceparent": event["traceparent"],
     }
     # JSON-ready (datetimes and enums as strings): it is stored in a JSON column.
     wire: dict[str, Any] = orjson.loads(orjson.dumps(payload))

@@ -23,12 +23,13 @@ async def propagate(
     sealer: Sealer,
     touched: Touched,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> None:
     """Tell the dependents of a resource that it changed.
 
     Waiting dependents are unblocked (their waits are checked again at lease); ready ones whose
     resolved inputs changed go back to ``pending`` with an ``UPDATE``, carrying ``request_id``
-    (of the request behind the change, when known); the rest are untouched.
+    and ``traceparent`` (of the request behind the change, when known); the rest are untouched.
     """
     dependents = await links.linking_to(connection, row["organization_id"], [row["id"]], links.DEPENDENCY)
     if not dependents:
@@ -44,5 +45,11 @@ async def propagate(
         ):
             continue
         await transitions.dependency_changed(
-            connection, dependent, now=now, touched=touched, dependency=row["id"], request_id=request_id
+            connection,
+            dependent,
+            now=now,
+            touched=touched,
+            dependency=row["id"],
+            request_id=request_id,
+            traceparent=traceparent,
         )

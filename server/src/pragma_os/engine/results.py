@@ -7,6 +7,7 @@ downstream commit together; ``engine/transitions.py`` writes them.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from pragma_os.secrets.sealing import Sealer, contains_sealed, scrub
 from pragma_os.store import events, links
 from pragma_os.store import resources as store
 from pragma_os.store.types import Changes, EventRow, ResourceRow, with_changes
+from pragma_sdk import tracing
 from pragma_sdk.models import EventType
 from pragma_sdk.provider import LifecycleResult
 
@@ -79,26 +81,42 @@ async def complete(
             rejections.append(Rejection(result.event_id, _NOT_HELD))
             continue
         row = rows[event["resource_pk"]]
-        outputs, error = result.outputs or {}, result.error or "unknown error"
-        plaintexts: Collection[str] = ()
-        if contains_sealed(event["payload"]):
-            plaintexts = sealer.plaintexts(event["payload"])
-            outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
-        if result.success:
-            has_dependents = row["id"] in linked
-            await _succeed(
-                connection, event, row, outputs, now, sealer, touched, has_dependents=has_dependents
-            )
-            outcome = "success"
-        else:
-            failure = Failure(error, failure_traceback(result, plaintexts, redact), bool(result.permanent))
-            decision = decide(event, row, failure, now=now, policy=policy)
-            await settle([decision], connection, touched=touched)
-            outcome = "retry" if isinstance(decision, Retry) else "failure"
+        with _complete_span(event, row, result):
+            outputs, error = result.outputs or {}, result.error or "unknown error"
+            plaintexts: Collection[str] = ()
+            if contains_sealed(event["payload"]):
+                plaintexts = sealer.plaintexts(event["payload"])
+                outputs, error = sealer.conceal(outputs, plaintexts), scrub(error, plaintexts)
+            if result.success:
+                has_dependents = row["id"] in linked
+                await _succeed(
+                    connection, event, row, outputs, now, sealer, touched, has_dependents=has_dependents
+                )
+                outcome = "success"
+            else:
+                failure = Failure(error, failure_traceback(result, plaintexts, redact), bool(result.permanent))
+                decision = decide(event, row, failure, now=now, policy=policy)
+                await settle([decision], connection, touched=touched)
+                outcome = "retry" if isinstance(decision, Retry) else "failure"
         outcomes_of(connection).append(
             Outcome(event["id"], event["provider"], row["resource"], event["event_type"] or "", outcome)
         )
     return rejections
+
+
+def _complete_span(event: EventRow, row: ResourceRow, result: LifecycleResult) -> AbstractContextManager[Any]:
+    """The ``complete`` span of taking ``result``, a child of the apply that caused the event;
+    none for an event no traced apply caused."""
+    if event["traceparent"] is None:
+        return nullcontext()
+    attributes = {
+        "pragma.event_id": event["id"],
+        "pragma.provider": row["provider"],
+        "pragma.resource": row["resource"],
+        "pragma.resource_id": row["id"],
+        "pragma.outcome": "success" if result.success else "failure",
+    }
+    return tracing.span("complete", parent=event["traceparent"], attributes=attributes)
 
 
 def _holds(event: EventRow, result: LifecycleResult, owner: str, providers: Sequence[str] | None) -> bool:
@@ -157,5 +175,11 @@ async def _succeed(
     if has_dependents:
         # The dependents' updates come from the request whose change just finished.
         await propagate(
-            connection, settled, now=now, sealer=sealer, touched=touched, request_id=event["request_id"]
+            connection,
+            settled,
+            now=now,
+            sealer=sealer,
+            touched=touched,
+            request_id=event["request_id"],
+            traceparent=event["traceparent"],
         )

@@ -101,9 +101,10 @@ def new_event(
     now: datetime,
     event_id: str | None = None,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> Row:
-    """The queue row of a resource's next event, due now; ``request_id``: of the request that
-    caused it, handed to the worker with the lease for its log lines."""
+    """The queue row of a resource's next event, due now; ``request_id`` and ``traceparent``: of
+    the request that caused it (its apply's span), handed to the worker with the lease."""
     return {
         "id": event_id or new_id("evt"),
         "organization_id": row["organization_id"],
@@ -115,6 +116,7 @@ def new_event(
         "attempt": 0,
         "created_at": now,
         "request_id": request_id,
+        "traceparent": traceparent,
     }
 
 
@@ -126,6 +128,7 @@ async def _queue_event(
     touched: Touched,
     event_id: str | None = None,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> list[str]:
     """Make sure the resource has an event queued; returns what it waits on.
 
@@ -139,11 +142,22 @@ async def _queue_event(
     if event is None:
         await writes.insert_events(
             connection,
-            [new_event(row, blocked=blocked, now=now, event_id=event_id, request_id=request_id)],
+            [
+                new_event(
+                    row,
+                    blocked=blocked,
+                    now=now,
+                    event_id=event_id,
+                    request_id=request_id,
+                    traceparent=traceparent,
+                )
+            ],
         )
     elif event["status"] == QUEUED:
         refreshed = {"blocked": blocked, "available_at": now, "attempt": 0, "last_error": None}
-        await writes.update_events(connection, [(event["pk"], {**refreshed, "request_id": request_id})])
+        await writes.update_events(
+            connection, [(event["pk"], {**refreshed, "request_id": request_id, "traceparent": traceparent})]
+        )
     if not blocked:
         touched.add((row["organization_id"], row["provider"]))
     return waiting
@@ -167,19 +181,19 @@ def apply_state(row: ResourceRow, changes: Changes, *, wants_processing: bool) -
 
 async def create(
     connection: AsyncConnection,
-    new: Sequence[tuple[NewResource, bool, str | None]],
+    new: Sequence[tuple[NewResource, bool, str | None, str | None]],
     *,
     now: datetime,
     touched: Touched,
 ) -> list[ResourceRow]:
-    """Insert new resources, ``(values, wants_processing, request_id)`` each, with their first
+    """Insert new resources, ``(values, wants_processing, request_id, traceparent)`` each, with their first
     state, and queue the events of those to process; returns them as stored.
 
     Raises:
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
     values: list[Row] = []
-    for declared, wants_processing, _request_id in new:
+    for declared, wants_processing, _request_id, _traceparent in new:
         cause = Cause.APPLY if wants_processing else Cause.APPLY_DRAFT
         state = _move_from(
             connection, NEW, declared, cause, detail=Detail(config_before={}, config_after=declared["config"])
@@ -189,18 +203,20 @@ async def create(
     pks = await writes.insert_resources(connection, values)
     rows = [resource_row({**row, "pk": pk}) for row, pk in zip(values, pks, strict=True)]
     queued = [
-        (row, request_id)
-        for row, (_declared, _wants, request_id) in zip(rows, new, strict=True)
+        (row, request_id, traceparent)
+        for row, (_declared, _wants, request_id, traceparent) in zip(rows, new, strict=True)
         if row["lifecycle_state"] is LifecycleState.PENDING
     ]
     await writes.insert_events(
         connection,
         [
-            new_event(row, blocked=bool(row["waiting_on"]), now=now, request_id=request_id)
-            for row, request_id in queued
+            new_event(
+                row, blocked=bool(row["waiting_on"]), now=now, request_id=request_id, traceparent=traceparent
+            )
+            for row, request_id, traceparent in queued
         ],
     )
-    queued_rows = [row for row, _request_id in queued]
+    queued_rows = [row for row, *_cause in queued]
     touched.update((row["organization_id"], row["provider"]) for row in queued_rows if not row["waiting_on"])
     return rows
 
@@ -213,10 +229,11 @@ async def update(
     now: datetime,
     touched: Touched,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> ResourceRow:
     """Write an apply's ``changes`` (state from ``apply_state``) and what follows; returns the row.
 
-    ``request_id``: of the apply, recorded on the event it queues."""
+    ``request_id`` and ``traceparent``: of the apply, recorded on the event it queues."""
     updated = with_changes(row, changes)
     source, target = _state(row), _state(updated)
     if "lifecycle_state" in changes or "generation" in changes:
@@ -242,7 +259,7 @@ async def update(
         "generation" in changes or "lifecycle_state" in changes
     ):
         changes["waiting_on"] = await _queue_event(
-            connection, updated, now=now, touched=touched, request_id=request_id
+            connection, updated, now=now, touched=touched, request_id=request_id, traceparent=traceparent
         )
     elif target is LifecycleState.DRAFT and source is LifecycleState.PENDING:
         # Its queued event must not be leased for a draft.
@@ -440,7 +457,13 @@ async def succeed(
         waiting = await waits_for(connection, with_changes(row, changes))
         # The change behind a follow-up came while this event was leased; its request is not known.
         fresh = _back_in_queue(
-            0, id=new_id("evt"), blocked=bool(waiting), available_at=now, last_error=None, request_id=None
+            0,
+            id=new_id("evt"),
+            blocked=bool(waiting),
+            available_at=now,
+            last_error=None,
+            request_id=None,
+            traceparent=None,
         )
         await writes.update_events(connection, [(event["pk"], fresh)])
         if not waiting:
@@ -461,13 +484,19 @@ async def dependency_changed(
     touched: Touched,
     dependency: str,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> None:
     """A value this ready resource took from ``dependency`` changed: back to pending for an
-    ``UPDATE`` (``request_id``: of the request behind the change, when known)."""
+    ``UPDATE`` (``request_id`` and ``traceparent``: of the request behind the change, when known)."""
     moved = _move(connection, row, Cause.DEPENDENCY_CHANGE, detail=Detail(caused_by=dependency))
     changes: Changes = {"lifecycle_state": moved, "updated_at": now}
     changes["waiting_on"] = await _queue_event(
-        connection, with_changes(row, changes), now=now, touched=touched, request_id=request_id
+        connection,
+        with_changes(row, changes),
+        now=now,
+        touched=touched,
+        request_id=request_id,
+        traceparent=traceparent,
     )
     await writes.update_resource(connection, row, changes)
     await unblock_dependents(connection, row, touched=touched)

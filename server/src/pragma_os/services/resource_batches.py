@@ -16,7 +16,7 @@ from pragma_os.auth import Principal
 from pragma_os.daemons.apply_queue import ApplyQueue
 from pragma_os.engine.wakeups import Touched, Wakeups
 from pragma_os.errors import BatchRefusedError, PragmaError
-from pragma_os.services.resources import apply_in
+from pragma_os.services.resources import apply_in, apply_span
 from pragma_os.store import Database
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_sdk.log_format import current_log_fields
@@ -85,9 +85,11 @@ async def _write(
             errors = list(refused)
             for index, body in prepared:
                 try:
-                    documents.append(
-                        await apply_in(connection, principal, body, touched, request_id=request_id)
-                    )
+                    with apply_span(body) as parent:
+                        applied = await apply_in(
+                            connection, principal, body, touched, request_id=request_id, traceparent=parent
+                        )
+                    documents.append(applied)
                 except PragmaError as error:  # checked before it wrote: go on checking the others
                     errors.extend(_entries(index, error))
             if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,24 @@ from pragma_os.services.worker_notices import WorkerNotices
 from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.types import ResourceRow, utcnow
+from pragma_sdk import tracing
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
+
+_NO_SPAN: AbstractContextManager[None] = nullcontext()  # reusable: yields None, does nothing
+
+
+def apply_span(body: ResourceApply) -> AbstractContextManager[str | None]:
+    """The ``apply`` span of ``body`` (a child of the request's ``traceparent``, if it sent
+    one), yielding its traceparent for the event; when traces are off nothing is built, as
+    applies are the hot path."""
+    if not tracing.enabled():
+        return _NO_SPAN
+    attributes = {
+        "pragma.provider": body.provider,
+        "pragma.resource": body.resource,
+        "pragma.resource_id": body.resource_id,
+    }
+    return tracing.span(f"apply {body.provider}/{body.resource}", attributes=attributes)
 
 
 async def apply_in(
@@ -32,9 +50,11 @@ async def apply_in(
     *,
     owner: OwnerReference | None = None,
     request_id: str | None = None,
+    traceparent: str | None = None,
 ) -> dict[str, Any]:
     """Apply ``body`` inside the caller's transaction; returns the stored document.
-    ``request_id``: of the request applying it, recorded on the event it queues.
+    ``request_id`` and ``traceparent``: of the request applying it (its ``apply`` span),
+    recorded on the event it queues.
 
     Every check that can refuse it (name clash, a resource being deleted, a cycle, a target
     being deleted) runs before this apply writes anything, so a caller applying several
@@ -51,7 +71,14 @@ async def apply_in(
     if owner is not None:
         body = owned_by(owner, body, row)
     stored = await applying.apply(
-        connection, principal.organization_id, body, row, now=utcnow(), touched=touched, request_id=request_id
+        connection,
+        principal.organization_id,
+        body,
+        row,
+        now=utcnow(),
+        touched=touched,
+        request_id=request_id,
+        traceparent=traceparent,
     )
     if stored is not row:  # an identical re-apply changed nothing
         await audit.record(

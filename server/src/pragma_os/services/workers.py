@@ -25,6 +25,7 @@ from pragma_os.services.provider_queries import QueryBroker
 from pragma_os.services.secret_redaction import SecretRedactors
 from pragma_os.store import Database, events, notifications
 from pragma_os.store.types import Claim, utcnow
+from pragma_sdk import tracing
 from pragma_sdk.models import ResponseStatus
 from pragma_sdk.provider import (
     CompleteRequest,
@@ -77,9 +78,13 @@ class Dispatcher:
 
         async def lease(connection: AsyncConnection, touched: Touched) -> list[dict[str, Any]]:
             claim = Claim.lasting(self.lease_seconds, organization_id, providers, owner, limit)
-            return await leasing.lease(
+            started = time.time_ns() if tracing.enabled() else 0
+            leased = await leasing.lease(
                 connection, claim, policy=self.policy, sealer=self.sealer, touched=touched
             )
+            if started:
+                _lease_spans(leased, owner, started)
+            return leased
 
         return lease
 
@@ -117,6 +122,24 @@ class Dispatcher:
         finally:
             handed = await self.parked.leave(poll)
         return handed
+
+
+def _lease_spans(leased: list[dict[str, Any]], owner: str, started: int) -> None:
+    """A ``lease`` span for each traced event leased, a child of the apply that caused it."""
+    for payload in leased:
+        if payload.get("traceparent"):
+            attributes = {
+                "pragma.event_id": payload["event_id"],
+                "pragma.event_type": payload["event_type"],
+                "pragma.provider": payload["provider"],
+                "pragma.resource": payload["resource"],
+                "pragma.worker_id": owner,
+                "pragma.attempt": payload["attempt"],
+            }
+            with tracing.span(
+                "lease", parent=payload["traceparent"], attributes=attributes, start_time=started
+            ):
+                pass
 
 
 def _allowed(principal: Principal, providers: list[str]) -> None:

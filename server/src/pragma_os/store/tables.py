@@ -194,6 +194,8 @@ events = Table(
     Column("request_id", String(200), nullable=True),
     # When the current lease began: a result's handler duration is measured from it.
     Column("leased_at", UTCDateTime(), nullable=True),
+    # The W3C traceparent of the apply's span (migration 0010); the worker's span is its child.
+    Column("traceparent", String(100), nullable=True),
     Index(None, "organization_id", "provider", "status", "blocked", "available_at"),
     Index(None, "status", "lease_expires_at"),
 )

@@ -81,6 +81,7 @@ class EventRow(TypedDict):
     created_at: datetime
     request_id: str | None
     leased_at: datetime | None
+    traceparent: str | None
 
 
 def event_row(row: Mapping[Any, Any]) -> EventRow:
