@@ -94,7 +94,9 @@ async def complete(
                 )
                 outcome = "success"
             else:
-                failure = Failure(error, failure_traceback(result, plaintexts, redact), bool(result.permanent))
+                failure = Failure(
+                    error, failure_traceback(result, plaintexts, redact), bool(result.permanent)
+                )
                 decision = decide(event, row, failure, now=now, policy=policy)
                 await settle([decision], connection, touched=touched)
                 outcome = "retry" if isinstance(decision, Retry) else "failure"
