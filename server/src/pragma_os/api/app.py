@@ -18,9 +18,8 @@ from uv import find_uv_bin
 import pragma_os
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
-from pragma_os.api.http_metrics import HTTPMetrics
 from pragma_os.api.limits import BodySizeLimit
-from pragma_os.api.request_ids import RequestIds
+from pragma_os.api.request_tracking import RequestTracking
 from pragma_os.api.responses import FastJSONResponse
 from pragma_os.api.routers import (
     audit,
@@ -275,6 +274,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # The server's spans are its own (pragma_sdk.tracing) and its metrics Prometheus's;
+        # FastAPI's native telemetry would otherwise look up the global providers per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_documentation(app)
     app.state.settings = settings
@@ -285,8 +287,7 @@ def create_app(settings: Settings) -> FastAPI:
     # FastAPI's own telemetry would use for spans of every request (idle workers' polls too).
     if tracing.configure("pragma-os"):
         app.add_middleware(TraceContext)
-    app.add_middleware(RequestIds)  # every answer above carries the id
-    app.add_middleware(HTTPMetrics)  # outermost: it sees every answer, the errors' too
+    app.add_middleware(RequestTracking)  # outermost: every answer, the errors' too
     routers = [
         module.router
         for module in (health, auth, resources, dead_letters, workers, providers, files, audit, metrics)

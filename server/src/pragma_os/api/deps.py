@@ -59,7 +59,7 @@ async def get_principal(
     """The caller behind the bearer token, user or worker; 401 without a valid one."""
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.authenticate(authorization)
-    # The request's remaining log lines name the organization (RequestIds undoes it at the end).
+    # The request's remaining log lines name the organization (RequestTracking undoes it at the end).
     bind_log_fields(organization=principal.organization_name)
     return principal
 
