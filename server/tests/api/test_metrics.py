@@ -159,7 +159,7 @@ def test_workers_polling_are_counted(metrics_server: RunningServer) -> None:
     samples = wait_for(
         lambda: (
             (found := scrape(metrics_server))
-            and value(found, "pragma_workers", provider="testkit") >= 1
+            and value(found, "pragma_workers", provider="testkit", version="unknown") >= 1
             and found
         ),
         "the testkit worker to poll",
@@ -232,6 +232,14 @@ def test_builds_and_rollouts_are_timed(
     assert built.status == BuildStatus.SUCCESS, built.error_message
     assert deployed(client, provider_name).status == DeploymentStatus.AVAILABLE
     after = scrape(server, token=None)
+    # The deployed release's worker polls under an id that names its version.
+    wait_for(
+        lambda: (
+            value(scrape(server, token=None), "pragma_workers", provider=provider_name, version=built.version)
+            == 1
+        ),
+        "the deployed worker to be counted under its version",
+    )
 
     def moved(metric: str, **labels: str) -> float:
         return value(after, metric, **labels) - value(before, metric, **labels)

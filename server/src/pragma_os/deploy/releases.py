@@ -8,6 +8,7 @@ machine; a deployer for Kubernetes would map a release to a Deployment with the 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,9 @@ from pragma_sdk.log_format import LogFormat
 # What a deployed worker inherits from the server: nothing that points into the server's
 # own Python (PYTHONPATH, VIRTUAL_ENV), no secrets; HOME is the release's own directory.
 _RELEASE_PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TMPDIR")
+
+
+_RELEASE_WORKER = re.compile(r"/[^/@]+@([^/@#]+)#\d+$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,13 @@ class Release:
     def worker_names(self) -> list[str]:
         """How the logs name each replica: ``provider@version#n``."""
         return [f"{self.provider_id}@{self.version}#{n}" for n in range(self.replicas)]
+
+
+def version_of_worker(worker_id: str) -> str | None:
+    """The version a release's worker runs, read from its id (``Release.worker_ids``); ``None``
+    for a worker that is no release's (started by hand, or for ``--provider-package``)."""
+    found = _RELEASE_WORKER.search(worker_id)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ database at scrape time (the same on every replica), in Prometheus's text format
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
+from pragma_os.deploy.releases import version_of_worker
 from pragma_os.observability.metrics import REGISTRY
 from pragma_os.services.presence import WorkerPresence
 from pragma_os.store import Database, events
@@ -20,6 +22,8 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 """The text format version 0.0.4, which every Prometheus reads."""
 
 _QUEUE_STATES = (events.QUEUED, events.LEASED)
+UNKNOWN_VERSION = "unknown"
+"""The ``version`` of workers started by hand or for ``--provider-package``."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ async def scrape(database: Database, presence: WorkerPresence) -> bytes:
         resources = await counts.resources_by_state(connection)
         queue = await counts.events_by_status(connection)
         letters = await counts.dead_letters_by_provider(connection)
-        workers = await counts.workers_by_provider(connection, utcnow())
+        workers = await counts.present_workers(connection, utcnow())
     providers = sorted({row[0] for row in resources} | {row[0] for row in queue})
     gauges = [
         _gauge(
@@ -63,9 +67,10 @@ async def scrape(database: Database, presence: WorkerPresence) -> bytes:
         ),
         _gauge(
             "pragma_workers",
-            "Workers polling for a provider now, on any replica.",
-            ["provider"],
-            (((row[0],), row[1]) for row in workers),
+            "Workers polling for a provider now, on any replica, by the version they run "
+            f"({UNKNOWN_VERSION!r} for workers that are no deployed release's).",
+            ["provider", "version"],
+            _by_version(workers),
         ),
         _gauge(
             "pragma_worker_last_poll_age_seconds",
@@ -75,6 +80,14 @@ async def scrape(database: Database, presence: WorkerPresence) -> bytes:
         ),
     ]
     return generate_latest(_Scrape(gauges))
+
+
+def _by_version(workers: Iterable[tuple[str, str]]) -> Iterator[tuple[tuple[str, ...], float]]:
+    """How many of the ``(provider, worker id)`` workers run each version of each provider."""
+    counted = Counter(
+        (provider, version_of_worker(worker_id) or UNKNOWN_VERSION) for provider, worker_id in workers
+    )
+    yield from sorted(counted.items())
 
 
 def _with_zeros(

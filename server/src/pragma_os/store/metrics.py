@@ -32,11 +32,11 @@ async def dead_letters_by_provider(connection: AsyncConnection) -> list[tuple[st
     return [(row[0], int(row[1])) for row in await connection.execute(query)]
 
 
-async def workers_by_provider(connection: AsyncConnection, now: datetime) -> list[tuple[str, int]]:
-    """``(provider, count)`` of the workers polling for each provider now, on any replica."""
+async def present_workers(connection: AsyncConnection, now: datetime) -> list[tuple[str, str]]:
+    """``(provider, worker id)`` of every worker polling for a provider now, on any replica."""
     query = (
-        select(worker_presence.c.provider, func.count(func.distinct(worker_presence.c.worker_id)))
+        select(worker_presence.c.provider, worker_presence.c.worker_id)
+        .distinct()
         .where(worker_presence.c.expires_at > now)
-        .group_by(worker_presence.c.provider)
     )
-    return [(row[0], int(row[1])) for row in await connection.execute(query)]
+    return [(row[0], row[1]) for row in await connection.execute(query)]
