@@ -176,6 +176,43 @@ def test_an_update_reaching_a_dependent_carries_the_request_id_of_the_apply_behi
     assert wait_ready(json_http, dependent)["outputs"]["echo"] == "two"
 
 
+def test_a_dead_letter_retry_and_a_delete_carry_their_request_ids_to_the_worker(
+    json_server: RunningServer, json_http: httpx.Client, unique: str
+) -> None:
+    failing, deleted = f"{unique}-failing", f"{unique}-deleted"
+    failing_id = resource_id("testkit", "item", failing)
+    apply(
+        json_http, failing, {"log": f"failing {unique}", "fail_attempts": 1, "permanent": True}, f"a-{unique}"
+    )
+    apply(json_http, deleted, {"log": f"kept {unique}"}, f"b-{unique}")
+    wait_ready(json_http, deleted)
+    letter = eventually(
+        lambda: next(
+            (item for item in json_http.get("/ops/dead-letter").json() if item["resource_id"] == failing_id),
+            None,
+        ),
+        "the failing item's dead letter",
+    )
+
+    retried = json_http.post(
+        f"/ops/dead-letter/{letter['event_id']}/retry", headers={"X-Request-ID": f"retry-{unique}"}
+    )
+    removed = json_http.delete(
+        f"/resources/{resource_id('testkit', 'item', deleted)}", headers={"X-Request-ID": f"delete-{unique}"}
+    )
+
+    assert (retried.status_code, removed.status_code) == (200, 200), (retried.text, removed.text)
+    runs = eventually(
+        lambda: (found := lines_with(json_server, f"failing {unique}")) and len(found) == 2 and found,
+        "the retried handler's line",
+    )
+    assert [line["request_id"] for line in runs] == [f"a-{unique}", f"retry-{unique}"]
+    [deleting] = eventually(
+        lambda: lines_with(json_server, f"kept {unique} (deleting)"), "the delete handler's line"
+    )
+    assert deleting["request_id"] == f"delete-{unique}"
+
+
 def test_a_handlers_subresource_apply_carries_the_request_id_on(
     json_server: RunningServer, json_http: httpx.Client, unique: str
 ) -> None:

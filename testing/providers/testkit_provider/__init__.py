@@ -34,7 +34,7 @@ class ItemConfig(Config):
     nul_in_output: bool = False  # end the output value with NUL, which the platform refuses
     fail_on_echo: str = ""  # fail (for good with permanent) when the echoed value starts with this
     fail_depth: int = 0  # fail for good that many calls deep (a long traceback)
-    log: str = ""  # a line the handler logs (INFO, logger "testkit") before anything else
+    log: str = ""  # a line the handlers log (INFO, logger "testkit") first; on_delete adds " (deleting)"
     span: str = ""  # a span the handler makes through OpenTelemetry's global API, first of all
 
 
@@ -75,6 +75,10 @@ class Item(Resource[ItemConfig, ItemOutputs]):
 
     async def on_update(self, previous_config: ItemConfig) -> ItemOutputs:
         return await self.on_create()
+
+    async def on_delete(self) -> None:
+        if self.config.log:
+            logging.getLogger("testkit").info("%s (deleting)", self.config.log)
 
     async def health(self) -> ResourceHealth:
         if self.config.value == "sick":

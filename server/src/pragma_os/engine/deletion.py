@@ -16,10 +16,15 @@ from pragma_os.store.types import ResourceRow, with_changes
 
 
 async def delete(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    *,
+    now: datetime,
+    touched: Touched,
+    request_id: str | None = None,
 ) -> ResourceRow:
     """Start deleting a resource and, first, everything it owns (recursively); returns it on
-    its way out.
+    its way out. ``request_id``: of the request deleting it, recorded on the events it queues.
 
     Resources nothing was ever created for, with nothing left to wait for, are removed at
     once; the others are marked ``deleting`` and queued (for their provider's ``DELETE``, or
@@ -48,7 +53,9 @@ async def delete(
     # Deepest owned first, so what can go at once is gone before its owner looks.
     for item in reversed(doomed.values()):
         owner = None if item["pk"] == row["pk"] else row["id"]
-        changed = await _start_deleting(connection, item, now=now, touched=touched, caused_by=owner)
+        changed = await _start_deleting(
+            connection, item, now=now, touched=touched, caused_by=owner, request_id=request_id
+        )
         if item["pk"] == row["pk"]:
             result = changed
     # Some of the set were removed outright after others computed their waits; waits are
@@ -59,11 +66,19 @@ async def delete(
 
 
 async def _start_deleting(
-    connection: AsyncConnection, row: ResourceRow, *, now: datetime, touched: Touched, caused_by: str | None
+    connection: AsyncConnection,
+    row: ResourceRow,
+    *,
+    now: datetime,
+    touched: Touched,
+    caused_by: str | None,
+    request_id: str | None,
 ) -> ResourceRow:
     if row["deleting"]:
         return row
     if await transitions.removable_now(connection, with_changes(row, {"deleting": True})):
         await transitions.remove(connection, row, touched=touched, detail=Detail(caused_by=caused_by))
         return with_changes(row, {"deleting": True, "updated_at": now})
-    return await transitions.mark_deleting(connection, row, now=now, touched=touched, caused_by=caused_by)
+    return await transitions.mark_deleting(
+        connection, row, now=now, touched=touched, caused_by=caused_by, request_id=request_id
+    )

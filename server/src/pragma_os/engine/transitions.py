@@ -289,13 +289,15 @@ async def mark_deleting(
     now: datetime,
     touched: Touched,
     caused_by: str | None = None,
+    request_id: str | None = None,
 ) -> ResourceRow:
     """Mark a provisioned (or not yet removable) resource ``deleting`` and queue its ``DELETE``
-    (``caused_by``: the owner whose deletion takes it along)."""
+    (``caused_by``: the owner whose deletion takes it along; ``request_id``: of the request
+    deleting it, recorded on the event)."""
     changes: Changes = {"deleting": True, "updated_at": now}
     changes["lifecycle_state"] = _move(connection, row, Cause.DELETE, detail=Detail(caused_by=caused_by))
     changes["waiting_on"] = await _queue_event(
-        connection, with_changes(row, changes), now=now, touched=touched
+        connection, with_changes(row, changes), now=now, touched=touched, request_id=request_id
     )
     await writes.update_resource(connection, row, changes)
     return with_changes(row, changes)
@@ -561,9 +563,16 @@ def _moved(
 
 
 async def retry_dead_letter(
-    connection: AsyncConnection, row: ResourceRow, event_id: str, *, now: datetime, touched: Touched
+    connection: AsyncConnection,
+    row: ResourceRow,
+    event_id: str,
+    *,
+    now: datetime,
+    touched: Touched,
+    request_id: str | None = None,
 ) -> None:
-    """Process a dead letter's resource again, its event queued under the letter's id."""
+    """Process a dead letter's resource again, its event queued under the letter's id
+    (``request_id``: of the request retrying it, recorded on the event)."""
     changes: Changes = {
         "lifecycle_state": _move(connection, row, Cause.DEAD_LETTER_RETRY, event_id),
         "error": None,
@@ -572,6 +581,11 @@ async def retry_dead_letter(
         "updated_at": now,
     }
     changes["waiting_on"] = await _queue_event(
-        connection, with_changes(row, changes), now=now, touched=touched, event_id=event_id
+        connection,
+        with_changes(row, changes),
+        now=now,
+        touched=touched,
+        event_id=event_id,
+        request_id=request_id,
     )
     await writes.update_resource(connection, row, changes)

@@ -17,6 +17,7 @@ from pragma_os.services import audit
 from pragma_os.store import Database, resources
 from pragma_os.store import dead_letters as store
 from pragma_os.store.types import utcnow
+from pragma_sdk.log_format import current_log_fields
 from pragma_sdk.models import AuditAction
 
 
@@ -136,4 +137,11 @@ async def _requeue(
     )
     if row is None:
         return  # the resource is gone; nothing to retry
-    await transitions.retry_dead_letter(connection, row, letter["event_id"], now=now, touched=touched)
+    await transitions.retry_dead_letter(
+        connection,
+        row,
+        letter["event_id"],
+        now=now,
+        touched=touched,
+        request_id=current_log_fields().get("request_id"),
+    )
