@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from pragma_os.output.log_file import previous_segment
 
 async def collect(lines: AsyncIterator[bytes]) -> list[str]:
     return b"".join([chunk async for chunk in lines]).decode().splitlines()
+
+
+def appended(path: Path, data: bytes) -> None:
+    with open(path, "ab") as log:
+        log.write(data)
 
 
 def written(log: BoundedLog, first: int, last: int) -> None:
@@ -68,6 +74,32 @@ async def test_a_followed_log_loses_no_line_across_rotations(tmp_path: Path) -> 
     await asyncio.wait_for(following, 10)
     assert seen == [f"line {n}" for n in range(3, 41)]
     assert previous_segment(path).exists()  # it did rotate
+
+
+async def test_a_follower_that_sees_a_new_segment_before_its_first_write_still_hides_its_notice(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "worker.log"
+    written(BoundedLog(path, 400), 0, 3)
+    seen: list[str] = []
+    caught_up = asyncio.Event()
+
+    async def follow() -> None:
+        async for chunk in stream_log(path, follow=True, poll_seconds=0.005):
+            seen.extend(chunk.decode().splitlines())
+            caught_up.set()
+            if seen[-1] == "line 3":
+                return
+
+    following = asyncio.create_task(follow())
+    await asyncio.wait_for(caught_up.wait(), 10)
+    # What BoundedLog.append does on a rotation, with the follower reading between its steps.
+    os.replace(path, previous_segment(path))
+    path.touch()
+    await asyncio.sleep(0.05)
+    appended(path, b"==> this log keeps about its last 400 bytes: older lines go as new ones come\nline 3\n")
+    await asyncio.wait_for(following, 10)
+    assert seen == ["line 0", "line 1", "line 2", "line 3"]
 
 
 async def test_following_waits_for_a_log_not_written_yet_and_stops_when_told(tmp_path: Path) -> None:

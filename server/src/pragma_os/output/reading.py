@@ -118,7 +118,9 @@ class _Reader:
 
     def _segment_start(self, chunk: bytes) -> bytes:
         """``chunk`` without the rotation notice when it opens a segment that follows another."""
-        if not self._follows_segment:
+        # An empty chunk: the writer made the new segment and has not written to it yet (its
+        # notice comes with its first lines, in one write).
+        if not self._follows_segment or not chunk:
             return chunk
         self._follows_segment = False
         return without_notice(chunk)
