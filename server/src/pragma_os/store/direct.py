@@ -61,6 +61,8 @@ class _Compiled:
     defaults: dict[str, Any]
     expanding: frozenset[str]
     bind: Mapping[str, Callable[[Any], Any]]
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The position and bind processor of each parameter that has one (``order`` indexes)."""
     keys: tuple[str, ...]
     results: tuple[Callable[[Any], Any] | None, ...]
 
@@ -126,12 +128,24 @@ def _prepare(compiled: SQLCompiler, dialect: Dialect) -> _Compiled:
         defaults={name: bind.effective_value for name, bind in binds.items() if not bind.required},
         expanding=expanding,
         bind=processors,
+        converted=tuple((index, processors[name]) for index, name in enumerate(order) if name in processors),
         keys=tuple(column.keyname for column in columns),
         results=tuple(column.type._cached_result_processor(dialect, None) for column in columns),
     )
 
 
 def _bound(compiled: _Compiled, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    if compiled.expanding:
+        return _bound_expanding(compiled, values)
+    # The common case, every hot statement's: one pass, then only the values that convert.
+    defaults = compiled.defaults
+    arguments = [values[name] if name in values else defaults[name] for name in compiled.order]
+    for index, convert in compiled.converted:
+        arguments[index] = convert(arguments[index])
+    return compiled.sql, arguments
+
+
+def _bound_expanding(compiled: _Compiled, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
     sql = compiled.sql
     arguments: list[Any] = []
     for name in compiled.order:
