@@ -24,7 +24,7 @@ from typing import Any
 from pragma_os.builds.environment import build_environment
 from pragma_os.builds.interpreters import Interpreter
 from pragma_os.builds.uv import default_cache_dir
-from pragma_os.observability.metrics import BUILD_SECONDS
+from pragma_os.observability.metrics import build_seconds
 from pragma_os.output import CapturedOutput
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.provider_files import ProviderFiles, VersionFiles
@@ -139,7 +139,7 @@ class BuildQueue:
                 output.note(f"build failed: {recorded['error_message']}")
             await self._update(build, recorded)
             result = "success" if recorded["status"] == BuildStatus.SUCCESS else "failure"
-            BUILD_SECONDS.labels(result).observe(time.monotonic() - started)
+            build_seconds(result).observe(time.monotonic() - started)
 
     async def _build(
         self, files: VersionFiles, organization_id: str, output: CapturedOutput

@@ -19,7 +19,7 @@ from typing import Any
 from pragma_os.auth import service as auth_service
 from pragma_os.deploy.releases import Deployer, Release
 from pragma_os.deploy.runs import ServerRun
-from pragma_os.observability.metrics import DEPLOY_SECONDS
+from pragma_os.observability.metrics import deploy_seconds
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.config_validation import ConfigValidator
 from pragma_os.services.presence import WorkerPresence
@@ -215,7 +215,7 @@ class DeploymentManager:
                 release = await self._release(build)
             except SandboxUnavailableError as error:
                 await self._record(key, build, DeploymentStatus.FAILED, error.message)
-                DEPLOY_SECONDS.labels("failure").observe(time.monotonic() - started)
+                deploy_seconds("failure").observe(time.monotonic() - started)
                 return
             try:
                 await self._deployer.start(release)
@@ -227,11 +227,11 @@ class DeploymentManager:
                 logger.warning("Deploying %s %s failed: %s", build["provider_id"], build["version"], failure)
                 await self._retire(release)
                 await self._record(key, build, DeploymentStatus.FAILED, failure)
-                DEPLOY_SECONDS.labels("failure").observe(time.monotonic() - started)
+                deploy_seconds("failure").observe(time.monotonic() - started)
                 return
             self._current[key] = release
             await self._record(key, build, DeploymentStatus.AVAILABLE, None)
-            DEPLOY_SECONDS.labels("success").observe(time.monotonic() - started)
+            deploy_seconds("success").observe(time.monotonic() - started)
             if current is not None and current.version != release.version:
                 await self._retire(current)
 
