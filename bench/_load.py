@@ -544,11 +544,18 @@ def wait_healthy(
 
 
 def start_testkit_server(
-    home: Path, token: str, concurrency: int, extra_args: Sequence[str] = ()
+    home: Path,
+    token: str,
+    concurrency: int,
+    extra_args: Sequence[str] = (),
+    *,
+    wrapper: Sequence[str] = (),
+    healthy_within: float = 90,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``pragma-os serve`` with a worker process for the test provider ``testkit`` (no-op
     handlers unless told otherwise), its home, data and log (``server.log``) in ``home``;
-    returns the process and its URL once healthy."""
+    returns the process and its URL once healthy. ``wrapper``: a command the server runs
+    under (a profiler's)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PRAGMA_")}
     env.update(
@@ -559,14 +566,15 @@ def start_testkit_server(
         PRAGMA_WORKER_CONCURRENCY=str(concurrency),
     )
     command = [
-        sys.executable, "-m", "pragma_os", "serve", "--port", str(port), "--data-dir", str(home / "data"),
-        "--no-write-credentials", "--provider-package", "testkit_provider", *extra_args,
+        *wrapper, sys.executable, "-m", "pragma_os", "serve",
+        "--port", str(port), "--data-dir", str(home / "data"), "--no-write-credentials",
+        "--provider-package", "testkit_provider", *extra_args,
     ]  # fmt: skip
     log_path = home / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), 90)
+    wait_healthy(url, process, lambda: log_path.read_text(errors="replace"), healthy_within)
     return process, url
 
 
