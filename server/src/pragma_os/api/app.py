@@ -29,6 +29,7 @@ from pragma_os.api.routers import (
     files,
     health,
     metrics,
+    plans,
     providers,
     resources,
     workers,
@@ -289,7 +290,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HTTPMetrics)  # outermost: it sees every answer, the errors' too
     routers = [
         module.router
-        for module in (health, auth, resources, dead_letters, workers, providers, files, audit, metrics)
+        for module in (
+            health,
+            auth,
+            plans,
+            resources,
+            dead_letters,
+            workers,
+            providers,
+            files,
+            audit,
+            metrics,
+        )
     ]
     for router in routers:
         app.include_router(router)
