@@ -307,8 +307,10 @@ def test_the_plan_matches_what_the_engine_then_runs(
         resource_id: max(entry["id"] for entry in client.get_resource_history(*address))
         for resource_id, address in names.items()
     }
-    documents = [graph.db_body("v2"), graph.pw_body("hunter3")]
+    # The whole graph, two documents changed: the unchanged ones are still walked.
+    documents = [graph.db_body("v2"), graph.pw_body("hunter3"), graph.app_body(), graph.dns_body()]
     planned = plan(http, documents)
+    assert [entry["action"] for entry in planned["entries"]] == ["update", "update", "noop", "noop"]
     applied = http.post(
         "/resources/apply/batch", params={"plan_token": planned["token"]}, json={"documents": documents}
     )

@@ -104,7 +104,9 @@ async def plan(
         entry["index"] = index
         entries.append(entry)
 
-    found = await ripple(state, runners, set(planned) | _deleted(entries), sealer)
+    # The plan's other documents stay candidates: unchanged (or changed without running), the
+    # engine may still re-run them when what they read changes.
+    found = await ripple(state, runners, _deleted(entries), sealer)
     request = {
         "apply": [document.body.model_dump(mode="json") for document in documents],
         "delete": [reference.id for reference in deletes],

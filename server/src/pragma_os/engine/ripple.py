@@ -78,8 +78,8 @@ def _resolved(row: NewResource, documents: Mapping[str, NewResource], sealer: Se
 
 
 async def ripple(state: StateRead, runners: Runners, skip: set[str], sealer: Sealer) -> list[dict[str, Any]]:
-    """The dependents of ``runners`` (outside ``skip``: the plan's own documents) that will, or
-    may, run again, or that wait; in order of depth (1: a direct dependent of a runner)."""
+    """The dependents of ``runners`` (outside ``skip``: resources the plan deletes) that will,
+    or may, run again, or that wait; in order of depth (1: a direct dependent of a runner)."""
     found: list[dict[str, Any]] = []
     seen = set(runners.expected) | skip
     frontier = list(runners.expected)
