@@ -220,8 +220,11 @@ def _entry(resource_id: str, path: str, kind: str) -> dict[str, Any]:
 
 def _changes(stored: ResourceRow | None, row: NewResource) -> list[dict[str, Any]]:
     """What the apply changes: config, tags, owners and dependencies, secrets redacted."""
-    before = _declared(stored) if stored is not None else {}
+    before = _declared(stored) if stored is not None else _NOTHING_DECLARED
     return diff(before, _declared(row))
+
+
+_NOTHING_DECLARED: dict[str, Any] = {"config": {}, "tags": None, "dependencies": {}, "owner_references": {}}
 
 
 def _declared(row: NewResource) -> dict[str, Any]:
