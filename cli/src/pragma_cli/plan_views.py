@@ -103,7 +103,12 @@ def ripple_tree(plan: Mapping[str, Any]) -> Tree | None:
         for parent in item["because"][:1]:  # under its first cause; the others are named
             children.setdefault(parent, []).append(item)
     tree = Tree(Text("Ripple", style="bold"))
-    roots = [entry for entry in plan["entries"] if entry["resource_id"] in children]
+    # Under what runs by itself; a dependent that runs because of it hangs under its cause.
+    roots = [
+        entry
+        for entry in plan["entries"]
+        if entry["resource_id"] in children and entry["action"] in ("create", "update")
+    ]
 
     def grow(branch: Tree, resource_id: str, seen: set[str]) -> None:
         for item in children.get(resource_id, []):

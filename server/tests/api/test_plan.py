@@ -207,6 +207,10 @@ def test_deletes_cascade_to_what_they_own_and_are_blocked_by_dependents(
     assert blocked["errors"][0]["status"] == 409
     assert planned["summary"]["deletes"] == 2
     assert planned["summary"]["refused"] == 1
+    # Deletes are planned in order, as if sent one after the other: a dependent deleted first
+    # no longer blocks.
+    in_order = plan(http, delete=[f"testkit/item/{name}" for name in (graph.dns, graph.app, graph.db)])
+    assert [entry["action"] for entry in in_order["entries"]] == ["delete", "delete", "delete"]
     # And the delete itself answers as the plan said.
     assert http.delete(f"/resources/{graph.id(graph.db)}").status_code == 409
 

@@ -30,7 +30,8 @@ async def delete(
         ConflictError: Resources outside the deletion still depend on one being deleted.
     """
     organization_id = row["organization_id"]
-    doomed, blocking = await deletion_set(connection, row)
+    doomed, blockers = await deletion_set(connection, row)
+    blocking = sorted(path_of(blocker) for blocker in blockers)
     if blocking:
         raise ConflictError(
             f"{path_of(row)} cannot be deleted while other resources depend on it: {', '.join(blocking)}. "
@@ -53,10 +54,10 @@ async def delete(
 
 async def deletion_set(
     connection: AsyncConnection, row: ResourceRow
-) -> tuple[dict[str, ResourceRow], list[str]]:
+) -> tuple[dict[str, ResourceRow], list[ResourceRow]]:
     """What deleting ``row`` takes along (it first, then what it owns, recursively, each level
-    after the one owning it), and the paths of the resources outside that set which still depend
-    on one of them and so refuse the delete (reads only)."""
+    after the one owning it), and the resources outside that set, not being deleted, which
+    still depend on one of them and so refuse the delete (reads only)."""
     organization_id = row["organization_id"]
     doomed: dict[str, ResourceRow] = {row["id"]: row}
     frontier = [row["id"]]
@@ -65,8 +66,7 @@ async def deletion_set(
         frontier = [item["id"] for item in owned if item["id"] not in doomed]
         doomed.update({item["id"]: item for item in owned})
     dependents = await links.linking_to(connection, organization_id, list(doomed), links.DEPENDENCY)
-    blocking = sorted(path_of(d) for d in dependents if d["id"] not in doomed and not d["deleting"])
-    return doomed, blocking
+    return doomed, [d for d in dependents if d["id"] not in doomed and not d["deleting"]]
 
 
 async def _start_deleting(

@@ -99,10 +99,14 @@ async def plan(
         if entry["resource_id"] in running:
             entry["waits_on"] = unready(targets_of(row), expected)  # type: ignore[arg-type]
 
+    leaving: set[str] = set()  # what earlier deletes mark as being deleted: it blocks no later one
     for index, reference in enumerate(deletes):
-        entry = await _plan_delete(connection, state, reference)
+        entry = await _plan_delete(connection, state, reference, leaving)
         entry["index"] = index
         entries.append(entry)
+        if entry["action"] == DELETE:
+            leaving.add(entry["resource_id"])
+            leaving.update(item["resource_id"] for item in entry["cascade"])
 
     # The plan's other documents stay candidates: unchanged (or changed without running), the
     # engine may still re-run them when what they read changes.
@@ -168,7 +172,7 @@ async def _plan_apply(
 
 
 async def _plan_delete(
-    connection: AsyncConnection, state: StateRead, reference: ResourceReference
+    connection: AsyncConnection, state: StateRead, reference: ResourceReference, leaving: set[str]
 ) -> dict[str, Any]:
     entry = _entry(reference.id, reference.path, "delete")
     rows = await state.fetch([reference.id])
@@ -176,8 +180,10 @@ async def _plan_delete(
     if row is None:
         entry.update(action=NOOP, from_state=None, to_state=None, note="already gone")
         return entry
-    doomed, blocking = await deletion.deletion_set(connection, row)
+    doomed, blockers = await deletion.deletion_set(connection, row)
     state.note(doomed.values())
+    state.note(blockers)
+    blocking = sorted(path_of(blocker) for blocker in blockers if blocker["id"] not in leaving)
     entry["from_state"] = row["lifecycle_state"]
     entry["cascade"] = _cascade(row, doomed)
     if blocking:
