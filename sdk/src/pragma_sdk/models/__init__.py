@@ -791,8 +791,9 @@ class PlanEntry(WireModel):
 
 class PlanRipple(WireModel):
     """A dependent the plan reaches: ``reruns`` (an input it reads changes), ``may_rerun`` (it
-    reads outputs of ``because``, known only once their handlers ran) or ``waits`` (pending: it
-    runs after ``because`` anyway). ``depth``: 1 for a direct dependent of a planned document."""
+    reads outputs of ``because``, known only once their handlers ran) or ``waits`` (pending or
+    processing: it runs after ``because`` anyway). ``depth``: 1 for a direct dependent of a
+    planned document."""
 
     resource_id: str
     path: str

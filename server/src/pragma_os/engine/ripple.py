@@ -10,8 +10,8 @@ the documents as they will be once the planned resources are applied:
 - ``may_rerun``: its inputs change only if a dependency's handler returns different outputs,
   which no plan can know before the handler runs (the digest is taken a second time with those
   outputs replaced by unknown values: if it moves, the dependent reads them);
-- ``waits``: it is not ready (pending): it runs anyway, after its dependencies, with their
-  new values.
+- ``waits``: it is pending or processing: it runs (again) anyway, after its dependencies,
+  with their new values.
 
 A dependent that re-runs (or may) is walked further, level by level, one query per level.
 """
@@ -40,6 +40,7 @@ MAY_RERUN = "may_rerun"
 WAITS = "waits"
 
 _UNKNOWN = "\x00unknown until its handler runs"
+_BUSY = (LifecycleState.PENDING, LifecycleState.PROCESSING)
 
 Documents = dict[str, NewResource]
 
@@ -117,8 +118,10 @@ def _effect_on(
         "from_state": dependent["lifecycle_state"],
     }
     if not takes_dependency_changes(dependent):
-        if dependent["lifecycle_state"] != LifecycleState.PENDING or dependent["deleting"]:
+        if dependent["lifecycle_state"] not in _BUSY or dependent["deleting"]:
             return None  # failed, draft or leaving: a dependency's change does not move it
+        # Pending: runs with the values of its lease; processing: its completion follows up
+        # when its inputs changed meanwhile (``results``).
         return {**entry, "effect": WAITS, "because": running, "to_state": dependent["lifecycle_state"]}
     expected: Mapping[str, NewResource] = ChainMap(runners.expected, stored)  # type: ignore[arg-type]
     inputs = _resolved(dependent, expected, sealer)
