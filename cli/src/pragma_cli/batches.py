@@ -19,8 +19,11 @@ from pragma_sdk import PragmaAPIError, PragmaClient
 _DOCUMENT = re.compile(r"documents\[(?P<index>\d+)\]\.?(?P<field>.*)")
 
 
-def apply_all(state: CliState, client: PragmaClient, manifests: list[Manifest]) -> list[dict[str, Any]]:
-    """Apply ``manifests`` together; returns their stored documents, in order.
+def apply_all(
+    state: CliState, client: PragmaClient, manifests: list[Manifest], *, plan_token: str | None = None
+) -> list[dict[str, Any]]:
+    """Apply ``manifests`` together; returns their stored documents, in order. With
+    ``plan_token``, the API refuses (409) if what the plan read changed since.
 
     Files of ``pragma/file`` manifests are uploaded first, as the resources need them.
 
@@ -34,7 +37,9 @@ def apply_all(state: CliState, client: PragmaClient, manifests: list[Manifest]) 
             with doing(action, context=state.context_name), upload.source.open("rb") as content:
                 client.upload_file(upload.name, content, upload.content_type)
     try:
-        documents: list[dict[str, Any]] = client.apply_resources([manifest.body for manifest in manifests])
+        documents: list[dict[str, Any]] = client.apply_resources(
+            [manifest.body for manifest in manifests], plan_token=plan_token
+        )
     except PragmaAPIError as error:
         raise _refusal(state, error, manifests) from error
     except httpx.HTTPError as error:

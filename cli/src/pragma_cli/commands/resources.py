@@ -13,11 +13,13 @@ from pragma_cli import views
 from pragma_cli.arguments import NameArgument, TypeArgument, WaitTimeoutOption
 from pragma_cli.batches import apply_all
 from pragma_cli.commands import resource_tags, reveal
+from pragma_cli.confirmation import confirm
 from pragma_cli.errors import CliError, UsageError, doing, explain
 from pragma_cli.fetching import fetch_resource
 from pragma_cli.history_views import history_table
 from pragma_cli.manifests import Manifest, Upload, load_manifests
-from pragma_cli.output import OutputFormat, OutputOption, emit, emit_list, state_label
+from pragma_cli.output import OutputFormat, OutputOption, emit, emit_list, show, state_label
+from pragma_cli.plan_views import plan_view
 from pragma_cli.progress import Goal, Outcome, Tracker, wait_for
 from pragma_cli.references import dependents, document_path, owned, split_type
 from pragma_cli.state import CliState, state_of
@@ -37,13 +39,15 @@ def _upload(client: PragmaClient, upload: Upload) -> None:
         client.upload_file(upload.name, content, upload.content_type)
 
 
-def _apply_one(state: CliState, client: PragmaClient, manifest: Manifest) -> dict[str, Any] | CliError:
+def _apply_one(
+    state: CliState, client: PragmaClient, manifest: Manifest, plan_token: str | None = None
+) -> dict[str, Any] | CliError:
     """Apply one manifest; returns the stored document, or why the API refused it."""
     try:
         if manifest.upload is not None:
             with doing(f"upload {manifest.upload.source} for {manifest.path}", context=state.context_name):
                 _upload(client, manifest.upload)
-        result = client.apply_resource(manifest.body)
+        result = client.apply_resource(manifest.body, plan_token=plan_token)
     except httpx.HTTPStatusError as error:
         return explain(error, f"apply {manifest.path} ({manifest.origin})", context=state.context_name)
     except CliError as failure:
@@ -87,6 +91,13 @@ def apply(
     ] = False,
     timeout: WaitTimeoutOption = 600.0,
     output: OutputOption = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan", help="Show the plan first (as 'pragma resources plan') and ask before applying it."
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --plan: apply without asking.")] = False,
 ) -> None:
     """Create or update the resources of manifest files (several documents per file).
 
@@ -95,11 +106,15 @@ def apply(
     '@path' is replaced by that file's text; a pragma/file with content: '@path' has the file
     uploaded first. Paths are relative to the manifest's folder.
 
+    With --plan, the plan is shown and the apply goes ahead only on a yes (--yes: at once),
+    and only if nothing the plan read has changed meanwhile.
+
     Exits 1 when a resource was refused or, with --wait, when one failed.
 
     Examples:
         pragma resources apply database.yaml
         pragma resources apply manifests/ --wait
+        pragma resources apply app.yaml --plan
         cat app.yaml | pragma resources apply - -o json
     """
     state = state_of(ctx)
@@ -111,13 +126,14 @@ def apply(
     fmt = state.output_format(output)
     applied: list[dict[str, Any]] = []
     with state.client() as client:
+        token = _planned(state, client, manifests, yes=yes) if plan else None
         if len(manifests) == 1:
-            document = _apply_one(state, client, manifests[0])
+            document = _apply_one(state, client, manifests[0], token)
             if isinstance(document, CliError):
                 raise document
             documents = [document]
         else:
-            documents = apply_all(state, client, manifests)
+            documents = apply_all(state, client, manifests, plan_token=token)
         for manifest, document in zip(manifests, documents, strict=True):
             applied.append(document)
             if fmt is OutputFormat.TABLE:
@@ -137,6 +153,67 @@ def apply(
         emit(state.out, results, fmt, lambda: None)
     if failed:
         raise CliError(f"{failed} of {len(applied)} resource(s) failed")
+
+
+def _plan_of(
+    state: CliState, client: PragmaClient, manifests: list[Manifest], delete: list[str]
+) -> dict[str, Any]:
+    try:
+        planned = client.plan_resources([manifest.body for manifest in manifests], delete=delete)
+    except httpx.HTTPError as error:
+        raise explain(error, "plan the resources", context=state.context_name) from error
+    return planned.model_dump(mode="json")
+
+
+def _planned(state: CliState, client: PragmaClient, manifests: list[Manifest], *, yes: bool) -> str:
+    """Show the plan of ``manifests`` on stderr, ask unless ``yes``; returns its token."""
+    planned = _plan_of(state, client, manifests, [])
+    show(state.err, plan_view(planned))
+    if planned["summary"]["refused"]:
+        raise CliError(
+            f"{planned['summary']['refused']} resource(s) refused by the plan; nothing was applied"
+        )
+    if not yes:
+        confirm("Apply this plan?", doing="apply")
+    return str(planned["token"])
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="FILE", help="YAML or JSON manifests, folders of them, or - for stdin."),
+    ] = None,
+    delete: Annotated[
+        list[str] | None,
+        typer.Option("--delete", "-d", metavar="PROVIDER/TYPE/NAME", help="Plan deleting this resource too."),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Show what applying manifest files (and deleting resources) would do, changing nothing.
+
+    For each resource: created, updated, unchanged, deleted or refused (and why), its changed
+    fields (secret values redacted), its references and what they resolve to now, what a
+    delete takes along. Then the ripple: the resources that run again because of it, through
+    the whole graph, and those that run again only if a handler returns other outputs.
+
+    Exits 1 when the plan refuses a resource.
+
+    Examples:
+        pragma resources plan app.yaml
+        pragma resources plan manifests/ -o json
+        pragma resources plan --delete mycloud/database/orders
+    """
+    state = state_of(ctx)
+    manifests = load_manifests(files or [], draft=False) if files else []
+    if not manifests and not delete:
+        raise UsageError("give manifest files to plan, or --delete a resource")
+    with state.client() as client:
+        planned = _plan_of(state, client, manifests, delete or [])
+    emit(state.out, planned, state.output_format(output), lambda: plan_view(planned))
+    if planned["summary"]["refused"]:
+        raise CliError(f"{planned['summary']['refused']} resource(s) refused by the plan")
 
 
 @app.command("list")

@@ -7,6 +7,7 @@ Each method builds its requests, yields them, and parses what comes back; see
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from pragma_sdk.models import (
     ProviderInfo,
     ProviderStatus,
     PushResult,
+    ResourcePlan,
     RollbackRequest,
     UserInfo,
     resource_id,
@@ -212,18 +214,56 @@ class PragmaCalls(FileCalls):
                 return entries
 
     @operation
+    def plan_resources(
+        self,
+        resources: Sequence[Resource[Any, Any] | dict[str, Any]] = (),
+        *,
+        delete: Sequence[str | dict[str, Any]] = (),
+    ) -> Call[ResourcePlan]:
+        """What applying ``resources`` (in order, as ``apply_resources`` would) and deleting
+        ``delete`` would do, without changing anything.
+
+        The plan says per resource whether it would be created, updated, left alone (``noop``),
+        deleted or refused (and why), the field changes (secrets redacted), its references and
+        what they resolve to now, what a delete takes along; and the ripple: the dependents that
+        will run again (``reruns``), that run again if a handler returns other outputs
+        (``may_rerun``), or that wait. Pass its ``token`` as ``plan_token`` to
+        ``apply_resources`` to refuse the apply (409) if anything changed since.
+
+        Args:
+            resources: The resources to apply, typed or as dicts.
+            delete: The resources to delete, as ``"provider/resource/name"`` or
+                ``{"provider", "resource", "name"}``.
+
+        Raises:
+            httpx.HTTPStatusError: 422 when a document is malformed (a refusal by the rules is
+                an entry of the plan, not an error).
+        """
+        body = {"apply": [apply_body(resource) for resource in resources], "delete": list(delete)}
+        response = yield self._request("POST", "/resources/plan", json=body)
+        return ResourcePlan.model_validate(response_json(response))
+
+    @operation
     def apply_resource(
         self,
         resource: ResourceT | dict[str, Any],
         *,
         model: type[ResourceT] | None = None,
+        plan_token: str | None = None,
     ) -> Call[ResourceT | dict[str, Any]]:
         """Create a resource or update an existing one; returns the stored resource.
 
         A typed ``Resource`` is sent with ``provider`` and ``resource`` from its class and
         ``lifecycle_state`` only when it was set on the instance.
+
+        Args:
+            resource: The resource to apply.
+            model: Parse the answer into this ``Resource`` subclass instead of a dict.
+            plan_token: The ``token`` of ``plan_resources([resource])``: refused (409) if
+                anything that plan read has changed since.
         """
-        response = yield self._request("POST", "/resources/apply", json=apply_body(resource))
+        params = {"plan_token": plan_token} if plan_token is not None else None
+        response = yield self._request("POST", "/resources/apply", json=apply_body(resource), params=params)
         return parse_document(response_json(response), model)
 
     @operation
@@ -232,12 +272,15 @@ class PragmaCalls(FileCalls):
         resources: list[ResourceT] | list[dict[str, Any]] | list[ResourceT | dict[str, Any]],
         *,
         model: type[ResourceT] | None = None,
+        plan_token: str | None = None,
     ) -> Call[list[ResourceT] | list[dict[str, Any]]]:
         """Create or update several resources at once: all of them, or none.
 
         Every resource is checked as ``apply_resource`` checks one (its type's schema,
         references, cycles among them and with what exists) before any is stored. Returns the
-        stored resources in the order given.
+        stored resources in the order given. With ``plan_token`` (the ``token`` of
+        ``plan_resources`` of the same resources), refused with 409 if anything that plan read
+        has changed since.
 
         Raises:
             httpx.HTTPStatusError: 422 (409 when each refusal is a clash with stored state) when
@@ -245,7 +288,8 @@ class PragmaCalls(FileCalls):
                 lists every problem, each naming its field as ``documents[<index>].<field>``.
         """
         body = {"documents": [apply_body(resource) for resource in resources]}
-        response = yield self._request("POST", "/resources/apply/batch", json=body)
+        params = {"plan_token": plan_token} if plan_token is not None else None
+        response = yield self._request("POST", "/resources/apply/batch", json=body, params=params)
         documents = response_json(response)["resources"]
         parsed: list[Any] = [parse_document(document, model) for document in documents]
         return parsed

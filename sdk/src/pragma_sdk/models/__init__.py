@@ -711,6 +711,123 @@ class SignedUrlResponse(WireModel):
     expires_at: datetime | None = None  # our addition
 
 
+# Plans (``POST /resources/plan``): what applying and deleting some documents would do.
+
+PlanAction = Literal["create", "update", "noop", "delete", "refused"]
+RippleEffect = Literal["reruns", "may_rerun", "waits"]
+
+
+class ResourcePlanRequest(BaseModel):
+    """Body of ``POST /resources/plan``: documents to apply (as ``POST /resources/apply`` takes
+    them, in the order a batch applies them) and resources to delete."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    apply: list[ResourceApply] = Field(default_factory=list, max_length=MAX_BATCH_DOCUMENTS)
+    delete: list[DependencyReference] = Field(default_factory=list, max_length=MAX_BATCH_DOCUMENTS)
+    """Each as ``{provider, resource, name}`` or ``"provider/resource/name"``."""
+
+
+class PlanProblem(WireModel):
+    """Why a document or a delete would be refused: the field, the rule, and the status the
+    apply (or delete) would answer."""
+
+    field: str | None = None
+    rule: str
+    status: int
+
+
+class PlanReference(WireModel):
+    """One reference of a planned document and what it resolves to now.
+
+    ``status``: ``resolved`` (``value`` holds it, secrets ``[redacted]``; ``may_change`` when
+    the target's handler runs again first), ``after_run`` (an output of a resource created or
+    run first: known once its handler returns), ``missing_field``, ``dangling`` (no such
+    resource) or ``deleting``.
+    """
+
+    target: str
+    target_id: str
+    kind: Literal["field", "interpolation", "marker", "dependency"]
+    field: str | None = None
+    status: Literal["resolved", "after_run", "missing_field", "dangling", "deleting"]
+    value: Any = None
+    may_change: bool = False
+    rule: str | None = None
+
+
+class PlanCascade(WireModel):
+    """A resource a delete takes along (owned by the deleted one, ``depth`` levels down)."""
+
+    resource_id: str
+    path: str
+    depth: int
+
+
+class PlanEntry(WireModel):
+    """What one document (``kind`` apply) or one delete would do.
+
+    ``changes``: field by field, against what is stored (``config.*``, ``tags``,
+    ``dependencies.*``, ``owner_references.*``), secrets ``[redacted]``. ``waits_on``: the
+    dependencies it waits for before its handler runs. ``cascade`` and ``blocked_by``: for a
+    delete, what it takes along and the dependents that refuse it (409).
+    """
+
+    kind: Literal["apply", "delete"]
+    index: int
+    resource_id: str
+    path: str
+    action: PlanAction
+    from_state: LifecycleState | None = None
+    to_state: LifecycleState | None = None
+    changes: list[FieldChange] = Field(default_factory=list)
+    errors: list[PlanProblem] = Field(default_factory=list)
+    references: list[PlanReference] = Field(default_factory=list)
+    waits_on: list[str] = Field(default_factory=list)
+    cascade: list[PlanCascade] = Field(default_factory=list)
+    blocked_by: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class PlanRipple(WireModel):
+    """A dependent the plan reaches: ``reruns`` (an input it reads changes), ``may_rerun`` (it
+    reads outputs of ``because``, known only once their handlers ran) or ``waits`` (pending or
+    processing: it runs after ``because`` anyway). ``depth``: 1 for a direct dependent of a
+    planned document."""
+
+    resource_id: str
+    path: str
+    depth: int
+    effect: RippleEffect
+    because: list[str]
+    from_state: LifecycleState | None = None
+    to_state: LifecycleState | None = None
+    unresolvable: bool = False
+    changes: list[FieldChange] = Field(default_factory=list)
+
+
+class PlanSummary(WireModel):
+    """Counts of a plan (``deletes`` counts what the deletes take along too)."""
+
+    creates: int = 0
+    updates: int = 0
+    noops: int = 0
+    deletes: int = 0
+    refused: int = 0
+    reruns: int = 0
+    may_reruns: int = 0
+    waits: int = 0
+
+
+class ResourcePlan(WireModel):
+    """What ``POST /resources/plan`` answers."""
+
+    entries: list[PlanEntry]
+    ripple: list[PlanRipple]
+    summary: PlanSummary
+    token: str
+
+
 _AUTHORING_CLASSES = frozenset({"Config", "Dependency", "Outputs", "Resource"})
 
 if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt wire model stays an error

@@ -28,6 +28,7 @@ from pragma_os.api.routers import (
     files,
     health,
     metrics,
+    plans,
     providers,
     resources,
     workers,
@@ -290,7 +291,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestTracking)  # outermost: every answer, the errors' too
     routers = [
         module.router
-        for module in (health, auth, resources, dead_letters, workers, providers, files, audit, metrics)
+        for module in (
+            health,
+            auth,
+            plans,
+            resources,
+            dead_letters,
+            workers,
+            providers,
+            files,
+            audit,
+            metrics,
+        )
     ]
     for router in routers:
         app.include_router(router)

@@ -6,7 +6,7 @@ inside their transaction, so a change and the event it causes commit together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
@@ -71,7 +71,7 @@ async def apply(
         InvalidInputError: Its dependencies or owners would form a cycle.
     """
     if row is None:
-        values = _new_values(organization_id, body, now)
+        values = new_values(organization_id, body, now)
         await check_acyclic(connection, values)
         await check_targets_stay(connection, values)
         [created] = await transitions.create(
@@ -79,17 +79,8 @@ async def apply(
         )
         await record_links(connection, created, new=True)
         return created
-    if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
-        raise ConflictError(
-            f"Resource id '{row['id']}' is already used by "
-            f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
-            field="name",
-        )
-    if row["deleting"]:
-        raise ConflictError(
-            f"Resource '{row['id']}' is being deleted; apply it again once it is gone.", field="name"
-        )
-    changes = _changes(row, body)
+    check_same_resource(row, body)
+    changes = changes_of(row, body)
     if not changes:
         return row
     changes["updated_at"] = now
@@ -118,13 +109,13 @@ async def create_new(
         AlreadyExistsError: One of them exists already (nothing is written then).
     """
     values = [
-        (_new_values(organization_id, body, now), body.wants_processing, request_id, traceparent)
+        (new_values(organization_id, body, now), body.wants_processing, request_id, traceparent)
         for organization_id, body, request_id, traceparent in new
     ]
     return await transitions.create(connection, values, now=now, touched=touched)
 
 
-def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> NewResource:
+def new_values(organization_id: str, body: ResourceApply, now: datetime) -> NewResource:
     return {
         "organization_id": organization_id,
         "id": body.resource_id,
@@ -150,7 +141,31 @@ def _new_values(organization_id: str, body: ResourceApply, now: datetime) -> New
     }
 
 
-def _changes(row: ResourceRow, body: ResourceApply) -> Changes:
+def check_same_resource(row: ResourceRow, body: ResourceApply) -> None:
+    """Refuse an apply of ``body`` onto ``row`` (stored under the same id) that cannot update it.
+
+    Raises:
+        ConflictError: The id is another resource's, or the resource is being deleted.
+    """
+    if (row["provider"], row["resource"], row["name"]) != (body.provider, body.resource, body.name):
+        raise ConflictError(
+            f"Resource id '{row['id']}' is already used by "
+            f"{row['provider']}/{row['resource']}/{row['name']}; choose another name.",
+            field="name",
+        )
+    if row["deleting"]:
+        raise ConflictError(
+            f"Resource '{row['id']}' is being deleted; apply it again once it is gone.", field="name"
+        )
+
+
+def changes_of(row: ResourceRow, body: ResourceApply) -> Changes:
+    """The columns an apply of ``body`` changes on ``row`` (empty: an identical re-apply), with
+    ``generation`` when its spec changed and the state it moves to (see ``apply_state``).
+
+    Raises:
+        IllegalTransitionError: ``draft`` asked for a resource that cannot go back to it.
+    """
     spec = spec_of(body)
     changes: Changes = {}
     spec_changed = any(row[field] != spec[field] for field in _SPEC_FIELDS)
@@ -165,15 +180,27 @@ def _changes(row: ResourceRow, body: ResourceApply) -> Changes:
     return changes
 
 
-async def check_acyclic(connection: AsyncConnection, row: NewResource) -> None:
-    """Refuse a config whose dependencies, or whose owners, lead back to the resource itself."""
+async def check_acyclic(
+    connection: AsyncConnection,
+    row: NewResource,
+    overlay: Mapping[str, Mapping[str, list[str]]] | None = None,
+) -> None:
+    """Refuse a config whose dependencies, or whose owners, lead back to the resource itself.
+
+    ``overlay``: by link kind, the links of resources about to change, in place of the stored ones
+    (a plan's documents); see ``find_cycle``.
+
+    Raises:
+        InvalidInputError: Naming the cycle.
+    """
     for kind, targets, field, what in (
         (links.DEPENDENCY, list(targets_of(row)), "dependencies", "depend on"),
         (links.OWNER, owners_of(row), "owner_references", "own"),
     ):
         if not targets:
             continue
-        cycle = await find_cycle(connection, row["organization_id"], row["id"], targets, kind)
+        edges = overlay.get(kind) if overlay is not None else None
+        cycle = await find_cycle(connection, row["organization_id"], row["id"], targets, kind, overlay=edges)
         if cycle is not None:
             raise InvalidInputError(
                 field,
@@ -191,8 +218,21 @@ async def check_targets_stay(connection: AsyncConnection, row: NewResource) -> N
     linked = [*targets_of(row), *owners_of(row)]
     if not linked:
         return
-    documents = await store.get_resources_by_ids(connection, row["organization_id"], linked)
-    leaving = sorted(path_of(document) for document in documents.values() if document["deleting"])
+    refuse_leaving_targets(row, await store.get_resources_by_ids(connection, row["organization_id"], linked))
+
+
+def refuse_leaving_targets(row: NewResource, documents: Mapping[str, NewResource]) -> None:
+    """``check_targets_stay`` given what ``row`` links to as stored (``documents``, by id; may hold more).
+
+    Raises:
+        ConflictError: Naming the linked resources being deleted.
+    """
+    linked = {*targets_of(row), *owners_of(row)}
+    leaving = sorted(
+        path_of(document)
+        for target_id, document in documents.items()
+        if target_id in linked and document["deleting"]
+    )
     if leaving:
         raise ConflictError(
             f"{path_of(row)} refers to resources that are being deleted: {', '.join(leaving)}. "

@@ -35,14 +35,8 @@ async def delete(
         ConflictError: Resources outside the deletion still depend on one being deleted.
     """
     organization_id = row["organization_id"]
-    doomed: dict[str, ResourceRow] = {row["id"]: row}
-    frontier = [row["id"]]
-    while frontier:
-        owned = await links.linking_to(connection, organization_id, frontier, links.OWNER)
-        frontier = [item["id"] for item in owned if item["id"] not in doomed]
-        doomed.update({item["id"]: item for item in owned})
-    dependents = await links.linking_to(connection, organization_id, list(doomed), links.DEPENDENCY)
-    blocking = sorted(path_of(d) for d in dependents if d["id"] not in doomed and not d["deleting"])
+    doomed, blockers = await deletion_set(connection, row)
+    blocking = sorted(path_of(blocker) for blocker in blockers)
     if blocking:
         raise ConflictError(
             f"{path_of(row)} cannot be deleted while other resources depend on it: {', '.join(blocking)}. "
@@ -63,6 +57,23 @@ async def delete(
     await transitions.unblock(connection, [item["pk"] for item in doomed.values()])
     touched.update((organization_id, item["provider"]) for item in doomed.values())
     return result
+
+
+async def deletion_set(
+    connection: AsyncConnection, row: ResourceRow
+) -> tuple[dict[str, ResourceRow], list[ResourceRow]]:
+    """What deleting ``row`` takes along (it first, then what it owns, recursively, each level
+    after the one owning it), and the resources outside that set, not being deleted, which
+    still depend on one of them and so refuse the delete (reads only)."""
+    organization_id = row["organization_id"]
+    doomed: dict[str, ResourceRow] = {row["id"]: row}
+    frontier = [row["id"]]
+    while frontier:
+        owned = await links.linking_to(connection, organization_id, frontier, links.OWNER)
+        frontier = [item["id"] for item in owned if item["id"] not in doomed]
+        doomed.update({item["id"]: item for item in owned})
+    dependents = await links.linking_to(connection, organization_id, list(doomed), links.DEPENDENCY)
+    return doomed, [d for d in dependents if d["id"] not in doomed and not d["deleting"]]
 
 
 async def _start_deleting(

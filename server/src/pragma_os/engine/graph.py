@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,11 +15,14 @@ async def find_cycle(
     resource_id: str,
     targets: Iterable[str],
     kind: str = links.DEPENDENCY,
+    *,
+    overlay: Mapping[str, list[str]] | None = None,
 ) -> list[str] | None:
     """A path of ids from ``resource_id`` back to itself through stored ``kind`` edges, if any.
 
     Walks the graph breadth-first, one query per level, from the targets ``resource_id`` is
-    about to depend on.
+    about to depend on. ``overlay``: the edges of resources about to change (a plan's
+    documents, by id), read in place of their stored ones.
     """
     parents: dict[str, str] = {}
     frontier = []
@@ -29,7 +32,10 @@ async def find_cycle(
         parents.setdefault(target, resource_id)
         frontier.append(target)
     while frontier:
-        edges = await links.edges(connection, organization_id, frontier, kind)
+        stored = [source for source in frontier if overlay is None or source not in overlay]
+        edges = await links.edges(connection, organization_id, stored, kind)
+        if overlay is not None:
+            edges.update({source: overlay[source] for source in frontier if source in overlay})
         next_frontier: list[str] = []
         for source in frontier:
             for target in edges.get(source, []):

@@ -72,6 +72,11 @@ async def inputs_changed(connection: AsyncConnection, row: ResourceRow, sealer: 
         inputs = await resolve_inputs(connection, row, sealer)
     except (UnresolvableReferenceError, UnsealError):
         return True  # the next attempt reports it
+    return differs_from_handled(row, inputs)
+
+
+def differs_from_handled(row: ResourceRow, inputs: Inputs) -> bool:
+    """Whether ``inputs`` differ from those the resource's handler last ran with."""
     return bool(inputs.digest != row["inputs_digest"])
 
 

@@ -15,6 +15,13 @@ from pragma_os.store.types import ResourceRow
 from pragma_sdk.models import LifecycleState
 
 
+def takes_dependency_changes(dependent: ResourceRow) -> bool:
+    """Whether a dependent goes back to ``pending`` when its resolved inputs change: only a
+    ``ready`` one not being deleted (a pending one runs anyway, with the values of its lease;
+    a failed one waits for a re-apply or a retry). ``engine/planning`` predicts with it."""
+    return dependent["lifecycle_state"] == LifecycleState.READY and not dependent["deleting"]
+
+
 async def propagate(
     connection: AsyncConnection,
     row: ResourceRow,
@@ -38,7 +45,7 @@ async def propagate(
     await transitions.unblock(connection, [dependent["pk"] for dependent in dependents])
     for dependent in dependents:
         touched.add((dependent["organization_id"], dependent["provider"]))
-        if dependent["lifecycle_state"] != LifecycleState.READY or dependent["deleting"]:
+        if not takes_dependency_changes(dependent):
             continue
         if row["lifecycle_state"] != LifecycleState.READY or not await inputs_changed(
             connection, dependent, sealer

@@ -30,6 +30,7 @@ from pragma_os.api.responses import FastJSONResponse, event_stream
 from pragma_os.api.routing import authenticated_router
 from pragma_os.errors import InvalidInputError
 from pragma_os.services import (
+    planning,
     resource_batches,
     resource_history,
     resource_logs,
@@ -67,6 +68,18 @@ LAST_EVENT_ID_RULE = (
 )
 _NOT_FOUND = error_responses(404, descriptions={404: "No such resource"})
 _NO_WORKER = {503: "No worker of the resource's provider answered in time"}
+
+
+PlanToken = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description=(
+            "The token of a plan of exactly these documents (POST /resources/plan): the apply is "
+            "refused with 409 if anything the plan read has changed since"
+        ),
+    ),
+]
 
 
 def _checked_id(resource_id: str) -> str:
@@ -184,14 +197,22 @@ async def list_resources(
         *BODY_ERRORS,
         descriptions={
             403: "A worker token, or the resource exists without being owned by owner_references",
-            409: "Another resource has this id, or the resource is being deleted",
+            409: "Another resource has this id, the resource is being deleted, or plan_token is stale",
         },
     ),
 )
 async def apply_resource(
-    body: ResourceApply, principal: CurrentPrincipal, queue: ApplyQueueDep, notices: WorkerNoticesDep
+    body: ResourceApply,
+    principal: CurrentPrincipal,
+    queue: ApplyQueueDep,
+    notices: WorkerNoticesDep,
+    database: DatabaseDep,
+    sealer: SealerDep,
+    plan_token: PlanToken = None,
 ) -> FastJSONResponse:
     """Create or update a resource and queue its processing. Re-applying identical content changes nothing."""
+    if plan_token is not None:
+        await planning.check_plan_token(database, queue, sealer, principal, [body], plan_token)
     document = await queue.apply(principal, body)
     # As a read of it would say: whether a worker of its provider has connected.
     await notices.annotate(principal.organization_id, [document])
@@ -206,7 +227,10 @@ async def apply_resource(
         422,
         *BODY_ERRORS,
         descriptions={
-            409: "Every refused document clashes with stored state (errors lists them); nothing was applied",
+            409: (
+                "Every refused document clashes with stored state (errors lists them), or "
+                "plan_token is stale; nothing was applied"
+            ),
             422: (
                 "A document breaks a rule; errors lists every problem of every document, each "
                 "naming its field as documents[<index>].<field>; nothing was applied"
@@ -221,12 +245,16 @@ async def apply_resources(
     wakeups: WakeupsDep,
     queue: ApplyQueueDep,
     notices: WorkerNoticesDep,
+    sealer: SealerDep,
+    plan_token: PlanToken = None,
 ) -> FastJSONResponse:
     """Create or update several resources at once: all of them, or none.
 
     Every document is checked as a single apply checks one (schema, references, cycles among
     the documents and with what is stored) before any is written.
     """
+    if plan_token is not None:
+        await planning.check_plan_token(database, queue, sealer, principal, body.documents, plan_token)
     documents = await resource_batches.apply_batch(database, wakeups, queue, principal, body.documents)
     await notices.annotate(principal.organization_id, documents)
     return FastJSONResponse({"resources": documents})
