@@ -33,6 +33,11 @@ def current_log_fields() -> Mapping[str, str]:
     return _fields.get()
 
 
+def current_request_id() -> str | None:
+    """The id of the request (or the event's request, in a handler) the running code serves."""
+    return _fields.get().get("request_id")
+
+
 def bind_log_fields(**fields: str | None) -> Token[Mapping[str, str]]:
     """Add ``fields`` (``None`` ones left out) to the context of the running task and what it
     starts; returns the token that ``unbind_log_fields`` takes to undo it."""

@@ -18,7 +18,7 @@ import httpx
 
 from pragma_sdk import tracing
 from pragma_sdk.client import AsyncPragmaClient
-from pragma_sdk.log_format import LOG_FORMATS, JsonFormatter, current_log_fields
+from pragma_sdk.log_format import LOG_FORMATS, JsonFormatter, current_request_id
 from pragma_sdk.provider import Provider, discover_providers
 from pragma_sdk.worker._runtime import Worker
 from pragma_sdk.worker._transport import LeanTransport
@@ -66,7 +66,7 @@ class _WorkerClient(AsyncPragmaClient):
 async def _forward_request_id(request: httpx.Request) -> None:
     """A handler's calls (its subresources' applies) carry the request id of the event it runs
     for: the subresource's own event, and the server's lines about it, then carry it too."""
-    request_id = current_log_fields().get("request_id")
+    request_id = current_request_id()
     if request_id is not None and "x-request-id" not in request.headers:
         request.headers["X-Request-ID"] = request_id
 

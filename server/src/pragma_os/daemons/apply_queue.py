@@ -21,7 +21,7 @@ from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.errors import AlreadyExistsError
 from pragma_os.store.types import ResourceRow, utcnow
-from pragma_sdk.log_format import current_log_fields
+from pragma_sdk.log_format import current_request_id
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply
 
 
@@ -96,7 +96,7 @@ class ApplyQueue:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         if owner is not None:
             body = body.model_copy(update={"owner_references": [owner]})  # owned: never batched
-        request_id = current_log_fields().get("request_id")
+        request_id = current_request_id()
         with apply_span(body) as parent:
             self._waiting.append((principal, body, owner, request_id, parent, future))
             if self._writer is None or self._writer.done():

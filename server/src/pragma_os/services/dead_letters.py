@@ -17,7 +17,7 @@ from pragma_os.services import audit
 from pragma_os.store import Database, resources
 from pragma_os.store import dead_letters as store
 from pragma_os.store.types import utcnow
-from pragma_sdk.log_format import current_log_fields
+from pragma_sdk.log_format import current_request_id
 from pragma_sdk.models import AuditAction
 
 
@@ -143,5 +143,5 @@ async def _requeue(
         letter["event_id"],
         now=now,
         touched=touched,
-        request_id=current_log_fields().get("request_id"),
+        request_id=current_request_id(),
     )

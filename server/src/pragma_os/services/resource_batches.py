@@ -19,7 +19,7 @@ from pragma_os.errors import BatchRefusedError, PragmaError
 from pragma_os.services.resources import apply_in, apply_span
 from pragma_os.store import Database
 from pragma_os.store.errors import AlreadyExistsError
-from pragma_sdk.log_format import current_log_fields
+from pragma_sdk.log_format import current_request_id
 from pragma_sdk.models import ResourceApply
 
 
@@ -79,7 +79,7 @@ async def _write(
 ) -> list[dict[str, Any]]:
     touched = Touched()
     documents: list[dict[str, Any]] = []
-    request_id = current_log_fields().get("request_id")
+    request_id = current_request_id()
     try:
         async with database.transaction(wakes=touched) as connection:
             errors = list(refused)

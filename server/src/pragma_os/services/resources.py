@@ -23,7 +23,7 @@ from pragma_os.store import Database
 from pragma_os.store import resources as store
 from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk import tracing
-from pragma_sdk.log_format import current_log_fields
+from pragma_sdk.log_format import current_request_id
 from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
 
 _NO_SPAN: AbstractContextManager[None] = nullcontext()  # reusable: yields None, does nothing
@@ -196,7 +196,7 @@ async def delete_resource(
             return None
         act_as(connection, principal.actor)
         deleted = await deletion.delete(
-            connection, row, now=utcnow(), touched=touched, request_id=current_log_fields().get("request_id")
+            connection, row, now=utcnow(), touched=touched, request_id=current_request_id()
         )
         await audit.record(connection, principal, AuditAction.RESOURCE_DELETE, resource_id)
     wakeups.notify(touched)
