@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from uv import find_uv_bin
 
 import pragma_os
+from pragma_os.api.console import install_console
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
@@ -306,5 +307,6 @@ def create_app(settings: Settings) -> FastAPI:
     ]
     for router in routers:
         app.include_router(router)
+    install_console(app)
     app.state.allowed_methods = allowed_methods(route for router in routers for route in router.routes)
     return app

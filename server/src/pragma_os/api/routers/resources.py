@@ -32,6 +32,7 @@ from pragma_os.errors import InvalidInputError
 from pragma_os.services import (
     planning,
     resource_batches,
+    resource_graph,
     resource_history,
     resource_logs,
     resource_types,
@@ -44,6 +45,7 @@ from pragma_sdk.models import (
     RESOURCE_ID,
     RESOURCE_ID_RULE,
     DateTime,
+    LifecycleState,
     LogEntry,
     ProviderName,
     ResourceApply,
@@ -63,6 +65,7 @@ from pragma_sdk.models import (
 router = authenticated_router("/resources", "resources")
 
 MAX_PAGE_SIZE = 10_000
+NAME_CONTAINS_MAX = 63  # the longest resource name
 LAST_EVENT_ID_RULE = (
     f"must be the id of an event from this stream: a whole number from 0 to {watch.MAX_EVENT_ID}"
 )
@@ -146,6 +149,38 @@ async def watch_resources(
     return event_stream(stream)
 
 
+@router.get("/graph", response_model=dict[str, Any], responses=_NOT_FOUND)
+async def get_resource_graph(
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    provider: Annotated[
+        ProviderName | None, Query(description="The graph of this provider's resources")
+    ] = None,
+    resource_id: Annotated[
+        str | None,
+        Query(
+            description="The graph around this resource (give this or provider)",
+            json_schema_extra=RESOURCE_ID.json_schema,
+        ),
+    ] = None,
+    depth: Annotated[
+        int,
+        Query(ge=1, le=resource_graph.MAX_GRAPH_DEPTH, description="Links away from resource_id"),
+    ] = 1,
+) -> FastJSONResponse:
+    """Dependencies and ownership as ``{"nodes", "edges", "truncated"}``; an edge goes
+    ``from`` a resource ``to`` what it depends on (``kind`` ``dependency``) or its owner
+    (``owner``). At most 500 nodes: ``truncated`` says when there were more."""
+    graph = await resource_graph.graph_of(
+        database,
+        principal,
+        provider=provider,
+        resource_id=None if resource_id is None else _checked_id(resource_id),
+        depth=depth,
+    )
+    return FastJSONResponse(graph.to_json())
+
+
 @router.get(
     "/",
     response_model=list[ResourceDocument],
@@ -157,6 +192,15 @@ async def list_resources(
     notices: WorkerNoticesDep,
     provider: ProviderFilter = None,
     resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
+    state: Annotated[LifecycleState | None, Query(description="Filter by lifecycle state")] = None,
+    name_contains: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=NAME_CONTAINS_MAX,
+            description="Only resources whose name contains this text, ignoring case",
+        ),
+    ] = None,
     tags: Annotated[
         list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
     ] = None,
@@ -182,6 +226,8 @@ async def list_resources(
         cursor=cursor,
         limit=limit,
         notices=notices,
+        state=state,
+        name_contains=name_contains,
     )
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
     return FastJSONResponse(page.documents, headers=headers)
