@@ -65,7 +65,7 @@ export function App() {
   let content;
   switch (page) {
     case "resources":
-      content = rest.length ? <ResourcePage id={rest.join("/")} /> : <ResourcesPage query={route.query} />;
+      content = rest.length ? <ResourcePage key={rest.join("/")} id={rest.join("/")} /> : <ResourcesPage query={route.query} />;
       break;
     case "graph":
       content = <GraphPage query={route.query} />;
@@ -74,7 +74,7 @@ export function App() {
       content = <DeadLettersPage />;
       break;
     case "providers":
-      content = rest.length ? <ProviderPage id={rest[0]} build={rest[2]} /> : <ProvidersPage />;
+      content = rest.length ? <ProviderPage key={rest[0]} id={rest[0]} build={rest[2]} /> : <ProvidersPage />;
       break;
     case "files":
       content = <FilesPage />;

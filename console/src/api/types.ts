@@ -76,7 +76,7 @@ export interface Graph {
 }
 
 export interface DeadLetter {
-  id: string;
+  event_id: string;
   provider: string;
   resource_type: string;
   resource_name: string;

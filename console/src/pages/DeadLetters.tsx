@@ -25,12 +25,12 @@ export function DeadLettersPage() {
   };
   const retry = (letter: DeadLetter) =>
     act(async () => {
-      await sendJSON("POST", `/ops/dead-letter/${encodeURIComponent(letter.id)}/retry`);
+      await sendJSON("POST", `/ops/dead-letter/${encodeURIComponent(letter.event_id)}/retry`);
       return `Retried ${letter.resource_name}.`;
     });
   const remove = (letter: DeadLetter) =>
     act(async () => {
-      await sendJSON("DELETE", `/ops/dead-letter/${encodeURIComponent(letter.id)}`);
+      await sendJSON("DELETE", `/ops/dead-letter/${encodeURIComponent(letter.event_id)}`);
       return `Deleted the dead letter of ${letter.resource_name}.`;
     });
   const retryAll = () =>
@@ -67,7 +67,7 @@ export function DeadLettersPage() {
           </thead>
           <tbody>
             {letters.map((letter) => (
-              <tr key={letter.id} data-id={letter.id}>
+              <tr key={letter.event_id} data-id={letter.event_id}>
                 <td>
                   <a href={href(["resources", letter.resource_id])}>
                     {letter.provider}/{letter.resource_type}/{letter.resource_name}

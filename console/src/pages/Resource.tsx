@@ -101,7 +101,7 @@ export function ResourcePage({ id }: { id: string }) {
       const letters = await getJSON<DeadLetter[]>("/ops/dead-letter", { provider: document?.provider });
       const letter = letters.find((entry) => entry.resource_id === id);
       if (letter) {
-        await sendJSON("POST", `/ops/dead-letter/${encodeURIComponent(letter.id)}/retry`);
+        await sendJSON("POST", `/ops/dead-letter/${encodeURIComponent(letter.event_id)}/retry`);
         setNotice("Retry queued.");
       } else {
         setNotice("Nothing to retry: the resource has no dead letter.");
