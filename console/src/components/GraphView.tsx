@@ -1,6 +1,6 @@
 // A directed graph of resources, laid out by dagre and drawn by React Flow.
 import dagre from "@dagrejs/dagre";
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
+import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import type { Graph, GraphNode } from "../api/types";
@@ -13,6 +13,8 @@ function flowNode(node: GraphNode, position: { x: number; y: number }): Node {
   return {
     id: node.id,
     position,
+    sourcePosition: Position.Right,
+    targetPosition: Position.Left,
     data: {
       label: (
         <span className="graph-label" data-state={state}>
@@ -69,6 +71,7 @@ export function GraphView({ graph, onOpen }: { graph: Graph; onOpen: (id: string
         nodes={nodes}
         edges={laidOut.edges}
         fitView
+        fitViewOptions={{ maxZoom: 1.2 }}
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
