@@ -123,6 +123,12 @@ def test_the_graph_draws_the_neighbourhood_and_opens_a_node(
         expect(nodes.filter(has_text=name)).to_contain_text("ready")
     screenshot(page, "graph")
 
+    # States change in place: an update that fails for good turns its node red without a reload.
+    with console_server.client(timeout=30) as client:
+        client.apply_resource(_item(top, depends_on=(middle,), permanent=True, fail_attempts=9))
+    expect(nodes.filter(has_text=top)).to_contain_text("failed", timeout=10_000)
+    expect(nodes.filter(has_text=middle)).to_contain_text("ready")
+
     nodes.filter(has_text=top).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(top)
 

@@ -4,6 +4,7 @@ import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type 
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import type { Graph, GraphNode } from "../api/types";
+import { href } from "../router";
 
 const WIDTH = 210;
 const HEIGHT = 54;
@@ -21,7 +22,9 @@ function flowNode(node: GraphNode, position: { x: number; y: number }): Node {
           <small>
             {node.provider}/{node.resource}
           </small>
-          <strong>{node.name}</strong>
+          <a href={href(["resources", node.id])} className="graph-link">
+            <strong>{node.name}</strong>
+          </a>
           <span className={`state state-${state}`}>{state}</span>
         </span>
       ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
@@ -32,6 +33,11 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 class _HashedAssets(StaticFiles):
     """Static files whose names carry a content hash: cacheable for a year."""
 
+    async def check_config(self) -> None:
+        # Not built yet: every asset is a 404 (Starlette's check would make it a 500).
+        if self.directory is not None and await anyio.Path(self.directory).is_dir():
+            await super().check_config()
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
@@ -44,9 +50,9 @@ def install_console(app: FastAPI, assets_dir: Path = ASSETS_DIR) -> None:
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     async def console_page() -> HTMLResponse:
-        index = assets_dir / "index.html"
+        index = anyio.Path(assets_dir / "index.html")
         try:
-            return HTMLResponse(index.read_text(encoding="utf-8"), headers=_PAGE_HEADERS)
+            return HTMLResponse(await index.read_text(encoding="utf-8"), headers=_PAGE_HEADERS)
         except FileNotFoundError:
             return HTMLResponse(MISSING_BUILD_PAGE, headers=_PAGE_HEADERS)
 
