@@ -40,7 +40,7 @@ function flowNode(node: GraphNode, position: { x: number; y: number }): Node {
 /** Positions by dagre: what is depended on (or owns) left of what depends on it (or is owned). */
 function layout(graph: Graph): { positions: Map<string, { x: number; y: number }>; edges: Edge[] } {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 70 });
+  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 110 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) g.setNode(node.id, { width: WIDTH, height: HEIGHT });
   for (const edge of graph.edges) g.setEdge(edge.to, edge.from);

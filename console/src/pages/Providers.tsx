@@ -79,9 +79,11 @@ function LiveLog({ path, query, label }: { path: string; query: Record<string, s
       <p role="status" className="log-state" data-state={state}>
         {state === "following" ? "Following…" : state === "ended" ? "End of log." : error}
       </p>
-      <pre className="log" ref={box} aria-label={label} tabIndex={0}>
-        {lines.join("\n")}
-      </pre>
+      {(lines.length > 0 || state === "following") && (
+        <pre className="log" ref={box} aria-label={label} tabIndex={0}>
+          {lines.join("\n")}
+        </pre>
+      )}
     </>
   );
 }
