@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from testing.fixtures.server import RunningServer
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, screenshot, sign_in
 
 RESOURCES = 100_000
 BATCH = 1_000  # MAX_BATCH_DOCUMENTS
@@ -79,6 +79,7 @@ def test_the_first_page_of_100000_resources(page: Page, console_server: RunningS
     expect(rows).to_have_count(50)
     expect(rows.first).to_contain_text("r000000")
     expect(rows.last).to_contain_text("r000049")
+    screenshot(page, "resources-at-scale")
 
     report = [
         f"{RESOURCES} resources stored (seeded in {seeded_in:.1f} s through POST /resources/apply/batch)"

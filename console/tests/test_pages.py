@@ -41,7 +41,7 @@ def test_an_applied_resource_appears_and_turns_ready_live(page: Page, console_se
     page.evaluate("() => { window.__sameDocument = true; }")
 
     with console_server.client(timeout=30) as client:
-        client.apply_resource(_item(name, sleep=0.3))
+        client.apply_resource(_item(name, sleep=0.1))
     row = page.locator(f'tr[data-id="{_id(name)}"]')
     # The issue's bar: the row appears and turns ready within 2 s of the apply, without a reload.
     expect(row).to_be_visible(timeout=2_000)
