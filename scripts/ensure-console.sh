@@ -24,10 +24,15 @@ if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     else
-        echo "error: the web console needs Node.js (18 or newer) and npm to build." >&2
+        echo "error: the web console needs Node.js (20 or newer) and npm to build." >&2
         echo "       Install them ('apt-get install -y nodejs npm'), then run 'make setup' again." >&2
         exit 1
     fi
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    echo "error: the web console's build (Vite 8) needs Node.js 20 or newer; this is $(node --version)." >&2
+    echo "       Install a newer Node.js (for example from the nodejs package of a newer Debian), then run 'make setup' again." >&2
+    exit 1
 fi
 lock=$(sha256sum "$console/package-lock.json" | cut -d' ' -f1)
 if [ ! -f "$console/node_modules/.pragma-lock" ] || [ "$(cat "$console/node_modules/.pragma-lock")" != "$lock" ]; then

@@ -78,6 +78,12 @@ export function ResourcesPage({ query }: { query: URLSearchParams }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, cursor]);
 
+  // Known providers and types, offered as suggestions in the filters.
+  const [types, setTypes] = useState<{ provider: string; resource: string }[]>([]);
+  useEffect(() => {
+    getJSON<{ provider: string; resource: string }[]>("/resources/types").then(setTypes, () => undefined);
+  }, []);
+
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const changed = useCallback(
@@ -124,10 +130,10 @@ export function ResourcesPage({ query }: { query: URLSearchParams }) {
       </div>
       <form className="filters" onSubmit={apply} key={key} aria-label="Filter resources">
         <label>
-          Provider <input name="provider" defaultValue={filters.provider} />
+          Provider <input name="provider" defaultValue={filters.provider} list="known-providers" />
         </label>
         <label>
-          Type <input name="resource" defaultValue={filters.resource} />
+          Type <input name="resource" defaultValue={filters.resource} list="known-types" />
         </label>
         <label>
           State
@@ -144,6 +150,16 @@ export function ResourcesPage({ query }: { query: URLSearchParams }) {
         <label>
           Name contains <input name="q" type="search" defaultValue={filters.q} />
         </label>
+        <datalist id="known-providers">
+          {[...new Set(types.map((type) => type.provider))].map((provider) => (
+            <option key={provider} value={provider} />
+          ))}
+        </datalist>
+        <datalist id="known-types">
+          {[...new Set(types.map((type) => type.resource))].map((resource) => (
+            <option key={resource} value={resource} />
+          ))}
+        </datalist>
         <button type="submit">Filter</button>
         <a href={href(["resources"])}>Clear</a>
       </form>
@@ -171,7 +187,7 @@ export function ResourcesPage({ query }: { query: URLSearchParams }) {
               <td>
                 <StateBadge state={row.lifecycle_state} />
               </td>
-              <td className="message">{row.error ?? row.message ?? (row.deleting ? "deleting" : "")}</td>
+              <td className="message">{messageOf(row)}</td>
               <td>
                 <time dateTime={row.created_at} title={row.created_at}>
                   {age(row.created_at, now)}
@@ -196,6 +212,11 @@ export function ResourcesPage({ query }: { query: URLSearchParams }) {
   );
 }
 
-export async function resourceById(id: string): Promise<ResourceDocument> {
-  return getJSON<ResourceDocument>(`/resources/${encodeURIComponent(id)}`);
+/** What the row says beside its state: the error, the server's note, or what it waits for. */
+function messageOf(row: ResourceDocument): string {
+  if (row.error) return row.error;
+  if (row.message) return row.message;
+  if (row.deleting) return "deleting";
+  if (row.waiting_on?.length) return `waiting for ${row.waiting_on.join(", ")}`;
+  return "";
 }

@@ -13,6 +13,7 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -48,14 +49,15 @@ class _HashedAssets(StaticFiles):
 def install_console(app: FastAPI, assets_dir: Path = ASSETS_DIR) -> None:
     """Serve the console's page at ``/`` and its built assets under ``/console/assets``."""
 
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    async def console_page() -> HTMLResponse:
+    # A plain Starlette route, not an API route: the page is no part of the API or its document.
+    async def console_page(_: Request) -> HTMLResponse:
         index = anyio.Path(assets_dir / "index.html")
         try:
             return HTMLResponse(await index.read_text(encoding="utf-8"), headers=_PAGE_HEADERS)
         except FileNotFoundError:
             return HTMLResponse(MISSING_BUILD_PAGE, headers=_PAGE_HEADERS)
 
+    app.router.add_route("/", console_page, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(
         "/console/assets",
         _HashedAssets(directory=assets_dir / "assets", check_dir=False),
