@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { getJSON } from "../api/client";
+import { getJSON, resourcePath } from "../api/client";
 import type { Graph, ResourceDocument } from "../api/types";
 import { useWatch } from "../api/watch";
 import { ErrorNote } from "../components/bits";
@@ -16,9 +16,10 @@ export function GraphPage({ query }: { query: URLSearchParams }) {
   useEffect(() => {
     setGraph(null);
     setError(null);
-    if (!provider && !resource) return;
-    const params = resource ? { resource_id: resource, depth } : { provider };
-    getJSON<Graph>("/resources/graph", params).then(setGraph, setError);
+    const request = resource
+      ? getJSON<Graph>(`${resourcePath(resource)}/graph`, { depth })
+      : getJSON<Graph>("/resources/graph", { provider });
+    request.then(setGraph, setError);
   }, [provider, resource, depth]);
 
   const changed = useCallback((document: ResourceDocument) => {
@@ -71,8 +72,9 @@ export function GraphPage({ query }: { query: URLSearchParams }) {
         <button type="submit">Show</button>
       </form>
       <ErrorNote error={error} />
-      {!provider && !resource && <p>Choose a provider, or a resource to see its neighbourhood.</p>}
-      {graph?.truncated && <p role="status">The graph is larger than 500 resources: only part of it is shown.</p>}
+      {graph?.truncated && (
+        <p role="status">The graph is larger than 500 resources: only part of it is shown. Choose a provider or a resource.</p>
+      )}
       {graph && (
         <>
           <p className="legend">

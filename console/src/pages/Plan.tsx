@@ -90,7 +90,7 @@ export function PlanPage() {
           <p className="summary">
             {Object.entries(plan.summary)
               .filter(([, count]) => count)
-              .map(([kind, count]) => `${count} ${kind}`)
+              .map(([kind, count]) => `${kind}: ${count}`)
               .join(", ") || "Nothing to do."}
           </p>
           <table className="grid" aria-label="Planned changes">

@@ -51,7 +51,7 @@ export function ResourcePage({ id }: { id: string }) {
       if (failure instanceof ApiError && failure.status === 404) setGone(true);
       else setError(failure);
     });
-    getJSON<Graph>("/resources/graph", { resource_id: id }).then(setGraph, () => undefined);
+    getJSON<Graph>(`${resourcePath(id)}/graph`).then(setGraph, () => undefined);
     getJSON<HistoryEntry[]>(`${resourcePath(id)}/history`, { limit: 50 }).then(setHistory, setError);
   }, [id]);
   useEffect(reload, [reload]);

@@ -162,9 +162,9 @@ def test_list_by_state_and_name_and_the_resource_graph(client: PragmaClient, pro
     logs = client.list_resources(provider=provider_name, name_contains="LOGS")
     assert [document["name"] for document in logs] == ["logs-eu", "logs-us"]
 
-    graph = client.get_resource_graph(resource_id=f"resource:{provider_name}_storage_logs-eu")
+    graph = client.get_resource_graph(provider_name, "storage", "logs-eu", depth=2)
     assert {node["name"] for node in graph["nodes"]} == {"logs-eu", "reader"}
     assert [edge["kind"] for edge in graph["edges"]] == ["dependency"]
-    with pytest.raises(httpx.HTTPStatusError) as refused:
-        client.get_resource_graph()
-    assert refused.value.response.status_code == 422
+    with pytest.raises(httpx.HTTPStatusError) as missing:
+        client.get_resource_graph(provider_name, "storage", "nothing")
+    assert missing.value.response.status_code == 404

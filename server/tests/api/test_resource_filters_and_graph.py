@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from testing.fixtures.errors import refused_fields
+from testing.fixtures.server import RunningServer, new_tenant_token
 
 
 def _apply(http: httpx.Client, provider: str, name: str, **fields: Any) -> None:
@@ -76,7 +77,7 @@ def test_graph_around_a_resource_has_dependencies_dependents_and_owners(
     _apply(http, p, "unrelated")
     database = f"resource:{p}_thing_database"
 
-    near = http.get("/resources/graph", params={"resource_id": database})
+    near = http.get(f"/resources/{database}/graph")
     assert near.status_code == 200, near.text
     graph = near.json()
     assert {node["name"] for node in graph["nodes"]} == {"network", "database", "app", "backup"}
@@ -89,13 +90,9 @@ def test_graph_around_a_resource_has_dependencies_dependents_and_owners(
     assert graph["truncated"] is False
     assert all(node["lifecycle_state"] == "pending" for node in graph["nodes"])
 
-    from_app = http.get(
-        "/resources/graph", params={"resource_id": f"resource:{p}_thing_app", "depth": 1}
-    ).json()
+    from_app = http.get(f"/resources/resource:{p}_thing_app/graph", params={"depth": 1}).json()
     assert {node["name"] for node in from_app["nodes"]} == {"app", "database"}
-    deeper = http.get(
-        "/resources/graph", params={"resource_id": f"resource:{p}_thing_app", "depth": 2}
-    ).json()
+    deeper = http.get(f"/resources/resource:{p}_thing_app/graph", params={"depth": 2}).json()
     assert {node["name"] for node in deeper["nodes"]} == {"app", "database", "network", "backup"}
 
     whole = http.get("/resources/graph", params={"provider": p}).json()
@@ -114,25 +111,39 @@ def test_graph_shows_a_missing_dependency_as_a_node_that_does_not_exist(
     assert (missing["exists"], missing["lifecycle_state"]) == (False, None)
 
 
+def test_the_graph_without_a_provider_holds_every_resource_of_the_organization_only(
+    http: httpx.Client, server: RunningServer, provider_name: str
+) -> None:
+    _apply(http, provider_name, "mine")
+    everything = http.get("/resources/graph").json()
+    assert f"resource:{provider_name}_thing_mine" in {node["id"] for node in everything["nodes"]}
+    other = new_tenant_token(server, f"graph-{provider_name}", f"{provider_name}@example.com")
+    theirs = httpx.get(f"{server.url}/resources/graph", headers={"Authorization": f"Bearer {other}"})
+    assert theirs.json() == {"nodes": [], "edges": [], "truncated": False}
+    around = httpx.get(
+        f"{server.url}/resources/resource:{provider_name}_thing_mine/graph",
+        headers={"Authorization": f"Bearer {other}"},
+    )
+    assert around.status_code == 404
+
+
 @pytest.mark.parametrize(
-    ("params", "status", "field"),
+    ("path", "params", "field"),
     [
-        ({}, 422, "resource_id"),
-        ({"provider": "a", "resource_id": "resource:a_b_c"}, 422, "resource_id"),
-        ({"resource_id": "not an id"}, 422, "resource_id"),
-        ({"resource_id": "resource:a_b_c", "depth": 0}, 422, "depth"),
-        ({"resource_id": "resource:a_b_c", "depth": 6}, 422, "depth"),
-        ({"provider": "Bad Name"}, 422, "provider"),
+        ("/resources/not-an-id/graph", {}, "resource_id"),
+        ("/resources/resource:a_b_c/graph", {"depth": 0}, "depth"),
+        ("/resources/resource:a_b_c/graph", {"depth": 6}, "depth"),
+        ("/resources/graph", {"provider": "Bad Name"}, "provider"),
     ],
 )
 def test_bad_graph_requests_are_422_naming_the_field(
-    http: httpx.Client, params: dict[str, Any], status: int, field: str
+    http: httpx.Client, path: str, params: dict[str, Any], field: str
 ) -> None:
-    response = http.get("/resources/graph", params=params)
-    assert response.status_code == status, response.text
+    response = http.get(path, params=params)
+    assert response.status_code == 422, response.text
     assert refused_fields(response.json()) == [field]
 
 
 def test_graph_of_an_unknown_resource_is_404(http: httpx.Client, provider_name: str) -> None:
-    response = http.get("/resources/graph", params={"resource_id": f"resource:{provider_name}_thing_none"})
+    response = http.get(f"/resources/resource:{provider_name}_thing_none/graph")
     assert response.status_code == 404

@@ -160,30 +160,32 @@ class PragmaCalls(FileCalls):
                 return parsed
 
     @operation
-    def get_resource_graph(
-        self,
-        *,
-        provider: str | None = None,
-        resource_id: str | None = None,
-        depth: int = 1,
-    ) -> Call[dict[str, Any]]:
-        """The dependency and ownership graph of a provider's resources, or around one resource.
+    def get_graph(self, provider: str | None = None) -> Call[dict[str, Any]]:
+        """The dependency and ownership graph of the organization's resources (the first 500).
 
         Returns ``{"nodes": [...], "edges": [{"from", "to", "kind"}], "truncated": bool}``: an
         edge goes from a resource to what it depends on (``kind`` ``"dependency"``) or to its
-        owner (``"owner"``).
+        owner (``"owner"``); ``truncated`` when there were more than 500 resources.
 
         Args:
-            provider: The graph of this provider's resources.
-            resource_id: Or the graph around this resource (``resource:provider_resource_name``).
-            depth: How many links away from ``resource_id`` to go, 1 to 5.
+            provider: Only this provider's resources.
+        """
+        response = yield self._request("GET", "/resources/graph", params={"provider": provider})
+        graph: dict[str, Any] = response_json(response)
+        return graph
+
+    @operation
+    def get_resource_graph(
+        self, provider: str, resource: str, name: str, *, depth: int = 1
+    ) -> Call[dict[str, Any]]:
+        """The graph around one resource: what is up to ``depth`` links away (1 to 5),
+        following dependencies and owner references both ways; shaped as ``get_graph``'s.
 
         Raises:
-            httpx.HTTPStatusError: 404 when there is no such resource; 422 when neither or
-                both of ``provider`` and ``resource_id`` are given.
+            httpx.HTTPStatusError: 404 when there is no such resource.
         """
-        params = {"provider": provider, "resource_id": resource_id, "depth": depth}
-        response = yield self._request("GET", "/resources/graph", params=params)
+        path = f"/resources/{resource_id(provider, resource, name)}/graph"
+        response = yield self._request("GET", path, params={"depth": depth})
         graph: dict[str, Any] = response_json(response)
         return graph
 

@@ -149,35 +149,17 @@ async def watch_resources(
     return event_stream(stream)
 
 
-@router.get("/graph", response_model=dict[str, Any], responses=_NOT_FOUND)
-async def get_resource_graph(
+@router.get("/graph", response_model=dict[str, Any])
+async def get_resources_graph(
     principal: CurrentPrincipal,
     database: DatabaseDep,
-    provider: Annotated[
-        ProviderName | None, Query(description="The graph of this provider's resources")
-    ] = None,
-    resource_id: Annotated[
-        str | None,
-        Query(
-            description="The graph around this resource (give this or provider)",
-            json_schema_extra=RESOURCE_ID.json_schema,
-        ),
-    ] = None,
-    depth: Annotated[
-        int,
-        Query(ge=1, le=resource_graph.MAX_GRAPH_DEPTH, description="Links away from resource_id"),
-    ] = 1,
+    provider: Annotated[ProviderName | None, Query(description="Only this provider's resources")] = None,
 ) -> FastJSONResponse:
-    """Dependencies and ownership as ``{"nodes", "edges", "truncated"}``; an edge goes
-    ``from`` a resource ``to`` what it depends on (``kind`` ``dependency``) or its owner
-    (``owner``). At most 500 nodes: ``truncated`` says when there were more."""
-    graph = await resource_graph.graph_of(
-        database,
-        principal,
-        provider=provider,
-        resource_id=None if resource_id is None else _checked_id(resource_id),
-        depth=depth,
-    )
+    """Dependencies and ownership of the organization's resources (or one provider's) as
+    ``{"nodes", "edges", "truncated"}``: an edge goes ``from`` a resource ``to`` what it
+    depends on (``kind`` ``dependency``) or its owner (``owner``). The first 500 resources in
+    id order: ``truncated`` says when there were more."""
+    graph = await resource_graph.graph_of_resources(database, principal, provider)
     return FastJSONResponse(graph.to_json())
 
 
@@ -429,6 +411,22 @@ async def get_resource_history(
     )
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
     return FastJSONResponse(page.entries, headers=headers)
+
+
+@router.get("/{resource_id}/graph", response_model=dict[str, Any], responses=_NOT_FOUND)
+async def get_resource_graph(
+    resource_id: ResourceId,
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    depth: Annotated[
+        int,
+        Query(ge=1, le=resource_graph.MAX_GRAPH_DEPTH, description="How many links away to follow"),
+    ] = 1,
+) -> FastJSONResponse:
+    """The resources up to ``depth`` links away from this one, following dependencies and owner
+    references both ways, as ``GET /resources/graph`` shapes them (at most 500 nodes)."""
+    graph = await resource_graph.graph_around(database, principal, _checked_id(resource_id), depth)
+    return FastJSONResponse(graph.to_json())
 
 
 @router.delete(
