@@ -73,7 +73,12 @@ export async function followEvents(
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (error instanceof Error && "status" in error && (error as { status: number }).status === 401) return;
+      // A refusal (bad token, bad filter) will not change by retrying; a lost connection may.
+      const status = error instanceof Error && "status" in error ? (error as { status: number }).status : 0;
+      if (status >= 400 && status < 500 && status !== 429) {
+        onState(false);
+        return;
+      }
     }
     onState(false);
     await new Promise((resolve) => setTimeout(resolve, backoff));
