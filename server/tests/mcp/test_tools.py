@@ -176,6 +176,12 @@ def test_without_a_valid_user_token_the_endpoint_answers_as_the_api(mcp_server: 
     worker = {**headers, "Authorization": f"Bearer {worker_token(mcp_server, ['testkit'])}"}
     refused_worker = httpx.post(f"{mcp_server.url}/mcp", json=request, headers=worker, timeout=30)
     assert refused_worker.status_code == 403
+    # Stateless: nothing to stream to the client (GET) and no session to end (DELETE).
+    admin = {**headers, "Authorization": f"Bearer {mcp_server.token}"}
+    for method in ("GET", "DELETE"):
+        other_method = httpx.request(method, f"{mcp_server.url}/mcp", headers=admin, timeout=30)
+        assert other_method.status_code == 405
+        assert other_method.headers["allow"] == "POST"
     assert "worker token" in refused_worker.json()["detail"]["message"]
 
 

@@ -311,8 +311,9 @@ def create_app(settings: Settings) -> FastAPI:
     ]
     for router in routers:
         app.include_router(router)
-    # The MCP server answers on the path itself (a mount would redirect /mcp to /mcp/).
+    # The MCP server answers on the path itself (a mount would redirect /mcp to /mcp/), and
+    # POST only: stateless, it has no session to end (DELETE) and nothing to stream (GET).
     endpoint = mcp.McpEndpoint(settings, app.state)
-    app.router.routes.append(Route(mcp.PATH, endpoint.app, include_in_schema=False))
+    app.router.routes.append(Route(mcp.PATH, endpoint.app, methods=["POST"], include_in_schema=False))
     app.state.allowed_methods = allowed_methods(route for router in routers for route in router.routes)
     return app
