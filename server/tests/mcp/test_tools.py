@@ -334,8 +334,15 @@ async def test_errors_are_tool_errors_with_the_apis_message(mcp_server: RunningS
         assert "Provider 'nothing-here' not found." in await refused(
             session, "list_builds", provider_id="nothing-here"
         )
-        unknown_argument = await session.call_tool("get_resource", {})
-        assert unknown_argument.isError
+        missing_argument = await refused(session, "get_resource")
+        assert "Invalid arguments for tool get_resource: resource_id: Field required" in missing_argument
+        # Arguments of the wrong type are named, their value never echoed (it may be a secret).
+        secret = f"s3cret-{uuid.uuid4().hex}"
+        wrong_type = await refused(
+            session, "apply_resource", provider="testkit", resource="item", name="typed", config=secret
+        )
+        assert "config: " in wrong_type
+        assert secret not in wrong_type
 
 
 async def test_push_build_logs_and_deploy_a_provider(

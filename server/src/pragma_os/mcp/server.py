@@ -8,18 +8,22 @@ user's API token; the tools call the same services the API's routers call.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.exceptions import ToolError
 from mcp.server.fastmcp.server import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ContentBlock
+from pydantic import ValidationError
 from starlette.datastructures import State
 from starlette.types import ASGIApp
 
 from pragma_os.mcp import account, dead_letters, providers, resources, secrets
 from pragma_os.mcp.context import ToolContext
+from pragma_os.mcp.errors import validation_text
 from pragma_os.mcp.gate import BearerGate
 from pragma_os.settings import Settings
 
@@ -52,13 +56,34 @@ def _quiet_sdk_construction() -> logging.Handler:
     return placeholder
 
 
+class PragmaMCP(FastMCP[Any]):
+    """FastMCP whose argument errors name the field and the rule without echoing the value.
+
+    The SDK validates a call's arguments before the tool runs and answers pydantic's text,
+    which repeats the input (a config may hold secrets); the API never echoes it either.
+    """
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any]
+    ) -> Sequence[ContentBlock] | dict[str, Any]:
+        """Call the tool ``name``; invalid ``arguments`` are a tool error of ``field: rule`` lines."""
+        try:
+            return await super().call_tool(name, arguments)
+        except ToolError as error:
+            if isinstance(error.__cause__, ValidationError):
+                raise ToolError(
+                    f"Invalid arguments for tool {name}: {validation_text(error.__cause__)}"
+                ) from None
+            raise
+
+
 class McpEndpoint:
     """The MCP server: its tools, its ASGI app behind the bearer gate, its session manager."""
 
     def __init__(self, settings: Settings, state: State) -> None:
         placeholder = _quiet_sdk_construction()
         try:
-            self.server: FastMCP[Any] = FastMCP(
+            self.server: FastMCP[Any] = PragmaMCP(
                 name="pragma",
                 instructions=INSTRUCTIONS,
                 stateless_http=True,
