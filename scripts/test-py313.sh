@@ -20,5 +20,5 @@ fi
 [ "${1:-}" = --check ] && exit 0
 echo "== python 3.13: $("$python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
 echo "== pytest sdk/tests examples/mycloud-public/tests (3.13)"
-"$python" -m pytest sdk/tests examples/mycloud-public/tests
-echo "== pytest -m smoke server/tests cli/tests (3.13)"; "$python" -m pytest -m smoke server/tests cli/tests
+scripts/pytest-parallel.sh "$python" sdk/tests examples/mycloud-public/tests
+echo "== pytest -m smoke server/tests cli/tests (3.13)"; scripts/pytest-parallel.sh "$python" -m smoke server/tests cli/tests

@@ -2,6 +2,7 @@
 # Runs every check CI runs: formatting, lint, types, import layers, then the test suite
 # against SQLite and PostgreSQL, then the SDK suite and the smoke tests on Python 3.13
 # (scripts/test-py313.sh). Extra arguments go to the first pytest run.
+# The test files run in two processes (PYTEST_WORKERS; scripts/pytest-parallel.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-py313.sh --check  # before the long run, not after it
@@ -14,5 +15,5 @@ echo "== ruff check"; $bin/ruff check --quiet "${sources[@]}"
 echo "== mypy"; $bin/mypy sdk/src server/src cli/src
 echo "== import layers"; $bin/lint-imports --no-cache
 echo "== postgresql"; scripts/ensure-postgres.sh
-echo "== pytest"; $bin/pytest "$@"
+echo "== pytest"; scripts/pytest-parallel.sh .venv/bin/python "$@"
 scripts/test-py313.sh

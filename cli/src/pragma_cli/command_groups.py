@@ -31,6 +31,7 @@ GROUPS = {
     "providers": Group("pragma_cli.commands.providers", "Create, push, build, deploy and manage providers."),
     "ops": Group("pragma_cli.commands.ops", "Operations: the dead-letter queue."),
     "files": Group("pragma_cli.commands.files", "Upload, download, share, list and delete files."),
+    "mcp": Group("pragma_cli.commands.mcp", "Set up coding assistants to use the server's MCP tools."),
     "audit": Group(
         "pragma_cli.commands.audit", "Who applied, deleted, revealed, pushed, deployed: the audit."
     ),

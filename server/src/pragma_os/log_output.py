@@ -46,6 +46,9 @@ def log_config(log_format: LogFormat) -> dict[str, Any]:
     """
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["loggers"]["pragma_os"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # The MCP SDK's own warnings (a malformed request to /mcp), in the same format; not its
+    # line per request at INFO.
+    config["loggers"]["mcp"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     if log_format == "json":
         config["formatters"] = {"json": {"()": ServerJsonFormatter}}
         for handler in config["handlers"].values():

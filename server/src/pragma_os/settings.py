@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # When set, GET /metrics asks for it as a bearer token; unset, /metrics is open (docs/metrics.md).
     metrics_token: SecretStr | None = None
+    # Whether the MCP server at /mcp offers reveal_secret (audited as the API's reveal); off
+    # by default, since an assistant's transcript is one more place a value would end up.
+    mcp_reveal_secrets: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # The request line and headers together; a larger request head gets 431.
     max_header_bytes: int = Field(default=64 * 1024, ge=4096)

@@ -13,9 +13,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.routing import Route
 from uv import find_uv_bin
 
 import pragma_os
+from pragma_os import mcp
 from pragma_os.api.console import install_console
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
@@ -83,6 +85,8 @@ def _body_limit(settings: Settings, path: str) -> int:
     """Pushed provider archives and uploaded files may be larger than API calls."""
     if path.startswith("/providers/") and path.endswith("/push"):
         return settings.max_push_bytes
+    if path == mcp.PATH:
+        return mcp.max_request_bytes(settings)
     if path.startswith("/files/") and path.endswith("/upload"):
         return settings.max_file_bytes + _UPLOAD_ENVELOPE_BYTES
     return settings.max_body_bytes
@@ -257,7 +261,8 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
         try:
-            yield
+            async with endpoint.running():
+                yield
         finally:
             await platform.builds.close()
             await platform.deployments.close()
@@ -307,6 +312,10 @@ def create_app(settings: Settings) -> FastAPI:
     ]
     for router in routers:
         app.include_router(router)
+    # The MCP server answers on the path itself (a mount would redirect /mcp to /mcp/), and
+    # POST only: stateless, it has no session to end (DELETE) and nothing to stream (GET).
+    endpoint = mcp.McpEndpoint(settings, app.state)
+    app.router.routes.append(Route(mcp.PATH, endpoint.app, methods=["POST"], include_in_schema=False))
     install_console(app)
     app.state.allowed_methods = allowed_methods(route for router in routers for route in router.routes)
     return app
