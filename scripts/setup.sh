@@ -3,9 +3,12 @@
 # projects are tested with; --dev adds the repository's test tools, and
 # .venv-3.13, the same on Python 3.13, on which scripts/test.sh runs the SDK suite and the
 # smoke tests as well (scripts/find-python-3.13.sh says where it looks for that Python).
+# Both build the web console (scripts/ensure-console.sh; nothing to do when it is up to date);
+# --dev also installs chromium, which the console's browser tests drive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-sandbox.sh
+scripts/ensure-console.sh
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null
@@ -19,6 +22,7 @@ if [ "${1:-}" != "--dev" ]; then
     install .venv/bin/python pytest
     exit 0
 fi
+scripts/ensure-chromium.sh
 install .venv/bin/python -r requirements-dev.txt
 if python313=$(scripts/find-python-3.13.sh); then
     # A venv whose interpreter went away (or is no 3.13) is made anew.

@@ -9,7 +9,7 @@ scripts/test-py313.sh --check  # before the long run, not after it
 bin=.venv/bin
 # The repository's own code only: a provider project made by the README's quick start
 # ('pragma providers init' in this folder) is the user's, with its own import sections.
-sources=(bench cli conftest.py examples sdk server testing)
+sources=(bench cli conftest.py console/tests examples sdk server testing)
 echo "== ruff format --check"; $bin/ruff format --check --quiet "${sources[@]}"
 echo "== ruff check"; $bin/ruff check --quiet "${sources[@]}"
 echo "== mypy"; $bin/mypy sdk/src server/src cli/src

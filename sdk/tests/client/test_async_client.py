@@ -62,3 +62,19 @@ async def test_async_manual_close(server: RunningServer) -> None:
         assert await client.list_resource_types(provider="nothing-here") == []
     finally:
         await client.close()
+
+
+async def test_async_list_by_state_and_the_provider_graph(
+    async_client: AsyncPragmaClient, provider_name: str
+) -> None:
+    base = {"provider": provider_name, "resource": "storage"}
+    await async_client.apply_resource({**base, "name": "one", "config": {}, "lifecycle_state": "draft"})
+    await async_client.apply_resource({**base, "name": "two", "config": {}, "owner_references": [
+        {**base, "name": "one"}
+    ]})  # fmt: skip
+    pending = await async_client.list_resources(provider=provider_name, state="pending", name_contains="tw")
+    assert [document["name"] for document in pending] == ["two"]
+    graph = await async_client.get_graph(provider_name)
+    assert [(edge["kind"], edge["to"]) for edge in graph["edges"]] == [
+        ("owner", f"resource:{provider_name}_storage_one")
+    ]

@@ -147,3 +147,24 @@ def test_manual_close(server: RunningServer) -> None:
         assert client.list_resources(provider="nothing-here") == []
     finally:
         client.close()
+
+
+def test_list_by_state_and_name_and_the_resource_graph(client: PragmaClient, provider_name: str) -> None:
+    base = {"provider": provider_name, "resource": "storage"}
+    client.apply_resource({**base, "name": "logs-eu", "config": {}})
+    client.apply_resource({**base, "name": "logs-us", "config": {}, "lifecycle_state": "draft"})
+    client.apply_resource(
+        {**base, "name": "reader", "config": {}, "dependencies": [{**base, "name": "logs-eu"}]}
+    )
+
+    drafts = client.list_resources(provider=provider_name, state=LifecycleState.DRAFT)
+    assert [document["name"] for document in drafts] == ["logs-us"]
+    logs = client.list_resources(provider=provider_name, name_contains="LOGS")
+    assert [document["name"] for document in logs] == ["logs-eu", "logs-us"]
+
+    graph = client.get_resource_graph(provider_name, "storage", "logs-eu", depth=2)
+    assert {node["name"] for node in graph["nodes"]} == {"logs-eu", "reader"}
+    assert [edge["kind"] for edge in graph["edges"]] == ["dependency"]
+    with pytest.raises(httpx.HTTPStatusError) as missing:
+        client.get_resource_graph(provider_name, "storage", "nothing")
+    assert missing.value.response.status_code == 404

@@ -25,6 +25,7 @@ from pragma_sdk.models import (
     BuildInfo,
     DeploymentResult,
     DeployRequest,
+    LifecycleState,
     ProviderDeleteResult,
     ProviderInfo,
     ProviderStatus,
@@ -126,6 +127,8 @@ class PragmaCalls(FileCalls):
         tags: list[str] | None = None,
         *,
         model: type[ResourceT] | None = None,
+        state: LifecycleState | str | None = None,
+        name_contains: str | None = None,
     ) -> Call[list[ResourceT] | list[dict[str, Any]]]:
         """List resources, optionally filtered; follows pages until all are returned.
 
@@ -134,6 +137,8 @@ class PragmaCalls(FileCalls):
             resource: Only resources of this type.
             tags: Only resources carrying every one of these tags.
             model: Parse each resource into this ``Resource`` subclass instead of a dict.
+            state: Only resources in this lifecycle state.
+            name_contains: Only resources whose name contains this text, ignoring case.
         """
         documents: list[Any] = []
         cursor: str | None = None
@@ -142,6 +147,8 @@ class PragmaCalls(FileCalls):
                 "provider": provider,
                 "resource": resource,
                 "tags": tags or None,
+                "state": None if state is None else LifecycleState(state).value,
+                "name_contains": name_contains,
                 "limit": LIST_PAGE_SIZE,
                 "cursor": cursor,
             }
@@ -151,6 +158,36 @@ class PragmaCalls(FileCalls):
             if not cursor:
                 parsed: list[Any] = [parse_document(document, model) for document in documents]
                 return parsed
+
+    @operation
+    def get_graph(self, provider: str | None = None) -> Call[dict[str, Any]]:
+        """The dependency and ownership graph of the organization's resources (the first 500).
+
+        Returns ``{"nodes": [...], "edges": [{"from", "to", "kind"}], "truncated": bool}``: an
+        edge goes from a resource to what it depends on (``kind`` ``"dependency"``) or to its
+        owner (``"owner"``); ``truncated`` when there were more than 500 resources.
+
+        Args:
+            provider: Only this provider's resources.
+        """
+        response = yield self._request("GET", "/resources/graph", params={"provider": provider})
+        graph: dict[str, Any] = response_json(response)
+        return graph
+
+    @operation
+    def get_resource_graph(
+        self, provider: str, resource: str, name: str, *, depth: int = 1
+    ) -> Call[dict[str, Any]]:
+        """The graph around one resource: what is up to ``depth`` links away (1 to 5),
+        following dependencies and owner references both ways; shaped as ``get_graph``'s.
+
+        Raises:
+            httpx.HTTPStatusError: 404 when there is no such resource.
+        """
+        path = f"/resources/{resource_id(provider, resource, name)}/graph"
+        response = yield self._request("GET", path, params={"depth": depth})
+        graph: dict[str, Any] = response_json(response)
+        return graph
 
     @operation
     def list_resource_types(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:
@@ -232,7 +269,7 @@ class PragmaCalls(FileCalls):
 
         Args:
             resources: The resources to apply, typed or as dicts.
-            delete: The resources to delete, as ``"provider/resource/name"`` or
+            delete: The resources to delete, as ``"resource:provider_resource_name"`` or
                 ``{"provider", "resource", "name"}``.
 
         Raises:

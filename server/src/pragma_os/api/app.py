@@ -18,6 +18,7 @@ from uv import find_uv_bin
 
 import pragma_os
 from pragma_os import mcp
+from pragma_os.api.console import install_console
 from pragma_os.api.documentation import install_documentation
 from pragma_os.api.errors import UnexpectedErrors, install_error_handlers
 from pragma_os.api.limits import BodySizeLimit
@@ -315,5 +316,6 @@ def create_app(settings: Settings) -> FastAPI:
     # POST only: stateless, it has no session to end (DELETE) and nothing to stream (GET).
     endpoint = mcp.McpEndpoint(settings, app.state)
     app.router.routes.append(Route(mcp.PATH, endpoint.app, methods=["POST"], include_in_schema=False))
+    install_console(app)
     app.state.allowed_methods = allowed_methods(route for router in routers for route in router.routes)
     return app

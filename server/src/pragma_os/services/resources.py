@@ -24,7 +24,7 @@ from pragma_os.store import resources as store
 from pragma_os.store.types import ResourceRow, utcnow
 from pragma_sdk import tracing
 from pragma_sdk.log_format import current_request_id
-from pragma_sdk.models import AuditAction, OwnerReference, ResourceApply, is_resource_id
+from pragma_sdk.models import AuditAction, LifecycleState, OwnerReference, ResourceApply, is_resource_id
 
 _NO_SPAN: AbstractContextManager[None] = nullcontext()  # reusable: yields None, does nothing
 
@@ -160,6 +160,8 @@ async def list_resources(
     cursor: str | None,
     limit: int | None,
     notices: WorkerNotices | None = None,
+    state: LifecycleState | None = None,
+    name_contains: str | None = None,
 ) -> ResourcePage:
     """Resources in id order, filtered; all of them when ``limit`` is None; with ``notices``,
     saying which wait for a worker of their provider that has not connected."""
@@ -170,6 +172,8 @@ async def list_resources(
             principal.organization_id,
             provider=provider,
             resource=resource,
+            state=state.value if state is not None else None,
+            name_contains=name_contains,
             tags=tags,
             after=after,
             limit=limit + 1 if limit is not None else None,

@@ -111,3 +111,36 @@ async def edges(
     for row in (await execute(connection, _EDGES, parameters)).rows:
         edges.setdefault(str(row["id"]), []).append(str(row["target_id"]))
     return edges
+
+
+# Every link from or to a set of resources, and from a provider's resources: the graph view.
+_LINKS_FROM = (
+    select(resources.c.id, resource_links.c.target_id, resource_links.c.kind)
+    .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
+    .where(
+        resources.c.organization_id == bindparam("b_org"),
+        resources.c.id.in_(bindparam("b_ids", expanding=True)),
+    )
+)
+_LINKS_TO = (
+    select(resources.c.id, resource_links.c.target_id, resource_links.c.kind)
+    .join(resource_links, resource_links.c.resource_pk == resources.c.pk)
+    .where(
+        resource_links.c.organization_id == bindparam("b_org"),
+        resource_links.c.target_id.in_(bindparam("b_ids", expanding=True)),
+    )
+)
+
+
+async def links_touching(
+    connection: AsyncConnection, organization_id: str, resource_ids: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """``(from_id, to_id, kind)`` of every link from or to any of ``resource_ids``."""
+    if not resource_ids:
+        return []
+    parameters = {"b_org": organization_id, "b_ids": sorted(set(resource_ids))}
+    found: set[tuple[str, str, str]] = set()
+    for query in (_LINKS_FROM, _LINKS_TO):
+        for row in (await execute(connection, query, parameters)).rows:
+            found.add((str(row["id"]), str(row["target_id"]), str(row["kind"])))
+    return sorted(found)

@@ -102,15 +102,28 @@ async def list_resources(
     provider: str | None = None,
     resource: str | None = None,
     name: str | None = None,
+    state: str | None = None,
+    name_contains: str | None = None,
     tags: Sequence[str] = (),
     after: str | None = None,
     limit: int | None = None,
 ) -> list[ResourceRow]:
-    """Resources of an organization in id order, filtered; keyset-paged by ``after``."""
+    """Resources of an organization in id order, filtered; keyset-paged by ``after``.
+
+    ``name_contains`` matches names holding it, ignoring case (``%`` and ``_`` taken literally).
+    """
     conditions = [resources.c.organization_id == organization_id]
-    for column, value in (("provider", provider), ("resource", resource), ("name", name)):
+    for column, value in (
+        ("provider", provider),
+        ("resource", resource),
+        ("name", name),
+        ("lifecycle_state", state),
+    ):
         if value is not None:
             conditions.append(resources.c[column] == value)
+    if name_contains is not None:
+        pattern = "%" + _escape_like(name_contains.lower()) + "%"
+        conditions.append(func.lower(resources.c.name).like(pattern, escape="\\"))
     if after is not None:
         conditions.append(resources.c.id > after)
     for tag in sorted(set(tags)):
@@ -125,6 +138,10 @@ async def list_resources(
     if limit is not None:
         query = query.limit(limit)
     return [resource_row(row) for row in (await connection.execute(query)).mappings()]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def configs_of_type(

@@ -118,6 +118,7 @@ resources = Table(
     UniqueConstraint("organization_id", "id"),
     Index(None, "organization_id", "provider", "id"),
     Index(None, "organization_id", "provider", "resource", "id"),
+    Index(None, "organization_id", "lifecycle_state", "id"),  # migration 0011
 )
 
 resource_tags = Table(

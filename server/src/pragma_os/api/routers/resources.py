@@ -32,6 +32,7 @@ from pragma_os.errors import InvalidInputError
 from pragma_os.services import (
     planning,
     resource_batches,
+    resource_graph,
     resource_history,
     resource_logs,
     resource_types,
@@ -44,6 +45,7 @@ from pragma_sdk.models import (
     RESOURCE_ID,
     RESOURCE_ID_RULE,
     DateTime,
+    LifecycleState,
     LogEntry,
     ProviderName,
     ResourceApply,
@@ -63,6 +65,7 @@ from pragma_sdk.models import (
 router = authenticated_router("/resources", "resources")
 
 MAX_PAGE_SIZE = 10_000
+NAME_CONTAINS_MAX = 63  # the longest resource name
 LAST_EVENT_ID_RULE = (
     f"must be the id of an event from this stream: a whole number from 0 to {watch.MAX_EVENT_ID}"
 )
@@ -146,6 +149,20 @@ async def watch_resources(
     return event_stream(stream)
 
 
+@router.get("/graph", response_model=dict[str, Any])
+async def get_resources_graph(
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    provider: Annotated[ProviderName | None, Query(description="Only this provider's resources")] = None,
+) -> FastJSONResponse:
+    """Dependencies and ownership of the organization's resources (or one provider's) as
+    ``{"nodes", "edges", "truncated"}``: an edge goes ``from`` a resource ``to`` what it
+    depends on (``kind`` ``dependency``) or its owner (``owner``). The first 500 resources in
+    id order: ``truncated`` says when there were more."""
+    graph = await resource_graph.graph_of_resources(database, principal, provider)
+    return FastJSONResponse(graph.to_json())
+
+
 @router.get(
     "/",
     response_model=list[ResourceDocument],
@@ -157,6 +174,15 @@ async def list_resources(
     notices: WorkerNoticesDep,
     provider: ProviderFilter = None,
     resource: Annotated[ResourceType | None, Query(description="Filter by resource type")] = None,
+    state: Annotated[LifecycleState | None, Query(description="Filter by lifecycle state")] = None,
+    name_contains: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=NAME_CONTAINS_MAX,
+            description="Only resources whose name contains this text, ignoring case",
+        ),
+    ] = None,
     tags: Annotated[
         list[Tag] | None, Query(max_length=MAX_TAGS, description="Filter by tags (all must match)")
     ] = None,
@@ -182,6 +208,8 @@ async def list_resources(
         cursor=cursor,
         limit=limit,
         notices=notices,
+        state=state,
+        name_contains=name_contains,
     )
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
     return FastJSONResponse(page.documents, headers=headers)
@@ -383,6 +411,22 @@ async def get_resource_history(
     )
     headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else None
     return FastJSONResponse(page.entries, headers=headers)
+
+
+@router.get("/{resource_id}/graph", response_model=dict[str, Any], responses=_NOT_FOUND)
+async def get_resource_graph(
+    resource_id: ResourceId,
+    principal: CurrentPrincipal,
+    database: DatabaseDep,
+    depth: Annotated[
+        int,
+        Query(ge=1, le=resource_graph.MAX_GRAPH_DEPTH, description="How many links away to follow"),
+    ] = 1,
+) -> FastJSONResponse:
+    """The resources up to ``depth`` links away from this one, following dependencies and owner
+    references both ways, as ``GET /resources/graph`` shapes them (at most 500 nodes)."""
+    graph = await resource_graph.graph_around(database, principal, _checked_id(resource_id), depth)
+    return FastJSONResponse(graph.to_json())
 
 
 @router.delete(
