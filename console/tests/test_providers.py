@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from pragma_sdk import BuildStatus
 from testing.fixtures.pipeline import settled
-from testing.fixtures.provider_projects import tarball, widget_project
+from testing.fixtures.provider_projects import slow_build_project, tarball
 from testing.fixtures.server import RunningServer
 
 from .conftest import screenshot, sign_in
@@ -21,7 +21,9 @@ def test_a_build_log_is_followed_live_and_the_build_deployed(
     provider = f"w{uuid.uuid4().hex[:8]}"
     sign_in(page, console_server)
     with console_server.client(timeout=60) as client:
-        pushed = client.push_provider(provider, tarball(widget_project(tmp_path, provider)))
+        # The build waits 5 s in a build hook: the page opens on it while it runs.
+        project = slow_build_project(tmp_path, provider, seconds=5)
+        pushed = client.push_provider(provider, tarball(project))
         assert pushed.status == BuildStatus.PENDING
         page.goto(console_server.url + f"/#/providers/{provider}/builds/{pushed.version}")
 
