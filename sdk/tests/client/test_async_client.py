@@ -75,6 +75,6 @@ async def test_async_list_by_state_and_the_provider_graph(
     pending = await async_client.list_resources(provider=provider_name, state="pending", name_contains="tw")
     assert [document["name"] for document in pending] == ["two"]
     graph = await async_client.get_graph(provider_name)
-    assert [(edge["kind"], edge["to"]) for edge in graph["edges"]] == [
+    assert [(edge.kind, edge.to) for edge in graph.edges] == [
         ("owner", f"resource:{provider_name}_storage_one")
     ]

@@ -163,8 +163,10 @@ def test_list_by_state_and_name_and_the_resource_graph(client: PragmaClient, pro
     assert [document["name"] for document in logs] == ["logs-eu", "logs-us"]
 
     graph = client.get_resource_graph(provider_name, "storage", "logs-eu", depth=2)
-    assert {node["name"] for node in graph["nodes"]} == {"logs-eu", "reader"}
-    assert [edge["kind"] for edge in graph["edges"]] == ["dependency"]
+    assert {node.name for node in graph.nodes} == {"logs-eu", "reader"}
+    assert [(edge.from_, edge.kind) for edge in graph.edges] == [
+        (f"resource:{provider_name}_storage_reader", "dependency")
+    ]
     with pytest.raises(httpx.HTTPStatusError) as missing:
         client.get_resource_graph(provider_name, "storage", "nothing")
     assert missing.value.response.status_code == 404

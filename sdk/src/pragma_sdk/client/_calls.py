@@ -30,6 +30,7 @@ from pragma_sdk.models import (
     ProviderInfo,
     ProviderStatus,
     PushResult,
+    ResourceGraph,
     ResourcePlan,
     RollbackRequest,
     UserInfo,
@@ -160,24 +161,22 @@ class PragmaCalls(FileCalls):
                 return parsed
 
     @operation
-    def get_graph(self, provider: str | None = None) -> Call[dict[str, Any]]:
+    def get_graph(self, provider: str | None = None) -> Call[ResourceGraph]:
         """The dependency and ownership graph of the organization's resources (the first 500).
 
-        Returns ``{"nodes": [...], "edges": [{"from", "to", "kind"}], "truncated": bool}``: an
-        edge goes from a resource to what it depends on (``kind`` ``"dependency"``) or to its
-        owner (``"owner"``); ``truncated`` when there were more than 500 resources.
+        An edge goes from a resource to what it depends on (``kind`` ``"dependency"``) or to
+        its owner (``"owner"``); ``truncated`` when there were more than 500 resources.
 
         Args:
             provider: Only this provider's resources.
         """
         response = yield self._request("GET", "/resources/graph", params={"provider": provider})
-        graph: dict[str, Any] = response_json(response)
-        return graph
+        return ResourceGraph.model_validate(response_json(response))
 
     @operation
     def get_resource_graph(
         self, provider: str, resource: str, name: str, *, depth: int = 1
-    ) -> Call[dict[str, Any]]:
+    ) -> Call[ResourceGraph]:
         """The graph around one resource: what is up to ``depth`` links away (1 to 5),
         following dependencies and owner references both ways; shaped as ``get_graph``'s.
 
@@ -186,8 +185,7 @@ class PragmaCalls(FileCalls):
         """
         path = f"/resources/{resource_id(provider, resource, name)}/graph"
         response = yield self._request("GET", path, params={"depth": depth})
-        graph: dict[str, Any] = response_json(response)
-        return graph
+        return ResourceGraph.model_validate(response_json(response))
 
     @operation
     def list_resource_types(self, provider: str | None = None) -> Call[list[dict[str, Any]]]:

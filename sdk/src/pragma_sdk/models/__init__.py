@@ -828,6 +828,35 @@ class ResourcePlan(WireModel):
     token: str
 
 
+class GraphNode(WireModel):
+    """A resource of a graph; one referenced but not (yet) stored has ``exists`` false, no
+    state, and its provider and type only when its id spells them unambiguously."""
+
+    id: str
+    provider: str | None = None
+    resource: str | None = None
+    name: str
+    lifecycle_state: LifecycleState | None = None
+    exists: bool
+
+
+class GraphEdge(WireModel):
+    """A link: from a resource to what it depends on (``dependency``) or to its owner (``owner``)."""
+
+    from_: str = Field(alias="from")
+    to: str
+    kind: Literal["dependency", "owner"]
+
+
+class ResourceGraph(WireModel):
+    """What ``GET /resources/graph`` and ``GET /resources/{id}/graph`` answer (at most 500
+    nodes; ``truncated`` when there were more)."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+
+
 _AUTHORING_CLASSES = frozenset({"Config", "Dependency", "Outputs", "Resource"})
 
 if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt wire model stays an error

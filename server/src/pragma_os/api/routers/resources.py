@@ -53,6 +53,7 @@ from pragma_sdk.models import (
     ResourceBatchResult,
     ResourceDefinition,
     ResourceDocument,
+    ResourceGraph,
     ResourceHealth,
     ResourceHistoryEntry,
     ResourceName,
@@ -149,7 +150,7 @@ async def watch_resources(
     return event_stream(stream)
 
 
-@router.get("/graph", response_model=dict[str, Any])
+@router.get("/graph", response_model=ResourceGraph)
 async def get_resources_graph(
     principal: CurrentPrincipal,
     database: DatabaseDep,
@@ -413,7 +414,7 @@ async def get_resource_history(
     return FastJSONResponse(page.entries, headers=headers)
 
 
-@router.get("/{resource_id}/graph", response_model=dict[str, Any], responses=_NOT_FOUND)
+@router.get("/{resource_id}/graph", response_model=ResourceGraph, responses=_NOT_FOUND)
 async def get_resource_graph(
     resource_id: ResourceId,
     principal: CurrentPrincipal,
