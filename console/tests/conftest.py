@@ -7,18 +7,14 @@ is tested on PostgreSQL too by the API's own tests (server/tests/api).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, REPOSITORY, RunningServer, serving
-
-CHROMIUM = os.environ.get("PRAGMA_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "artifacts" / "console"
-ASSETS = REPOSITORY / "server" / "src" / "pragma_os" / "console_assets"
+from testing.fixtures.console import ASSETS, CHROMIUM
+from testing.fixtures.server import ENGINE_ARGS, ENGINE_ENV, RunningServer, serving
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +46,3 @@ def page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-def sign_in(page: Page, server: RunningServer, token: str | None = None) -> None:
-    """Open the console and sign in with ``token`` (the admin's by default)."""
-    page.goto(server.url + "/")
-    page.get_by_label("API token").fill(token or server.token)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Resources", exact=True)).to_be_visible()
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as ``artifacts/console/<name>.png``."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -9,9 +9,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from testing.fixtures.console import sign_in
 from testing.fixtures.server import REPOSITORY, RunningServer
-
-from .conftest import sign_in
 
 AXE = REPOSITORY / "console" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [

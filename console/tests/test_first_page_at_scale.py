@@ -11,9 +11,8 @@ import time
 import httpx
 from playwright.sync_api import Page, expect
 
+from testing.fixtures.console import ARTIFACTS, screenshot, sign_in
 from testing.fixtures.server import RunningServer
-
-from .conftest import ARTIFACTS, screenshot, sign_in
 
 RESOURCES = 100_000
 BATCH = 1_000  # MAX_BATCH_DOCUMENTS

@@ -9,9 +9,8 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from pragma_sdk import PragmaClient
+from testing.fixtures.console import screenshot, sign_in
 from testing.fixtures.server import RunningServer
-
-from .conftest import screenshot, sign_in
 
 
 def _item(name: str, *, depends_on: tuple[str, ...] = (), owner: str | None = None, **config: object) -> dict:

@@ -8,11 +8,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from pragma_sdk import BuildStatus
+from testing.fixtures.console import screenshot, sign_in
 from testing.fixtures.pipeline import settled
 from testing.fixtures.provider_projects import slow_build_project, tarball
 from testing.fixtures.server import RunningServer
-
-from .conftest import screenshot, sign_in
 
 
 def test_a_build_log_is_followed_live_and_the_build_deployed(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from testing.fixtures.console import screenshot, sign_in
 from testing.fixtures.server import RunningServer, new_tenant_token
-
-from .conftest import screenshot, sign_in
 
 
 def test_sign_in_shows_the_resources_and_sign_out_forgets_the_token(
