@@ -42,12 +42,16 @@ def test_a_build_log_is_followed_live_and_the_build_deployed(
         expect(builds.get_by_role("row").filter(has_text=pushed.version)).to_contain_text(
             "success", timeout=10_000
         )
-        screenshot(page, "provider")
 
         builds.get_by_role("row").filter(has_text=pushed.version).get_by_role("button", name="Deploy").click()
         expect(page.get_by_role("status").filter(has_text="Deploying")).to_be_visible()
         assert settled(client, provider).version == pushed.version
         expect(page.get_by_test_id("deployment-status")).to_have_text("available", timeout=15_000)
+        # The new workers' log, followed without a reload.
+        runtime = page.get_by_role("region", name="Runtime logs")
+        expect(runtime.locator(".log-state")).to_have_text("Following…")
+        expect(runtime.get_by_label("Runtime logs")).not_to_be_empty(timeout=15_000)
+        screenshot(page, "provider")
 
     page.goto(console_server.url + "/#/providers")
     expect(page.get_by_role("row").filter(has_text=provider)).to_contain_text(pushed.version)

@@ -196,7 +196,12 @@ export function ProviderPage({ id, build }: { id: string; build?: string }) {
         </Section>
       )}
       <Section title="Runtime logs">
-        <LiveLog path={`/providers/${encodeURIComponent(id)}/logs`} query={{ tail: 200 }} label="Runtime logs" />
+        {/* Keyed on the running version: a deploy or rollback starts following the new workers. */}
+        <LiveLog
+          path={`/providers/${encodeURIComponent(id)}/logs`}
+          query={status?.running_version ? { tail: 200, follow: true, version: status.running_version } : { tail: 200, follow: true }}
+          label="Runtime logs"
+        />
       </Section>
     </>
   );
