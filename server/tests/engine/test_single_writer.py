@@ -23,7 +23,9 @@ LIFECYCLE_TABLES = {"resources", "events", "dead_letters"}
 # Where a write statement on those tables is allowed besides the store's lifecycle writes.
 OTHER_TABLE_WRITES = {("store/dead_letters.py", "delete(dead_letters)")}  # discarding letters
 # Dicts naming those columns that are not writes.
-NOT_WRITES = {"api/routers/resources.py"}  # shapes a response body
+# The API's and the MCP server's resource edges and the graph's nodes: they shape response
+# bodies, and an apply's document whose requested state the engine then checks.
+NOT_WRITES = {"api/routers/resources.py", "mcp/resources.py", "services/resource_graph.py"}
 RAW_SQL_WRITE = re.compile(
     r"\b(insert\s+into|update|delete\s+from)\s+(resources|events|dead_letters)\b", re.IGNORECASE
 )
