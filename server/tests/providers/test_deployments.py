@@ -135,3 +135,45 @@ def test_crashed_workers_restart_and_deployments_come_back_after_a_server_restar
     finally:
         restarted.stop()
     assert worker_pids(provider_name) == []
+
+
+def test_events_leased_to_workers_a_rollout_stopped_go_back_to_the_queue_at_once(tmp_path: Path) -> None:
+    # Leases last 10 minutes here: only the rollout handing the event back can make it ready
+    # within the wait below.
+    root = tmp_path / "server"
+    running = start_server(root, make_database_url("sqlite", root), extra_env={"PRAGMA_LEASE_SECONDS": "600"})
+    provider_name = f"w{os.getpid()}x"
+    try:
+        with running.client() as client:
+            first = pushed(client, provider_name, widget_project(tmp_path / "v1", provider_name, label="v1"))
+            second = pushed(client, provider_name, widget_project(tmp_path / "v2", provider_name, label="v2"))
+            assert deployed(client, provider_name, first.version).healthy
+            (old_worker,) = worker_pids(provider_name)
+            # Frozen, the v1 worker never sees the event its parked poll is answered with: as a
+            # worker stopped while that answer is on its way.
+            os.kill(old_worker, signal.SIGSTOP)
+            client.apply_resource(
+                {"provider": provider_name, "resource": "widget", "name": "held", "config": {"size": 1}}
+            )
+            eventually(
+                lambda: (
+                    client.get_resource(provider_name, "widget", "held")["lifecycle_state"] == "processing"
+                ),  # type: ignore[index]
+                "the frozen v1 worker's poll to take the event",
+            )
+            assert deployed(client, provider_name, second.version).healthy
+            os.kill(old_worker, signal.SIGKILL)  # the rollout's SIGTERM waits on a frozen process
+
+            held = client.wait_ready(provider_name, "widget", "held", timeout=WAIT_SECONDS)
+            assert isinstance(held, dict)
+            assert held["outputs"]["version"] == "v2"
+            history = client.get_resource_history(provider_name, "widget", "held")
+            assert [entry["cause"] for entry in history] == [
+                "success",
+                "lease",
+                "retryable_failure",
+                "lease",
+                "apply",
+            ]
+    finally:
+        running.stop()

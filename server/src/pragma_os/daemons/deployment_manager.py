@@ -19,6 +19,7 @@ from typing import Any
 from pragma_os.auth import service as auth_service
 from pragma_os.deploy.releases import Deployer, Release
 from pragma_os.deploy.runs import ServerRun
+from pragma_os.engine import transitions
 from pragma_os.observability.metrics import deploy_seconds
 from pragma_os.sandbox import Sandbox, SandboxIdentities, SandboxProfile, SandboxUnavailableError, hand_over
 from pragma_os.services.config_validation import ConfigValidator
@@ -261,6 +262,17 @@ class DeploymentManager:
 
     async def _retire(self, release: Release) -> None:
         await self._deployer.stop(release)
+        # A worker stopped while its poll was being answered leased events it never saw; its
+        # process is gone, so they go back to the queue now rather than when the lease runs out.
+        async with self._database.transaction() as connection:
+            ended = await transitions.end_leases_held_by(connection, release.worker_ids(), utcnow())
+        if ended:
+            logger.warning(
+                "Redelivering %d event(s) leased to the stopped workers of %s@%s",
+                ended,
+                release.provider_id,
+                release.version,
+            )
         await auth_service.revoke_worker_tokens(
             self._database, release.organization_id, _token_label(release.provider_id, release.version)
         )

@@ -439,6 +439,12 @@ async def end_leases_of(
     return await writes.expire_leases_of(connection, owner_prefix, keep_prefix, now)
 
 
+async def end_leases_held_by(connection: AsyncConnection, workers: Sequence[str], now: datetime) -> int:
+    """End the leases of ``workers``, whose processes have exited (the rescuer takes them next);
+    returns how many."""
+    return await writes.expire_leases_held_by(connection, workers, now)
+
+
 # Results
 
 

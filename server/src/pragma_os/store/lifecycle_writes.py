@@ -231,6 +231,16 @@ async def expire_leases_of(
     return (await connection.execute(statement)).rowcount
 
 
+async def expire_leases_held_by(connection: AsyncConnection, owners: Sequence[str], now: datetime) -> int:
+    """End now the leases ``owners`` hold; returns how many."""
+    statement = (
+        update(events)
+        .where(events.c.status == LEASED, events.c.lease_owner.in_(owners))
+        .values(lease_expires_at=now)
+    )
+    return (await connection.execute(statement)).rowcount
+
+
 async def extend_leases(
     connection: AsyncConnection,
     organization_id: str,
