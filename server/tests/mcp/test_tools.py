@@ -52,7 +52,13 @@ PUBLIC_TOOLS = {
     "retry_all_dead_letters",
     "delete_dead_letter",
 }
-OUR_TOOLS = {"plan_resources", "get_resource_history", "get_deployment_status", "reveal_secret"}
+OUR_TOOLS = {
+    "plan_resources",
+    "get_resource_history",
+    "get_resource_graph",
+    "get_deployment_status",
+    "reveal_secret",
+}
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -217,6 +223,24 @@ async def test_apply_follow_to_ready_read_history_and_delete(mcp_server: Running
         history = await call(session, "get_resource_history", resource_id=resource_id)
         assert history["entries"][0]["to_state"] == "ready"
         assert {"apply", "success"} <= {entry["cause"] for entry in history["entries"]}
+        reader = await call(
+            session,
+            "apply_resource",
+            provider="testkit",
+            resource="item",
+            name=f"{name}-reader",
+            config={"value": "reads"},
+            dependencies=[f"testkit/item/{name}"],
+            lifecycle_state="draft",
+        )
+        graph = await call(session, "get_resource_graph", resource_id=resource_id)
+        assert [(node["id"], node["lifecycle_state"]) for node in graph["nodes"]] == [
+            (resource_id, "ready"),
+            (reader["id"], "draft"),
+        ]
+        assert graph["edges"] == [{"from": reader["id"], "to": resource_id, "kind": "dependency"}]
+        assert graph["truncated"] is False
+        await call(session, "delete_resource", resource_id=reader["id"])
 
         deleted = await call(session, "delete_resource", resource_id=resource_id)
         assert deleted["already_gone"] is False

@@ -15,13 +15,15 @@ from pragma_os.errors import InvalidInputError
 from pragma_os.mcp.context import ToolContext
 from pragma_os.mcp.errors import tool_errors
 from pragma_os.mcp.models import DeletedResource, ResourceHistory, ResourceList, ResourceTypeList
-from pragma_os.services import planning, resource_history, resource_types, resources
+from pragma_os.services import planning, resource_graph, resource_history, resource_types, resources
+from pragma_os.services.resource_graph import MAX_GRAPH_DEPTH
 from pragma_sdk.models import (
     MAX_TAGS,
     RESOURCE_ID_RULE,
     ResourceApply,
     ResourceDefinition,
     ResourceDocument,
+    ResourceGraph,
     ResourceHistoryEntry,
     ResourcePlan,
     ResourcePlanRequest,
@@ -237,6 +239,23 @@ def register(server: FastMCP[Any], context: ToolContext) -> None:
             entries=[ResourceHistoryEntry.model_validate(entry) for entry in page.entries],
             next_cursor=page.next_cursor,
         )
+
+    @server.tool(annotations=READ_ONLY)
+    @tool_errors
+    async def get_resource_graph(
+        resource_id: ResourceIdArgument,
+        depth: Annotated[
+            int, Field(ge=1, le=MAX_GRAPH_DEPTH, description="How many links away to follow, both ways")
+        ] = 1,
+    ) -> ResourceGraph:
+        """Get the resources linked to a resource, up to ``depth`` links away either way: what it
+        depends on and what depends on it (edges of kind ``dependency``, from the dependent to
+        what it needs), its owner and what it owns (``owner``, from the owned to its owner), each
+        node with its lifecycle state. Use it to see what a change or a delete would reach."""
+        graph = await resource_graph.graph_around(
+            context.database, context.principal(), checked_id(resource_id), depth
+        )
+        return ResourceGraph.model_validate(graph.to_json())
 
     @server.tool(annotations=DELETING)
     @tool_errors
