@@ -63,6 +63,8 @@ def test_signing_in_and_opening_a_resource_by_keyboard(page: Page, console_serve
     with console_server.client(timeout=30) as client:
         client.apply_resource({"provider": "testkit", "resource": "item", "name": name, "config": {}})
     page.goto(console_server.url + "/#/resources?q=" + name)
+    # React renders after the load event: Tab only once the form is there.
+    expect(page.get_by_label("API token")).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.get_by_label("API token")).to_be_focused()
     page.keyboard.type(console_server.token)
