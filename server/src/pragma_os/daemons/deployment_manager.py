@@ -264,8 +264,10 @@ class DeploymentManager:
         await self._deployer.stop(release)
         # A worker stopped while its poll was being answered leased events it never saw; its
         # process is gone, so they go back to the queue now rather than when the lease runs out.
-        async with self._database.transaction() as connection:
-            ended = await transitions.end_leases_held_by(connection, release.worker_ids(), utcnow())
+        workers, now = release.worker_ids(), utcnow()
+        ended = await self._database.retrying(
+            lambda connection: transitions.end_leases_held_by(connection, workers, now)
+        )
         if ended:
             logger.warning(
                 "Redelivering %d event(s) leased to the stopped workers of %s@%s",
